@@ -1,0 +1,1 @@
+"""Strata's Qt widgets: thin views over `models` and `datasets`."""

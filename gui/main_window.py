@@ -1,0 +1,204 @@
+"""The one Strata window: menus, the canvas in the centre, dockable panels around it, a status bar.
+
+Later features fill the docks; this module owns the frame, window state and the TensorFlow start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar, QWidget
+
+from gui.about_dialog import show_about
+from gui.empty_state import EmptyState
+from gui.menus import build_menus, build_toolbar, shortcut_rows
+from gui.runtime_loader import TensorFlowLoader
+from gui.shortcuts_dialog import ShortcutsDialog
+from gui.threads import stop_all_threads
+from models import APP_NAME
+from models.runtime import RuntimeInfo
+
+log = logging.getLogger(__name__)
+
+ICON_PATH = Path(__file__).parent / "resources" / "strata.svg"
+
+# (object name, title, area, empty-state title, hint). Object names key the saved dock state.
+DOCKS = [
+    ("palette", "Layers", Qt.DockWidgetArea.LeftDockWidgetArea,
+     "Layer palette", "Every Keras layer by category. Drag one onto the canvas to add it."),
+    ("inspector", "Inspector", Qt.DockWidgetArea.RightDockWidgetArea,
+     "No layer selected", "Select a layer on the canvas to edit its parameters."),
+    ("data", "Data", Qt.DockWidgetArea.RightDockWidgetArea,
+     "No dataset chosen", "Built-in datasets work offline. Drop an image folder, .npz or .csv here."),
+    ("training", "Training", Qt.DockWidgetArea.BottomDockWidgetArea,
+     "Not trained yet", "Press F5 to train. Loss and metric curves appear here as it runs."),
+    ("inspection", "Inspection", Qt.DockWidgetArea.BottomDockWidgetArea,
+     "Nothing to inspect", "Load an image to see what every layer makes of it."),
+]
+
+
+class MainWindow(QMainWindow):
+    """Emits `first_painted` once the window has drawn, and `runtime_ready` when TensorFlow is loaded."""
+
+    first_painted = Signal(float)
+    runtime_ready = Signal(object)
+
+    def __init__(self, settings: QSettings | None = None, load_runtime: bool = True) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.runtime: RuntimeInfo | None = None
+        self._painted = False
+        self._load_runtime = load_runtime
+        self.loader: TensorFlowLoader | None = None
+
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(QIcon(str(ICON_PATH)))
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+        canvas_placeholder = EmptyState(
+            "Your model goes here",
+            "Drag layers from the palette on the left, or choose File ▸ New… to start from a template.",
+        )
+        canvas_placeholder.setBackgroundRole(QPalette.ColorRole.Base)
+        canvas_placeholder.setAutoFillBackground(True)
+        self.setCentralWidget(canvas_placeholder)
+        self.actions_by_key, self.menus = build_menus(self)
+        self.toolbar = build_toolbar(self, self.actions_by_key)
+        self.docks = self._build_docks()
+        self._build_status_bar()
+        self._connect_actions()
+        self._default_state = self.saveState()
+        self._restore_window_state()
+        self.installEventFilter(self)
+
+    # ----- construction -------------------------------------------------------------------------
+    def _build_docks(self) -> dict[str, QDockWidget]:
+        docks: dict[str, QDockWidget] = {}
+        view_menu = self.menus["View"]
+        first_view_action = view_menu.actions()[0]
+        for name, title, area, empty_title, hint in DOCKS:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock.{name}")
+            dock.setWidget(EmptyState(empty_title, hint))
+            self.addDockWidget(area, dock)
+            toggle = dock.toggleViewAction()
+            toggle.setText(f"{title} Panel")
+            view_menu.insertAction(first_view_action, toggle)
+            docks[name] = dock
+        view_menu.insertSeparator(first_view_action)
+        self.tabifyDockWidget(docks["inspector"], docks["data"])
+        self.tabifyDockWidget(docks["training"], docks["inspection"])
+        docks["inspector"].raise_()
+        docks["training"].raise_()
+        self.resizeDocks([docks["palette"], docks["inspector"]], [230, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["training"]], [240], Qt.Orientation.Vertical)
+        return docks
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.runtime_label = QLabel("Loading TensorFlow…")
+        self.runtime_progress = QProgressBar()
+        self.runtime_progress.setRange(0, 0)  # busy indicator until the import finishes
+        self.runtime_progress.setMaximumWidth(120)
+        self.runtime_progress.setMaximumHeight(14)
+        self.runtime_progress.setTextVisible(False)
+        bar.addPermanentWidget(self.runtime_progress)
+        bar.addPermanentWidget(self.runtime_label)
+        bar.showMessage("Ready", 4000)
+
+    def _connect_actions(self) -> None:
+        handlers = {
+            "file.quit": self.close,
+            "view.reset_layout": self.reset_layout,
+            "help.shortcuts": self.show_shortcuts,
+            "help.about": lambda: show_about(self, self.runtime),
+            "help.about_qt": QApplication.aboutQt,
+        }
+        for key, handler in handlers.items():
+            action = self.actions_by_key[key]
+            action.triggered.connect(handler)
+            action.setEnabled(True)
+
+    # ----- window state -------------------------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_window_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(shortcut_rows(self.actions_by_key), self).exec()
+
+    # ----- TensorFlow start-up -------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            # Start loading after this paint has finished, so the import never delays the first frame.
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().eventFilter(watched, event)
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit(time.time())
+        if self._load_runtime:
+            self.start_runtime_loader()
+
+    def start_runtime_loader(self) -> None:
+        if self.loader is not None:
+            return
+        self.loader = TensorFlowLoader(self)
+        self.loader.loaded.connect(self._on_runtime_loaded)
+        self.loader.failed.connect(self._on_runtime_failed)
+        self.loader.start()
+
+    def _on_runtime_loaded(self, info: RuntimeInfo) -> None:
+        self.runtime = info
+        self.runtime_progress.hide()
+        self.runtime_label.setText(info.summary)
+        self.runtime_label.setToolTip("Where Strata computes. Training uses the GPU when one is present.")
+        self.statusBar().showMessage("TensorFlow ready", 3000)
+        self.runtime_ready.emit(info)
+
+    def _on_runtime_failed(self, message: str) -> None:
+        self.runtime_progress.hide()
+        self.runtime_label.setText("TensorFlow unavailable")
+        self.runtime_label.setToolTip(message)
+        self.statusBar().showMessage(message)
+
+    # ----- closing ------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.save_window_state()
+        stuck = stop_all_threads()
+        if stuck:
+            log.warning("%d worker thread(s) did not stop in time", len(stuck))
+        event.accept()
+
+
+def _main() -> None:  # pragma: no cover - quick look: python -m gui.main_window
+    from gui.app import run_gui
+
+    raise SystemExit(run_gui([]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main()

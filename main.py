@@ -1,0 +1,76 @@
+"""Strata: build, train and look inside neural networks.
+
+`python main.py` opens the window; `python main.py COMMAND ...` runs the same engine headless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from models.environment import configure_keras_environment
+
+configure_keras_environment()  # before anything can import Keras
+
+from models.about import version_text  # noqa: E402 (must follow the environment set-up)
+
+HEADLESS_COMMANDS = {
+    "summary": "print the layer table of a project: names, types, output shapes, parameters",
+    "validate": "check a project and list its problems (exit status 1 if there are any)",
+    "export-code": "write plain Keras Python code that rebuilds a project's model",
+    "train": "train a project's model without the GUI (on every GPU via tf.distribute when asked)",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="strata",
+        usage="%(prog)s [-h] [--version] [PROJECT | COMMAND ...]",
+        description="Strata: build, train and look inside neural networks. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("project", nargs="?", type=Path, help="project file to open in the window")
+    parser.add_argument("--startup-report", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in HEADLESS_COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("project", type=Path, help="a Strata project file (.strata.json)")
+    return parser
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window: an X or Wayland display, or an explicit Qt platform."""
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    print(f"strata {args.command}: this command is not available in this version yet.", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    # argparse would take a project path for a command name; route known commands explicitly.
+    if argv and argv[0] in HEADLESS_COMMANDS:
+        return run_headless(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if not has_display():
+        print(
+            "Strata needs a display to open its window, and none was found (DISPLAY is not set).\n"
+            "On a machine without a screen, run it on a virtual one:  xvfb-run make run\n"
+            "The headless commands work anywhere: python main.py --help",
+            file=sys.stderr,
+        )
+        return 2
+    from gui.app import run_gui
+
+    return run_gui([], startup_report=args.startup_report, quit_when_ready=args.quit_when_ready)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Test-wide set-up: headless Qt, Keras on TensorFlow, private settings, and no leaked threads."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before Qt or Keras is imported by any test module.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# QSettings on Linux writes under XDG_CONFIG_HOME: keep tests away from the user's real settings.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="strata-test-config-")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(request: pytest.FixtureRequest):
+    """Fail a test that leaves a Strata worker thread running (Qt would abort on its destruction)."""
+    yield
+    if "gui.threads" not in __import__("sys").modules:
+        return
+    from gui.threads import running_threads, stop_all_threads
+
+    leaked = running_threads()
+    if leaked:
+        stop_all_threads()
+        pytest.fail(f"{request.node.name} left {len(leaked)} thread(s) running: {leaked}")
