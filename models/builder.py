@@ -1,0 +1,134 @@
+"""ModelSpec -> keras.Model through the functional API; probe models for looking inside.
+
+Layer names are node ids, so a trained model, its summary, its exported code and the canvas all use
+the same names. Attention layers are called with `return_attention_scores=True` on their first
+(symbolic) call -- the only call where Keras allows it -- so the scores can be probed later while the
+model itself outputs only the attended values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.catalog import layer_type
+from models.environment import configure_keras_environment
+from models.spec import LayerNode, ModelSpec
+from models.validate import ValidationReport, validate
+
+configure_keras_environment()
+
+import keras  # noqa: E402
+
+
+class BuildError(ValueError):
+    """The spec has problems; `problems` lists them (validation's plain messages)."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.problems = report.errors
+        lines = [p.message for p in report.errors] or ["the model is incomplete"]
+        super().__init__("The model cannot be built:\n" + "\n".join(f"- {line}" for line in lines))
+
+
+@dataclass
+class BuiltModel:
+    """The Keras model plus the symbolic tensors the probes need."""
+
+    model: keras.Model
+    outputs_by_node: dict[str, Any]
+    attention_scores: dict[str, Any] = field(default_factory=dict)
+    input_ids: list[str] = field(default_factory=list)
+
+
+def keras_arguments(node: LayerNode) -> dict[str, Any]:
+    """The node's effective parameters as Keras constructor arguments (lists -> tuples where Keras wants)."""
+    kind = layer_type(node.type)
+    arguments = {}
+    for name, value in node.effective_params().items():
+        param = kind.param(name)
+        if param.kind == "padding2d" and isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        arguments[name] = value
+    return arguments
+
+
+def make_layer(node: LayerNode) -> keras.layers.Layer:
+    """A fresh Keras layer for a (non-Input) node."""
+    kind = layer_type(node.type)
+    arguments = keras_arguments(node)
+    if node.type == "Bidirectional":
+        inner = arguments.pop("layer")
+        inner_node = LayerNode(f"{node.id}_inner", inner["class_name"], dict(inner.get("config", {})))
+        arguments["layer"] = make_layer(inner_node)
+    if kind.module == "strata":
+        from models.custom_layers import CUSTOM_LAYERS
+
+        return CUSTOM_LAYERS[node.type](**arguments, name=node.id)
+    return getattr(keras.layers, node.type)(**arguments, name=node.id)
+
+
+def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tuple[Any, Any]:
+    """Connect a layer; returns (output, attention scores or None)."""
+    if node.type == "MultiHeadAttention":
+        query = inputs[0]
+        value = inputs[1] if len(inputs) > 1 else query
+        key = inputs[2] if len(inputs) > 2 else None
+        output, scores = layer(query, value, key=key, return_attention_scores=True)
+        return output, scores
+    if node.type == "Attention":
+        output, scores = layer(inputs, return_attention_scores=True)
+        return output, scores
+    if layer_type(node.type).is_merge:
+        return layer(inputs), None
+    return layer(inputs[0]), None
+
+
+def build(spec: ModelSpec, report: ValidationReport | None = None) -> BuiltModel:
+    """Build the Keras model; raises BuildError with plain messages when the spec has problems."""
+    report = report or validate(spec)
+    if not report.valid:
+        raise BuildError(report)
+    tensors: dict[str, Any] = {}
+    scores: dict[str, Any] = {}
+    for node_id in spec.topological_order():
+        node = spec.nodes[node_id]
+        if layer_type(node.type).is_input:
+            params = node.effective_params()
+            tensors[node_id] = keras.Input(shape=tuple(params["shape"]), dtype=params["dtype"], name=node_id)
+            continue
+        output, attention = _call(node, make_layer(node), [tensors[i] for i in node.inputs])
+        tensors[node_id] = output
+        if attention is not None:
+            scores[node_id] = attention
+    input_ids = spec.input_ids()
+    output_ids = spec.output_ids()
+    inputs = [tensors[i] for i in input_ids]
+    outputs = [tensors[o] for o in output_ids]
+    model = keras.Model(
+        inputs=inputs[0] if len(inputs) == 1 else inputs,
+        outputs=outputs[0] if len(outputs) == 1 else outputs,
+        name=_model_name(spec.name),
+    )
+    return BuiltModel(model, tensors, scores, input_ids)
+
+
+def probe_model(built: BuiltModel, node_ids: list[str] | None = None,
+                attention: bool = True) -> keras.Model:
+    """One model returning the outputs of `node_ids` (default: all layers) and attention scores.
+
+    Outputs are a dict keyed by node id (and `<id>/scores` for attention), built once per trained model
+    and called directly on small batches -- not `predict` on many models, which retraces.
+    """
+    ids = node_ids if node_ids is not None else [n for n in built.outputs_by_node if n not in built.input_ids]
+    outputs = {node_id: built.outputs_by_node[node_id] for node_id in ids}
+    if attention:
+        outputs.update({f"{node_id}/scores": s for node_id, s in built.attention_scores.items()})
+    inputs = [built.outputs_by_node[i] for i in built.input_ids]
+    return keras.Model(inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=outputs)
+
+
+def _model_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in name).strip("_")
+    return cleaned or "model"
