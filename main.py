@@ -29,16 +29,26 @@ def build_parser() -> argparse.ArgumentParser:
         prog="strata",
         usage="%(prog)s [-h] [--version] [PROJECT | COMMAND ...]",
         description="Strata: build, train and look inside neural networks. "
-        "With no command, opens the window.",
+        "With no command, opens the window (on PROJECT if given).",
     )
+    parser.add_argument("--version", action="version", version=version_text())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subs = {}
+    for name, help_text in HEADLESS_COMMANDS.items():
+        subs[name] = commands.add_parser(name, help=help_text, description=help_text)
+        subs[name].add_argument("project", type=Path, help="a Strata project file (.strata.json)")
+    subs["summary"].add_argument("--json", action="store_true", help="machine-readable output")
+    subs["summary"].add_argument("--batch-size", type=int, default=32, help="for the activation memory")
+    subs["export-code"].add_argument("-o", "--output", type=Path, required=True, help="Python file to write")
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="strata", usage="%(prog)s [-h] [--version] [PROJECT | COMMAND ...]")
     parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument("project", nargs="?", type=Path, help="project file to open in the window")
     parser.add_argument("--startup-report", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, help_text in HEADLESS_COMMANDS.items():
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("project", type=Path, help="a Strata project file (.strata.json)")
     return parser
 
 
@@ -48,17 +58,27 @@ def has_display() -> bool:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    print(f"strata {args.command}: this command is not available in this version yet.", file=sys.stderr)
+    from models import commands
+
+    if args.command == "summary":
+        return commands.summary(args.project, as_json=args.json, batch_size=args.batch_size)
+    if args.command == "validate":
+        return commands.validate_command(args.project)
+    if args.command == "export-code":
+        return commands.export_code(args.project, args.output)
+    print(f"strata {args.command}: headless training arrives with the training engine; it is not in "
+          "this version yet.", file=sys.stderr)
     return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    # argparse would take a project path for a command name; route known commands explicitly.
-    if argv and argv[0] in HEADLESS_COMMANDS:
-        return run_headless(parser.parse_args(argv))
-    args = parser.parse_args(argv)
+    # One parser for the commands (and --help), one for the window's optional PROJECT: argparse cannot
+    # tell an optional positional from a sub-command name.
+    if not argv or argv[0] not in HEADLESS_COMMANDS and argv[0] not in ("-h", "--help"):
+        args = build_gui_parser().parse_args(argv)
+    else:
+        return run_headless(build_parser().parse_args(argv))
     if not has_display():
         print(
             "Strata needs a display to open its window, and none was found (DISPLAY is not set).\n"
@@ -73,4 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `python main.py summary x | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        sys.exit(0)

@@ -38,8 +38,27 @@ class Param:
     max: float | None = None
     choices: tuple[Any, ...] = ()
     length: int = 0
-    required: bool = False  # always written to files and code, even when equal to the default
+    required: bool = False  # always written to files and code (Keras has no default, or a different one)
     key: bool = False  # shown on the layer's card ("Conv2D · 32 · 3x3 · relu")
+
+    def normalize(self, value: Any) -> Any:
+        """Canonical form for comparisons: 3 and [3, 3] are the same kernel_size."""
+        if self.kind in ("int_tuple", "optional_tuple") and isinstance(value, int) and not isinstance(value, bool):
+            return [value] * self.length if self.length > 1 else value
+        if self.kind in ("int_tuple", "optional_tuple") and isinstance(value, list | tuple) and self.length == 1:
+            return value[0]
+        if self.kind == "padding2d" and value is not None:
+            if isinstance(value, int):
+                return [[value, value], [value, value]]
+            if all(isinstance(v, int) for v in value):
+                return [[value[0], value[0]], [value[1], value[1]]]
+            return [list(v) for v in value]
+        if isinstance(value, tuple):
+            return [list(v) if isinstance(v, tuple) else v for v in value]
+        return value
+
+    def is_default(self, value: Any) -> bool:
+        return self.normalize(value) == self.normalize(self.default)
 
 
 @dataclass(frozen=True)
@@ -100,7 +119,7 @@ def _tuple(name, default, length, help, lo=1, key=False, required=False):
     return Param(name, "int_tuple", default, help, min=lo, length=length, key=key, required=required)
 
 
-def _conv_params(rank: int, filters: bool = True) -> tuple[Param, ...]:
+def _conv_params(rank: int, filters: bool = True, initializer: bool = True) -> tuple[Param, ...]:
     ones = 1 if rank == 1 else [1] * rank
     params = [
         _tuple("kernel_size", 3 if rank == 1 else [3] * rank, rank, "Size of the sliding window", key=True,
@@ -111,8 +130,9 @@ def _conv_params(rank: int, filters: bool = True) -> tuple[Param, ...]:
         _tuple("dilation_rate", ones, rank, "Gaps inside the kernel: widens its view without more weights"),
         _activation(),
         _bool("use_bias", True, "Add a learned bias per output channel"),
-        _choice("kernel_initializer", "glorot_uniform", INITIALIZERS, "How the weights start"),
     ]
+    if initializer:  # separable and depthwise layers name their initializers differently
+        params.append(_choice("kernel_initializer", "glorot_uniform", INITIALIZERS, "How the weights start"))
     if filters:
         params.insert(0, _int("filters", 32, "Number of output channels (feature maps)", key=True, required=True))
     return tuple(params)
@@ -160,10 +180,12 @@ LAYERS: tuple[LayerType, ...] = (
                _bool("use_bias", True, "Add a learned bias"),
                _choice("kernel_initializer", "glorot_uniform", INITIALIZERS, "How the weights start"))),
     LayerType("Activation", "Core", "Applies a non-linearity on its own, e.g. after BatchNormalization.",
-              (_choice("activation", "relu", ACTIVATIONS, "The function to apply", key=True),)),
+              (Param("activation", "choice", "relu", "The function to apply", choices=ACTIVATIONS, key=True,
+                     required=True),)),
     LayerType("Dropout", "Core", "While training, zeroes a random fraction of values so the network "
               "cannot rely on any single one. Does nothing at inference.",
-              (_float("rate", 0.5, "Fraction of values set to zero", hi=0.99, key=True),)),
+              (Param("rate", "float", 0.5, "Fraction of values set to zero", min=0.0, max=0.99, key=True,
+                     required=True),)),
     LayerType("Embedding", "Core", "Turns token ids into learned vectors: the first layer of text and "
               "sequence models. Its input is integer ids.",
               (_int("input_dim", 1000, "Vocabulary size (largest id + 1)", key=True, required=True),
@@ -178,11 +200,11 @@ LAYERS: tuple[LayerType, ...] = (
               "convolution, used in decoders and generators.", _conv_params(2), input_ranks=_IMG),
     LayerType("SeparableConv2D", "Convolution", "A per-channel spatial filter followed by a 1x1 mix: "
               "much cheaper than Conv2D for a similar result (MobileNet, Xception).",
-              (*_conv_params(2), _int("depth_multiplier", 1, "Spatial filters per input channel")),
+              (*_conv_params(2, initializer=False), _int("depth_multiplier", 1, "Spatial filters per input channel")),
               input_ranks=_IMG),
     LayerType("DepthwiseConv2D", "Convolution", "Filters each channel on its own, without mixing "
               "channels; pair it with a 1x1 Conv2D.",
-              (*_conv_params(2, filters=False), _int("depth_multiplier", 1, "Output channels per input "
+              (*_conv_params(2, filters=False, initializer=False), _int("depth_multiplier", 1, "Output channels per input "
                                                      "channel")), input_ranks=_IMG),
     # ---- pooling -----------------------------------------------------------------------------------
     LayerType("MaxPooling1D", "Pooling", "Keeps the largest value in each window of a sequence.",
@@ -248,7 +270,7 @@ LAYERS: tuple[LayerType, ...] = (
                      "[[top, bottom], [left, right]]", min=0, key=True),), input_ranks=_IMG),
     LayerType("Cropping2D", "Reshaping", "Cuts rows and columns off the edges of an image.",
               (Param("cropping", "padding2d", [1, 1], "Rows and columns to remove: n, [h, w] or "
-                     "[[top, bottom], [left, right]]", min=0, key=True),), input_ranks=_IMG),
+                     "[[top, bottom], [left, right]]", min=0, key=True, required=True),), input_ranks=_IMG),
     # ---- merge ---------------------------------------------------------------------------------------
     LayerType("Add", "Merge", "Adds its inputs element by element: the residual (skip) connection of "
               "ResNets and Transformers. Inputs must have equal shapes.", min_inputs=2, max_inputs=8),
@@ -276,14 +298,15 @@ LAYERS: tuple[LayerType, ...] = (
     # ---- regularization -------------------------------------------------------------------------
     LayerType("SpatialDropout2D", "Regularization", "Drops whole feature maps instead of single "
               "values: the dropout for convolutional layers.",
-              (_float("rate", 0.2, "Fraction of channels dropped", hi=0.99, key=True),), input_ranks=_IMG),
+              (Param("rate", "float", 0.2, "Fraction of channels dropped", min=0.0, max=0.99, key=True,
+                     required=True),), input_ranks=_IMG),
     LayerType("GaussianNoise", "Regularization", "Adds random noise while training: a regularizer and "
-              "a simple augmentation.", (_float("stddev", 0.1, "Standard deviation of the noise",
-                                                key=True),)),
+              "a simple augmentation.", (Param("stddev", "float", 0.1, "Standard deviation of the noise", min=0.0,
+                                                key=True, required=True),)),
     # ---- preprocessing / augmentation -----------------------------------------------------------
     LayerType("Rescaling", "Preprocessing", "Multiplies by a scale and adds an offset, e.g. 1/255 to "
               "bring pixels to 0-1.",
-              (_float("scale", 1 / 255, "Multiplier", lo=None, key=True), _float("offset", 0.0, "Added after",
+              (Param("scale", "float", 1 / 255, "Multiplier", key=True, required=True), _float("offset", 0.0, "Added after",
                                                                                 lo=None))),
     LayerType("Resizing", "Preprocessing", "Resizes images to a fixed height and width.",
               (_int("height", 32, "Output height", key=True, required=True),
@@ -297,22 +320,22 @@ LAYERS: tuple[LayerType, ...] = (
                        key=True),), input_ranks=_IMG),
     LayerType("RandomRotation", "Preprocessing", "Augmentation: rotates images by a random angle while "
               "training (factor 0.1 = up to 36 degrees).",
-              (Param("factor", "float_range", 0.1, "Fraction of a full turn, or [low, high]", key=True),
+              (Param("factor", "float_range", 0.1, "Fraction of a full turn, or [low, high]", key=True, required=True),
                _choice("fill_mode", "reflect", FILL_MODES, "How empty corners are filled")),
               input_ranks=_IMG),
     LayerType("RandomZoom", "Preprocessing", "Augmentation: zooms in or out at random while training.",
-              (Param("height_factor", "float_range", 0.1, "Zoom range for height, or [low, high]", key=True),
+              (Param("height_factor", "float_range", 0.1, "Zoom range for height, or [low, high]", key=True, required=True),
                _choice("fill_mode", "reflect", FILL_MODES, "How empty borders are filled")),
               input_ranks=_IMG),
     LayerType("RandomTranslation", "Preprocessing", "Augmentation: shifts images at random while "
               "training.",
-              (Param("height_factor", "float_range", 0.1, "Vertical shift, fraction of the height", key=True),
-               Param("width_factor", "float_range", 0.1, "Horizontal shift, fraction of the width", key=True),
+              (Param("height_factor", "float_range", 0.1, "Vertical shift, fraction of the height", key=True, required=True),
+               Param("width_factor", "float_range", 0.1, "Horizontal shift, fraction of the width", key=True, required=True),
                _choice("fill_mode", "reflect", FILL_MODES, "How empty borders are filled")),
               input_ranks=_IMG),
     LayerType("RandomContrast", "Preprocessing", "Augmentation: changes the contrast at random while "
               "training.", (Param("factor", "float_range", 0.2, "Contrast change, or [low, high]",
-                                  key=True),), input_ranks=_IMG),
+                                  key=True, required=True),), input_ranks=_IMG),
     # ---- Strata's own ------------------------------------------------------------------------------
     LayerType("PositionEmbedding", "Attention", "Adds a learned vector per position to a sequence of "
               "tokens or image patches, so attention knows where each one is (Vision Transformer).",

@@ -1,0 +1,41 @@
+"""Small specs used across the model-core tests."""
+
+from __future__ import annotations
+
+from models.catalog import CATALOG, LayerType
+from models.spec import ModelSpec
+
+IMAGE = [12, 12, 4]
+SEQUENCE = [10, 6]
+
+
+def sample_input_shape(kind: LayerType) -> list[int]:
+    if kind.name == "Permute":  # its default dims [2, 1] swap the two axes of a sequence
+        return SEQUENCE
+    ranks = kind.input_ranks or (3,)
+    if 3 in ranks:
+        return IMAGE
+    if 2 in ranks:
+        return SEQUENCE
+    return [10]
+
+
+def spec_for(type_name: str, params: dict | None = None) -> ModelSpec:
+    """A tiny model that exercises one layer type with inputs it accepts."""
+    kind = CATALOG[type_name]
+    spec = ModelSpec(name=f"probe_{type_name.lower()}")
+    if type_name == "Embedding":
+        spec.add_node("Input", {"shape": [10], "dtype": "int32"}, node_id="x")
+        spec.append(type_name, params)
+        return spec
+    shape = sample_input_shape(kind)
+    spec.add_node("Input", {"shape": shape}, node_id="x")
+    if kind.is_input:
+        return spec
+    if kind.is_merge or type_name == "Attention":
+        spec.add_node("Dense", {"units": shape[-1]}, ["x"], node_id="left")
+        spec.add_node("Dense", {"units": shape[-1]}, ["x"], node_id="right")
+        spec.add_node(type_name, params or {}, ["left", "right"], node_id="merged")
+        return spec
+    spec.append(type_name, params)
+    return spec
