@@ -141,7 +141,7 @@ def _conv_params(rank: int, filters: bool = True, initializer: bool = True) -> t
 def _pool_params(rank: int) -> tuple[Param, ...]:
     two = 2 if rank == 1 else [2] * rank
     return (
-        _tuple("pool_size", two, rank, "Size of the window to pool over", key=True),
+        _tuple("pool_size", two, rank, "Size of the window to pool over", key=True, required=True),
         Param("strides", "optional_tuple", None, "Step between windows; empty means pool_size", min=1,
               length=rank),
         _choice("padding", "valid", PADDINGS, "'same' pads so every input position is covered"),

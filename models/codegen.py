@@ -20,8 +20,6 @@ def _literal(value) -> str:
     if isinstance(value, list):
         items = ", ".join(_literal(v) for v in value)
         return f"({items},)" if len(value) == 1 else f"({items})"
-    if isinstance(value, float):
-        return repr(round(value, 10))
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return repr(value)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from models.builder import build, make_layer
+import keras
+
+from models.builder import build, keras_arguments, make_layer
 from models.catalog import CATALOG, CATEGORIES, by_category
 from models.params import range_error, type_error
 from models.project import Project
@@ -40,8 +42,11 @@ def test_entries_are_complete():
 def test_catalog_defaults_are_keras_defaults(type_name):
     """A parameter left at its default is omitted from files and code, so it must mean what Keras means."""
     kind = CATALOG[type_name]
-    required = {p.name: p.default for p in kind.params if p.required}
-    layer = make_layer(LayerNode("probe", type_name, required))
+    required = {p.name for p in kind.params if p.required}
+    arguments = keras_arguments(LayerNode("probe", type_name, {}))
+    if type_name == "Bidirectional":
+        arguments["layer"] = make_layer(LayerNode("inner", "LSTM", {"units": 4}))
+    layer = getattr(keras.layers, type_name)(**{k: v for k, v in arguments.items() if k in required})
     config = layer.get_config()
     for param in kind.params:
         if param.required or param.default is None or param.name not in config \
