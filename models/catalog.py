@@ -301,7 +301,7 @@ LAYERS: tuple[LayerType, ...] = (
               (Param("rate", "float", 0.2, "Fraction of channels dropped", min=0.0, max=0.99, key=True,
                      required=True),), input_ranks=_IMG),
     LayerType("GaussianNoise", "Regularization", "Adds random noise while training: a regularizer and "
-              "a simple augmentation.", (Param("stddev", "float", 0.1, "Standard deviation of the noise", min=0.0,
+              "a simple augmentation.", (Param("stddev", "float", 0.1, "Standard deviation of the noise", min=0.0, max=1.0,
                                                 key=True, required=True),)),
     # ---- preprocessing / augmentation -----------------------------------------------------------
     LayerType("Rescaling", "Preprocessing", "Multiplies by a scale and adds an offset, e.g. 1/255 to "
