@@ -66,7 +66,7 @@ def main() -> int:
         middle = convs[len(convs) // 2]
         flips = iter(range(10**9))
 
-        def edit(spec=spec, validator=validator):
+        def edit(spec=spec, validator=validator, middle=middle, flips=flips):
             spec.set_params(middle, kernel_size=3 + 2 * (next(flips) % 2))  # 3 <-> 5, as a user would
             validator.validate(spec)
 

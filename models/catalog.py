@@ -204,8 +204,8 @@ LAYERS: tuple[LayerType, ...] = (
               input_ranks=_IMG),
     LayerType("DepthwiseConv2D", "Convolution", "Filters each channel on its own, without mixing "
               "channels; pair it with a 1x1 Conv2D.",
-              (*_conv_params(2, filters=False, initializer=False), _int("depth_multiplier", 1, "Output channels per input "
-                                                     "channel")), input_ranks=_IMG),
+              (*_conv_params(2, filters=False, initializer=False),
+               _int("depth_multiplier", 1, "Output channels per input channel")), input_ranks=_IMG),
     # ---- pooling -----------------------------------------------------------------------------------
     LayerType("MaxPooling1D", "Pooling", "Keeps the largest value in each window of a sequence.",
               _pool_params(1), input_ranks=_SEQ),
@@ -301,12 +301,14 @@ LAYERS: tuple[LayerType, ...] = (
               (Param("rate", "float", 0.2, "Fraction of channels dropped", min=0.0, max=0.99, key=True,
                      required=True),), input_ranks=_IMG),
     LayerType("GaussianNoise", "Regularization", "Adds random noise while training: a regularizer and "
-              "a simple augmentation.", (Param("stddev", "float", 0.1, "Standard deviation of the noise", min=0.0, max=1.0,
-                                                key=True, required=True),)),
+              "a simple augmentation.",
+              (Param("stddev", "float", 0.1, "Standard deviation of the noise (Keras allows 0-1)", min=0.0,
+                     max=1.0, key=True, required=True),)),
     # ---- preprocessing / augmentation -----------------------------------------------------------
     LayerType("Rescaling", "Preprocessing", "Multiplies by a scale and adds an offset, e.g. 1/255 to "
               "bring pixels to 0-1.",
-              (Param("scale", "float", 1 / 255, "Multiplier", key=True, required=True), _float("offset", 0.0, "Added after",
+              (Param("scale", "float", 1 / 255, "Multiplier",
+                    key=True, required=True), _float("offset", 0.0, "Added after",
                                                                                 lo=None))),
     LayerType("Resizing", "Preprocessing", "Resizes images to a fixed height and width.",
               (_int("height", 32, "Output height", key=True, required=True),
@@ -324,13 +326,16 @@ LAYERS: tuple[LayerType, ...] = (
                _choice("fill_mode", "reflect", FILL_MODES, "How empty corners are filled")),
               input_ranks=_IMG),
     LayerType("RandomZoom", "Preprocessing", "Augmentation: zooms in or out at random while training.",
-              (Param("height_factor", "float_range", 0.1, "Zoom range for height, or [low, high]", key=True, required=True),
+              (Param("height_factor", "float_range", 0.1, "Zoom range for height, or [low, high]",
+                    key=True, required=True),
                _choice("fill_mode", "reflect", FILL_MODES, "How empty borders are filled")),
               input_ranks=_IMG),
     LayerType("RandomTranslation", "Preprocessing", "Augmentation: shifts images at random while "
               "training.",
-              (Param("height_factor", "float_range", 0.1, "Vertical shift, fraction of the height", key=True, required=True),
-               Param("width_factor", "float_range", 0.1, "Horizontal shift, fraction of the width", key=True, required=True),
+              (Param("height_factor", "float_range", 0.1, "Vertical shift, fraction of the height",
+                    key=True, required=True),
+               Param("width_factor", "float_range", 0.1, "Horizontal shift, fraction of the width",
+                     key=True, required=True),
                _choice("fill_mode", "reflect", FILL_MODES, "How empty borders are filled")),
               input_ranks=_IMG),
     LayerType("RandomContrast", "Preprocessing", "Augmentation: changes the contrast at random while "

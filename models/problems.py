@@ -46,7 +46,7 @@ class Problem:
         return self.message
 
 
-class ShapeProblem(Exception):
+class ShapeProblem(Exception):  # noqa: N818 (a finding, not a failure)
     """Raised by a shape rule; validation turns it into a Problem for the node."""
 
     def __init__(self, message: str, field: str | None = None, fix: Fix | None = None) -> None:

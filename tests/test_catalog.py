@@ -1,8 +1,7 @@
 """The layer catalog: complete, consistent with Keras's own defaults, and every type builds as inferred."""
 
-import pytest
-
 import keras
+import pytest
 
 from models.builder import build, keras_arguments, make_layer
 from models.catalog import CATALOG, CATEGORIES, by_category

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from models.builder import build
+from models.catalog import CATALOG
 from models.codegen import generate_code
 from models.templates import load_template, template_names
 from tests.model_helpers import spec_for
-from models.catalog import CATALOG
 
 
 def load_generated(code: str, path):
