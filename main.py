@@ -27,9 +27,9 @@ HEADLESS_COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strata",
-        usage="%(prog)s [-h] [--version] [PROJECT | COMMAND ...]",
+        usage="%(prog)s [-h] [--version] [COMMAND ...]",
         description="Strata: build, train and look inside neural networks. "
-        "With no command, opens the window (on PROJECT if given).",
+        "With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=version_text())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,9 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="strata", usage="%(prog)s [-h] [--version] [PROJECT | COMMAND ...]")
+    parser = argparse.ArgumentParser(prog="strata", usage="%(prog)s [-h] [--version] [COMMAND ...]")
     parser.add_argument("--version", action="version", version=version_text())
-    parser.add_argument("project", nargs="?", type=Path, help="project file to open in the window")
     parser.add_argument("--startup-report", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -73,8 +72,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    # One parser for the commands (and --help), one for the window's optional PROJECT: argparse cannot
-    # tell an optional positional from a sub-command name.
+    # One parser for the commands (and --help), one for the window's own options: the window will take
+    # an optional PROJECT path, which argparse cannot tell apart from a sub-command name.
     if not argv or argv[0] not in HEADLESS_COMMANDS and argv[0] not in ("-h", "--help"):
         args = build_gui_parser().parse_args(argv)
     else:
