@@ -20,7 +20,6 @@ class EmptyState(QWidget):
         self.hint_label = QLabel(hint)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setWordWrap(True)
-        self.hint_label.setForegroundRole(self.hint_label.foregroundRole())
         self.hint_label.setStyleSheet("color: palette(mid);")
         layout = QVBoxLayout(self)
         layout.addStretch(1)

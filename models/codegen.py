@@ -11,6 +11,7 @@ import inspect
 
 from models import __version__
 from models.catalog import layer_type
+from models.shapes import keras_shape
 from models.spec import LayerNode, ModelSpec
 from models.validate import ValidationReport, validate
 
@@ -53,8 +54,7 @@ def _call(node: LayerNode) -> str:
 
 def _comment(report: ValidationReport, node_id: str) -> str:
     info = report.nodes[node_id]
-    shape = "(None, " + ", ".join("None" if d is None else str(d) for d in info.output_shape) + ")"
-    return f"# -> {shape}" + (f", {info.params:,} params" if info.params else "")
+    return f"# -> {keras_shape(info.output_shape)}" + (f", {info.params:,} params" if info.params else "")
 
 
 def generate_code(spec: ModelSpec, report: ValidationReport | None = None) -> str:

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from models.codegen import generate_code
 from models.project import Project, ProjectError
-from models.shapes import fmt
+from models.shapes import fmt, keras_shape
 from models.validate import ValidationReport, validate
 
 
@@ -20,10 +20,6 @@ def _load(path: Path, err: TextIO) -> Project | None:
         where = f" (layer '{error.node}')" if error.node else ""
         print(f"{path}: {error}{where}", file=err)
         return None
-
-
-def _shape_text(shape) -> str:
-    return "?" if shape is None else "(None, " + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def summary(path: Path, as_json: bool = False, batch_size: int = 32, out: TextIO = sys.stdout,
@@ -50,7 +46,7 @@ def summary(path: Path, as_json: bool = False, batch_size: int = 32, out: TextIO
         out.write("\n")
         return 0
     table = [("Layer", "Type", "Output shape", "Params")]
-    table += [(nid, kind, _shape_text(r.output_shape), f"{r.params:,}") for nid, kind, r in rows]
+    table += [(nid, kind, keras_shape(r.output_shape), f"{r.params:,}") for nid, kind, r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     print(f'Model "{project.name}" ({project.spec.name})', file=out)
     for index, row in enumerate(table):

@@ -30,6 +30,13 @@ def fmt(shape: Shape) -> str:
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
 
 
+def keras_shape(shape: Shape | None) -> str:
+    """The shape with Keras's batch axis, as Keras prints it: (None, 26, 26, 32); '?' when unknown."""
+    if shape is None:
+        return "?"
+    return "(None, " + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
 def _tup(value: Any, n: int) -> tuple[int, ...]:
     return (value,) * n if isinstance(value, int) else tuple(value)
 

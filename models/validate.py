@@ -102,7 +102,7 @@ def _infer_cached(type_name: str, params_json: str, shapes: tuple[Shape, ...],
         return ShapeProblem(f"has parameters its shape cannot be worked out from ({error})")
 
 
-def _rank_problem(kind: LayerType, node: LayerNode, shape: Shape) -> ShapeProblem | None:
+def _rank_problem(kind: LayerType, shape: Shape) -> ShapeProblem | None:
     if kind.input_ranks is None or len(shape) in kind.input_ranks:
         return None
     wanted = " or ".join(RANK_NAMES.get(r, f"rank {r}") for r in kind.input_ranks)
@@ -187,7 +187,7 @@ class Validator:
             return  # an earlier layer is broken; its own message says why
         shapes = tuple(r.output_shape for r in upstream)
         for shape in shapes:
-            rank_problem = _rank_problem(kind, node, shape)
+            rank_problem = _rank_problem(kind, shape)
             if rank_problem:
                 problem(rank_problem.message, fix=rank_problem.fix)
                 return
