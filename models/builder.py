@@ -13,21 +13,13 @@ from typing import Any
 
 from models.catalog import layer_type
 from models.environment import configure_keras_environment
+from models.problems import BuildError
 from models.spec import LayerNode, ModelSpec
 from models.validate import ValidationReport, validate
 
 configure_keras_environment()
 
 import keras  # noqa: E402
-
-
-class BuildError(ValueError):
-    """The spec has problems; `problems` lists them (validation's plain messages)."""
-
-    def __init__(self, report: ValidationReport) -> None:
-        self.problems = report.errors
-        lines = [p.message for p in report.errors] or ["the model is incomplete"]
-        super().__init__("The model cannot be built:\n" + "\n".join(f"- {line}" for line in lines))
 
 
 @dataclass

@@ -11,6 +11,7 @@ import inspect
 
 from models import __version__
 from models.catalog import layer_type
+from models.problems import BuildError
 from models.shapes import keras_shape
 from models.spec import LayerNode, ModelSpec
 from models.validate import ValidationReport, validate
@@ -61,8 +62,6 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None) -> st
     """Source of a module with `build_model()`; the spec must validate (shapes go into comments)."""
     report = report or validate(spec)
     if not report.valid:
-        from models.builder import BuildError
-
         raise BuildError(report)
     uses_custom = [n.type for n in spec.nodes.values() if layer_type(n.type).module == "strata"]
     lines = [

@@ -46,6 +46,15 @@ class Problem:
         return self.message
 
 
+class BuildError(ValueError):
+    """The spec has problems; `problems` lists them (validation's plain messages)."""
+
+    def __init__(self, report) -> None:  # a ValidationReport (validate.py imports this module)
+        self.problems = report.errors
+        lines = [p.message for p in report.errors] or ["the model is incomplete"]
+        super().__init__("The model cannot be built:\n" + "\n".join(f"- {line}" for line in lines))
+
+
 class ShapeProblem(Exception):  # noqa: N818 (a finding, not a failure)
     """Raised by a shape rule; validation turns it into a Problem for the node."""
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from models.catalog import CATALOG
 from models.params import type_error
-from models.spec import GraphError, LayerNode, ModelSpec
+from models.spec import GraphError, LayerNode, LocatedError, ModelSpec
 
 FORMAT_VERSION = 1
 FILE_SUFFIX = ".strata.json"
@@ -37,13 +37,8 @@ def _compact_list(match: re.Match) -> str:
     return json.dumps(json.loads(match.group()))
 
 
-class ProjectError(ValueError):
+class ProjectError(LocatedError):
     """A project file that cannot be read; the message names the layer and field when there is one."""
-
-    def __init__(self, message: str, node: str | None = None, field: str | None = None) -> None:
-        super().__init__(message)
-        self.node = node
-        self.field = field
 
 
 @dataclass

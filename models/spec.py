@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +18,17 @@ from typing import Any
 from models.catalog import layer_type
 
 
-class GraphError(ValueError):
-    """An edit or a graph that cannot be: names the node and what is wrong."""
+class LocatedError(ValueError):
+    """An error that names the layer (`node`) and the field it is about, so the GUI can point at it."""
 
     def __init__(self, message: str, node: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.node = node
         self.field = field
+
+
+class GraphError(LocatedError):
+    """An edit or a graph that cannot be."""
 
 
 @dataclass
@@ -77,16 +82,19 @@ class ModelSpec:
     def topological_order(self) -> list[str]:
         """Node ids so that every node follows its inputs; GraphError names the nodes of a cycle."""
         pending = {nid: {i for i in n.inputs if i in self.nodes} for nid, n in self.nodes.items()}
+        consumers: dict[str, list[str]] = {nid: [] for nid in self.nodes}
+        for nid, deps in pending.items():
+            for dep in deps:
+                consumers[dep].append(nid)
         order: list[str] = []
-        ready = [nid for nid, deps in pending.items() if not deps]
+        ready = deque(nid for nid, deps in pending.items() if not deps)
         while ready:
-            nid = ready.pop(0)
+            nid = ready.popleft()
             order.append(nid)
-            for other, deps in pending.items():
-                if nid in deps:
-                    deps.discard(nid)
-                    if not deps and other not in order and other not in ready:
-                        ready.append(other)
+            for other in consumers[nid]:
+                pending[other].discard(nid)
+                if not pending[other]:
+                    ready.append(other)
         if len(order) < len(self.nodes):
             cycle = [nid for nid in self.nodes if nid not in order]
             raise GraphError(f"layers {', '.join(cycle)} feed each other in a cycle; remove one connection",

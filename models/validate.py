@@ -129,7 +129,8 @@ def _rank_problem(kind: LayerType, shape: Shape) -> ShapeProblem | None:
 
 
 class Validator:
-    """Validates specs; keep one per editor so its cache survives between edits."""
+    """Validates specs. Shape results are memoised process-wide (`_infer_cached`), so every validator
+    shares them and an edit recomputes only the layers whose parameters or input shapes changed."""
 
     def validate(self, spec: ModelSpec) -> ValidationReport:
         reports = {nid: NodeReport(nid, node.type) for nid, node in spec.nodes.items()}
