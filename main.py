@@ -44,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="strata", usage="%(prog)s [-h] [--version] [COMMAND ...]")
+    parser = argparse.ArgumentParser(prog="strata", usage="%(prog)s [-h] [--version] [PROJECT | COMMAND ...]")
     parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("project", nargs="?", type=Path, help="a project file to open in the window")
     parser.add_argument("--startup-report", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -72,8 +73,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    # One parser for the commands (and --help), one for the window's own options: the window will take
-    # an optional PROJECT path, which argparse cannot tell apart from a sub-command name.
+    # One parser for the commands (and --help), one for the window's own options: the window takes an
+    # optional PROJECT path, which argparse cannot tell apart from a sub-command name.
     if not argv or argv[0] not in HEADLESS_COMMANDS and argv[0] not in ("-h", "--help"):
         args = build_gui_parser().parse_args(argv)
     else:
@@ -88,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from gui.app import run_gui
 
-    return run_gui([], startup_report=args.startup_report, quit_when_ready=args.quit_when_ready)
+    if args.project is not None and not args.project.exists():
+        print(f"strata: there is no file {args.project}", file=sys.stderr)
+        return 2
+    return run_gui([], startup_report=args.startup_report, quit_when_ready=args.quit_when_ready,
+                   project=args.project)
 
 
 if __name__ == "__main__":

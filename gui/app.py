@@ -27,7 +27,8 @@ def create_application(argv: list[str]) -> QApplication:
     return app
 
 
-def run_gui(argv: list[str], startup_report: Path | None = None, quit_when_ready: bool = False) -> int:
+def run_gui(argv: list[str], startup_report: Path | None = None, quit_when_ready: bool = False,
+            project: Path | None = None) -> int:
     """Show the main window and run the event loop.
 
     `startup_report` writes the wall-clock times of the first paint and of TensorFlow being ready
@@ -37,7 +38,9 @@ def run_gui(argv: list[str], startup_report: Path | None = None, quit_when_ready
     from gui.main_window import ICON_PATH, MainWindow
 
     app.setWindowIcon(QIcon(str(ICON_PATH)))
-    window = MainWindow()
+    window = MainWindow(offer_recovery=project is None)
+    if project is not None:
+        window.open_project(project)
     times: dict[str, float | bool] = {}
 
     def record(event: str, value: float | None = None) -> None:

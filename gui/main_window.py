@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon, QPalette
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar
 
 from gui.about_dialog import show_about
+from gui.canvas import project_file_from
+from gui.editor import Editor
 from gui.empty_state import EmptyState
 from gui.menus import build_menus, build_toolbar, shortcut_rows
 from gui.runtime_loader import TensorFlowLoader
@@ -34,6 +36,8 @@ DOCKS = [
      "No layer selected", "Select a layer on the canvas to edit its parameters."),
     ("data", "Data", Qt.DockWidgetArea.RightDockWidgetArea,
      "No dataset chosen", "Built-in datasets work offline. Drop an image folder, .npz or .csv here."),
+    ("summary", "Summary", Qt.DockWidgetArea.BottomDockWidgetArea,
+     "Model summary", "Layers, shapes, parameters and problems of the model."),
     ("training", "Training", Qt.DockWidgetArea.BottomDockWidgetArea,
      "Not trained yet", "Press F5 to train. Loss and metric curves appear here as it runs."),
     ("inspection", "Inspection", Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -47,7 +51,8 @@ class MainWindow(QMainWindow):
     first_painted = Signal(float)
     runtime_ready = Signal(object)
 
-    def __init__(self, settings: QSettings | None = None, load_runtime: bool = True) -> None:
+    def __init__(self, settings: QSettings | None = None, load_runtime: bool = True,
+                 autosave_ms: int = 60_000, offer_recovery: bool = True) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.runtime: RuntimeInfo | None = None
@@ -62,18 +67,19 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        canvas_placeholder = EmptyState(
-            "Your model goes here",
-            "Drag layers from the palette on the left, or choose File ▸ New… to start from a template.",
-        )
-        canvas_placeholder.setBackgroundRole(QPalette.ColorRole.Base)
-        canvas_placeholder.setAutoFillBackground(True)
-        self.setCentralWidget(canvas_placeholder)
+        self._offer_recovery = offer_recovery
         self.actions_by_key, self.menus = build_menus(self)
         self.toolbar = build_toolbar(self, self.actions_by_key)
+        self.editor = Editor(self, self.actions_by_key, self.settings, autosave_ms)
+        self.setCentralWidget(self.editor.canvas)
+        self.menus["File"].insertMenu(self.actions_by_key["file.save"], self.editor.recent_menu)
         self.docks = self._build_docks()
+        for name, widget in (("palette", self.editor.palette), ("inspector", self.editor.inspector),
+                             ("summary", self.editor.summary)):
+            self.docks[name].setWidget(widget)
         self._build_status_bar()
         self._connect_actions()
+        self.setAcceptDrops(True)
         self._default_state = self.saveState()
         self._restore_window_state()
         self.installEventFilter(self)
@@ -94,15 +100,18 @@ class MainWindow(QMainWindow):
             docks[name] = dock
         view_menu.insertSeparator(first_view_action)
         self.tabifyDockWidget(docks["inspector"], docks["data"])
+        self.tabifyDockWidget(docks["summary"], docks["training"])
         self.tabifyDockWidget(docks["training"], docks["inspection"])
         docks["inspector"].raise_()
-        docks["training"].raise_()
+        docks["summary"].raise_()
         self.resizeDocks([docks["palette"], docks["inspector"]], [230, 300], Qt.Orientation.Horizontal)
         self.resizeDocks([docks["training"]], [240], Qt.Orientation.Vertical)
         return docks
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self.model_label = QLabel()
+        bar.addWidget(self.model_label)
         self.runtime_label = QLabel("Loading TensorFlow…")
         self.runtime_progress = QProgressBar()
         self.runtime_progress.setRange(0, 0)  # busy indicator until the import finishes
@@ -142,6 +151,25 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
 
+    def show_model_status(self, text: str) -> None:
+        """The permanent left part of the status bar: layer and parameter count, or the problem count."""
+        self.model_label.setText(text)
+
+    def open_project(self, path: Path) -> bool:
+        """Open a project file (command line, drop); a broken file is reported and nothing changes."""
+        return self.editor.files.open_path(Path(path), ask=False)
+
+    # ----- dropping a project file on the window ----------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if project_file_from(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        path = project_file_from(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.editor.open_dropped(path)
+
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
         for dock in self.docks.values():
@@ -160,6 +188,8 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         self.first_painted.emit(time.time())
+        if self._offer_recovery:
+            QTimer.singleShot(0, self.editor.files.offer_recovery)
         if self._load_runtime:
             self.start_runtime_loader()
 
@@ -187,6 +217,10 @@ class MainWindow(QMainWindow):
 
     # ----- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.editor.files.confirm_discard():
+            event.ignore()
+            return
+        self.editor.files.discard_recovery()
         self.save_window_state()
         stuck = stop_all_threads()
         if stuck:

@@ -12,6 +12,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # QSettings on Linux writes under XDG_CONFIG_HOME: keep tests away from the user's real settings.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="strata-test-config-")
+# ... and recovery files (QStandardPaths.AppDataLocation) away from the user's real data.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="strata-test-data-")
 
 import pytest  # noqa: E402
 

@@ -1,0 +1,544 @@
+"""The model canvas: layer cards laid out top to bottom, edited by dragging.
+
+- a palette item dropped on a connection inserts the layer there, on a card's lower / upper half after /
+  before it, on an output port as a new branch, on empty space at the end of the chain (or as its start);
+- dragging a card moves it within the stack (drop it on a connection); dragging from an output port to an
+  input port connects the two (skip connections, attention's query / value / key);
+- Ctrl+wheel or a pinch zooms, the wheel and the middle button pan, Ctrl+0 fits the model to the view.
+
+The view edits only through `ProjectDocument.edit` (so every change is one undo step) and redraws from the
+document's `spec_changed` / `validated` signals.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QMouseEvent,
+    QNativeGestureEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
+
+from gui.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
+from gui.document import ProjectDocument
+from gui.palette import LAYER_MIME
+from models.catalog import CATALOG
+from models.graph_layout import layered_layout
+from models.project import FILE_SUFFIX
+from models.spec import ModelSpec
+
+log = logging.getLogger(__name__)
+
+CLIPBOARD_MIME = "application/x-strata-layers"
+COLUMN_STEP = CARD_WIDTH + 50
+ROW_STEP = CARD_HEIGHT + 46
+MIN_SCALE, MAX_SCALE = 0.1, 3.0
+
+
+@dataclass(frozen=True)
+class DropTarget:
+    """Where a new layer goes: start | append | after(node) | before(node) | between(node, target) |
+    branch(node)."""
+
+    kind: str
+    node: str | None = None
+    target: str | None = None
+
+    def apply(self, spec: ModelSpec, type_name: str) -> str:
+        if self.kind == "start" or CATALOG[type_name].is_input:
+            return spec.add_node(type_name)
+        if self.kind == "append":
+            return spec.append(type_name)
+        if self.kind == "after":
+            return spec.insert_after(self.node, type_name)
+        if self.kind == "before":
+            return spec.insert_before(self.node, type_name)
+        if self.kind == "between":
+            return spec.insert_between(self.node, self.target, type_name)
+        return spec.branch(self.node, type_name)
+
+
+def project_file_from(mime: QMimeData) -> str | None:
+    """The first local `.json` file a drag carries (a project dropped on the window), or None."""
+    for url in mime.urls() if mime.hasUrls() else []:
+        path = url.toLocalFile()
+        if path.endswith(FILE_SUFFIX) or path.endswith(".json"):
+            return path
+    return None
+
+
+class CanvasView(QGraphicsView):
+    """Signals: `selection_changed(list of ids)`, `message(str)` for the status bar,
+    `project_file_dropped(path)`."""
+
+    selection_changed = Signal(list)
+    message = Signal(str)
+    project_file_dropped = Signal(str)
+
+    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setAcceptDrops(True)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.indicator = DropIndicator()
+        self.scene().addItem(self.indicator)
+        self._press: tuple[str, NodeItem, QPointF] | None = None  # (mode, item, scene pos) of a drag
+        self._moving = False
+        self._panning: QPointF | None = None
+        self.scene().selectionChanged.connect(self._emit_selection)
+        document.spec_changed.connect(self.sync)
+        document.validated.connect(self.show_report)
+        self.sync([])
+        self.show_report(document.report)
+
+    # ----- model -> items ------------------------------------------------------------------------
+    def sync(self, select: list[str]) -> None:
+        """Bring cards and connections in line with the spec: reuse cards, add new ones, drop stale ones."""
+        spec = self.document.spec
+        self.scene().blockSignals(True)
+        for node_id in [n for n in self.nodes if n not in spec.nodes]:
+            self.scene().removeItem(self.nodes.pop(node_id))
+        for node_id, node in spec.nodes.items():
+            item = self.nodes.get(node_id)
+            if item is None or item.type_name != node.type:
+                if item is not None:
+                    self.scene().removeItem(item)
+                item = self.nodes[node_id] = NodeItem(node)
+                self.scene().addItem(item)
+            else:
+                item.update_node(node)
+        for placement_id, place in layered_layout(spec).items():
+            self.nodes[placement_id].setPos(place.column * COLUMN_STEP, place.row * ROW_STEP)
+        self._sync_edges(spec)
+        if select:
+            for item in self.nodes.values():
+                item.setSelected(item.node_id in select)
+        self.scene().blockSignals(False)
+        bounds = self.scene().itemsBoundingRect().adjusted(-400, -300, 400, 300)
+        self.setSceneRect(bounds)
+        if select:
+            self.ensureVisible(self.nodes[select[0]], 40, 40)
+        self._emit_selection()
+
+    def _sync_edges(self, spec: ModelSpec) -> None:
+        wanted = [(source, node.id, port) for node in spec.nodes.values()
+                  for port, source in enumerate(node.inputs) if source in self.nodes]
+        while len(self.edges) > len(wanted):
+            self.scene().removeItem(self.edges.pop())
+        while len(self.edges) < len(wanted):
+            edge = EdgeItem("", "", 0)
+            self.scene().addItem(edge)
+            self.edges.append(edge)
+        for edge, (source, target, port) in zip(self.edges, wanted, strict=True):
+            edge.source, edge.target, edge.port = source, target, port
+            start = self.nodes[source].output_port_scene_pos()
+            end = self.nodes[target].input_port_scene_pos(port)
+            skip = end.y() - start.y() > ROW_STEP and abs(end.x() - start.x()) < CARD_WIDTH / 2
+            edge.set_ends(start, end, skip)
+
+    def show_report(self, report) -> None:
+        for node_id, item in self.nodes.items():
+            item.update_report(report.nodes.get(node_id))
+
+    # ----- selection -------------------------------------------------------------------------------
+    def selected_ids(self) -> list[str]:
+        return [item.node_id for item in self.nodes.values() if item.isSelected()]
+
+    def select(self, node_ids: list[str]) -> None:
+        self.scene().blockSignals(True)
+        for item in self.nodes.values():
+            item.setSelected(item.node_id in node_ids)
+        self.scene().blockSignals(False)
+        if node_ids and node_ids[0] in self.nodes:
+            self.centerOn(self.nodes[node_ids[0]])
+        self._emit_selection()
+
+    def select_all(self) -> None:
+        self.select(list(self.nodes))
+
+    def _emit_selection(self) -> None:
+        self.selection_changed.emit(self.selected_ids())
+
+    # ----- edits ------------------------------------------------------------------------------------
+    def add_layer(self, type_name: str, target: DropTarget | None = None) -> str | None:
+        """Add a layer where `target` says (default: after the selected layer, else at the end)."""
+        if target is None:
+            selected = self.selected_ids()
+            target = DropTarget("after", selected[-1]) if selected else \
+                DropTarget("append" if len(self.document.spec) else "start")
+        return self.document.edit(f"Add {type_name}", lambda spec: target.apply(spec, type_name),
+                                  select=lambda new: [new])
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+
+        def remove(spec: ModelSpec) -> None:
+            for node_id in ids:
+                spec.remove(node_id)
+
+        self.document.edit(f"Delete {', '.join(ids)}" if len(ids) < 4 else f"Delete {len(ids)} layers", remove)
+
+    def duplicate_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.document.edit("Duplicate", lambda spec: [spec.duplicate(i) for i in ids], select=lambda new: new)
+
+    def apply_fix(self, node_id: str) -> None:
+        report = self.document.report.nodes.get(node_id)
+        problem = next((p for p in (report.problems if report else []) if p.fix), None)
+        if problem is None:
+            return
+        self.document.edit(problem.fix.label, lambda spec: problem.fix.apply(spec, node_id),
+                           select=lambda added: [added or node_id])
+        self.message.emit(f"Applied: {problem.fix.label}")
+
+    # ----- clipboard ---------------------------------------------------------------------------------
+    def copy_selected(self) -> bool:
+        ids = self.selected_ids()
+        if not ids:
+            return False
+        spec = self.document.spec
+        order = [n for n in spec.nodes if n in ids]
+        layers = [{"id": n, "type": spec.nodes[n].type, "params": spec.nodes[n].params,
+                   "inputs": [i for i in spec.nodes[n].inputs if i in ids]} for n in order]
+        text = json.dumps({"strata_layers": layers})
+        mime = QMimeData()
+        mime.setData(CLIPBOARD_MIME, text.encode())
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        return True
+
+    def cut_selected(self) -> None:
+        if self.copy_selected():
+            self.delete_selected()
+
+    def paste(self) -> None:
+        """Paste copied layers after the selected one (or at the end), keeping connections among them."""
+        mime = QApplication.clipboard().mimeData()
+        if mime is None or not mime.hasFormat(CLIPBOARD_MIME):
+            self.message.emit("Nothing to paste: copy layers first")
+            return
+        layers = json.loads(bytes(mime.data(CLIPBOARD_MIME)).decode())["strata_layers"]
+        selected = self.selected_ids()
+
+        def paste_into(spec: ModelSpec) -> list[str]:
+            anchor = selected[-1] if selected else (spec.output_ids() or [None])[-1]
+            renamed: dict[str, str] = {}
+            for layer in layers:
+                inputs = [renamed[i] for i in layer["inputs"] if i in renamed]
+                if not inputs and anchor is not None and not CATALOG[layer["type"]].is_input and not renamed:
+                    new = spec.insert_after(anchor, layer["type"], dict(layer["params"]))
+                else:
+                    new = spec.add_node(layer["type"], dict(layer["params"]), inputs)
+                renamed[layer["id"]] = new
+            return list(renamed.values())
+
+        self.document.edit(f"Paste {len(layers)} layer(s)", paste_into, select=lambda new: new)
+
+    # ----- empty state --------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self.nodes:
+            return
+        painter = QPainter(self.viewport())
+        color = self.palette().text().color()
+        color.setAlpha(140)
+        painter.setPen(color)
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                         "Your model goes here\n\nDrag layers from the palette on the left (start with Input),\n"
+                         "or choose File ▸ New… to start from a template.")
+        painter.end()
+
+    # ----- zoom --------------------------------------------------------------------------------------
+    def zoom_by(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        self.scale(factor, factor)
+
+    def fit_to_view(self) -> None:
+        if not self.nodes:
+            return
+        rect = self.scene().itemsBoundingRect()
+        for item in [self.indicator]:
+            if item.isVisible():
+                item.hide()
+        self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.2:
+            self.resetTransform()
+            self.centerOn(rect.center())
+
+    def zoom_level(self) -> float:
+        return self.transform().m11()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.0015 ** event.angleDelta().y())
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.NativeGesture and isinstance(event, QNativeGestureEvent):
+            if event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+                self.zoom_by(1.0 + event.value())
+                return True
+        if event.type() == QEvent.Type.Gesture:
+            pinch = event.gesture(Qt.GestureType.PinchGesture)
+            if pinch is not None:
+                self.zoom_by(pinch.scaleFactor())
+                return True
+        return super().viewportEvent(event)
+
+    # ----- palette drops and file drops ----------------------------------------------------------------
+    def drop_target_at(self, scene_pos: QPointF) -> DropTarget:
+        """What a layer dropped at `scene_pos` would do (also drives the drop indicator)."""
+        if not self.nodes:
+            return DropTarget("start")
+        for item in self.nodes.values():
+            if item.hit_port(scene_pos) == ("out", 0):
+                return DropTarget("branch", item.node_id)
+        for item in self.nodes.values():
+            if item.sceneBoundingRect().contains(scene_pos) and \
+                    item.mapRectToScene(item.card_rect()).contains(scene_pos):
+                lower = item.mapFromScene(scene_pos).y() > CARD_HEIGHT / 2
+                is_input = CATALOG[item.type_name].is_input
+                return DropTarget("after" if lower or is_input else "before", item.node_id)
+        for edge in self.edges:
+            if edge.near(scene_pos):
+                return DropTarget("between", edge.source, edge.target)
+        return DropTarget("append")
+
+    def _show_indicator(self, target: DropTarget, scene_pos: QPointF) -> None:
+        if target.kind == "start":
+            self.indicator.show_card(scene_pos)
+        elif target.kind == "between":
+            edge = next(e for e in self.edges if (e.source, e.target) == (target.node, target.target))
+            self.indicator.show_bar(edge.midpoint())
+        elif target.kind == "branch":
+            self.indicator.show_ring(self.nodes[target.node].output_port_scene_pos())
+        elif target.kind in ("after", "before"):
+            item = self.nodes[target.node]
+            y = CARD_HEIGHT + 12 if target.kind == "after" else -12
+            self.indicator.show_bar(item.mapToScene(QPointF(CARD_WIDTH / 2, y)))
+        elif target.kind == "append":
+            item = self.nodes[(self.document.spec.output_ids() or list(self.nodes))[-1]]
+            self.indicator.show_bar(item.mapToScene(QPointF(CARD_WIDTH / 2, CARD_HEIGHT + 12)))
+        else:
+            self.indicator.hide()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasFormat(LAYER_MIME) or project_file_from(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasFormat(LAYER_MIME):
+            scene_pos = self.mapToScene(event.position().toPoint())
+            self._show_indicator(self.drop_target_at(scene_pos), scene_pos)
+            event.acceptProposedAction()
+        elif project_file_from(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.indicator.hide()
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        self.indicator.hide()
+        mime = event.mimeData()
+        if mime.hasFormat(LAYER_MIME):
+            type_name = bytes(mime.data(LAYER_MIME)).decode()
+            if type_name not in CATALOG:
+                event.ignore()
+                return
+            target = self.drop_target_at(self.mapToScene(event.position().toPoint()))
+            self.add_layer(type_name, target)
+            event.acceptProposedAction()
+            self.setFocus()
+            return
+        path = project_file_from(mime)
+        if path:
+            event.acceptProposedAction()
+            self.project_file_dropped.emit(path)
+            return
+        event.ignore()
+
+    # ----- moving cards and drawing connections ----------------------------------------------------------
+    def _item_at(self, scene_pos: QPointF) -> NodeItem | None:
+        for item in self.scene().items(scene_pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def _port_at(self, scene_pos: QPointF) -> tuple[NodeItem, tuple[str, int]] | None:
+        for item in self.nodes.values():
+            port = item.hit_port(scene_pos)
+            if port:
+                return item, port
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        scene_pos = self.mapToScene(event.position().toPoint())
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._panning = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            hit = self._port_at(scene_pos)
+            if hit and hit[1] == ("out", 0):
+                self._press = ("connect", hit[0], scene_pos)
+                event.accept()
+                return
+            item = self._item_at(scene_pos)
+            if item is not None and item.has_fix() and \
+                    item.mapRectToScene(item.fix_rect()).contains(scene_pos):
+                self.apply_fix(item.node_id)
+                event.accept()
+                return
+            if item is not None:
+                self._press = ("move", item, scene_pos)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if self._panning is not None:
+            delta = event.position() - self._panning
+            self._panning = event.position()
+            self.horizontalScrollBar().setValue(int(self.horizontalScrollBar().value() - delta.x()))
+            self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - delta.y()))
+            return
+        if self._press is None:
+            super().mouseMoveEvent(event)
+            return
+        mode, item, start = self._press
+        scene_pos = self.mapToScene(event.position().toPoint())
+        if mode == "connect":
+            self.indicator.show_line(item.output_port_scene_pos(), scene_pos)
+            return
+        if not self._moving and (scene_pos - start).manhattanLength() < QApplication.startDragDistance():
+            return
+        if not self._moving:
+            self._moving = True
+            self._move_origin = item.pos()
+            item.setZValue(5)
+        item.setPos(self._move_origin + scene_pos - start)
+        target = self._move_target(item, scene_pos)
+        if target:
+            edge = next(e for e in self.edges if (e.source, e.target) == target)
+            self.indicator.show_bar(edge.midpoint())
+        else:
+            self.indicator.hide()
+
+    def _move_target(self, item: NodeItem, scene_pos: QPointF) -> tuple[str, str] | None:
+        """The connection a dragged card would be moved into (not one touching the card itself)."""
+        for edge in self.edges:
+            if item.node_id not in (edge.source, edge.target) and edge.near(scene_pos):
+                return edge.source, edge.target
+        return None
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if self._panning is not None:
+            self._panning = None
+            self.viewport().unsetCursor()
+            return
+        press, moving = self._press, self._moving
+        self._press, self._moving = None, False
+        self.indicator.hide()
+        if press is None:
+            super().mouseReleaseEvent(event)
+            return
+        mode, item, _start = press
+        scene_pos = self.mapToScene(event.position().toPoint())
+        if mode == "connect":
+            self._finish_connect(item.node_id, scene_pos)
+            return
+        super().mouseReleaseEvent(event)
+        if not moving:
+            return
+        item.setZValue(0)
+        target = self._move_target(item, scene_pos)
+        node_id = item.node_id
+        if target is None or not self.document.edit(
+                f"Move {node_id}", lambda spec: spec.move(node_id, after=target[0]) or True,
+                select=lambda _: [node_id]):
+            self.sync([])  # no valid place: the card goes back
+
+    def _finish_connect(self, source: str, scene_pos: QPointF) -> None:
+        hit = self._port_at(scene_pos)
+        if hit and hit[1][0] == "in":
+            target, port = hit[0].node_id, hit[1][1]
+        else:
+            item = self._item_at(scene_pos)
+            if item is None or item.node_id == source:
+                return
+            target, port = item.node_id, 0
+        kind = CATALOG[self.document.spec.node(target).type]
+        port_index = port if kind.ports else None
+
+        def connect(spec: ModelSpec) -> bool:
+            spec.connect(source, target, port_index)
+            return True
+
+        if self.document.edit(f"Connect {source} → {target}", connect, select=lambda _: [target]):
+            self.message.emit(f"Connected {source} to {target}")
+
+    # ----- context menu --------------------------------------------------------------------------------
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt override)
+        scene_pos = self.mapToScene(event.pos())
+        item = self._item_at(scene_pos)
+        if item is not None and not item.isSelected():
+            self.select([item.node_id])
+        menu = QMenu(self)
+        if item is not None:
+            report = self.document.report.nodes.get(item.node_id)
+            for problem in report.problems if report else []:
+                if problem.fix:
+                    menu.addAction(f"Fix: {problem.fix.label}", lambda n=item.node_id: self.apply_fix(n))
+            disconnect = QMenu("Disconnect Input", menu)
+            for source in self.document.spec.node(item.node_id).inputs:
+                disconnect.addAction(source, lambda s=source, t=item.node_id: self.document.edit(
+                    f"Disconnect {s} → {t}", lambda spec: spec.disconnect(s, t)))
+            if not disconnect.isEmpty():
+                menu.addMenu(disconnect)
+            menu.addSeparator()
+            self._add(menu, "Duplicate", self.duplicate_selected, "Ctrl+D")
+            self._add(menu, "Cut", self.cut_selected, QKeySequence.StandardKey.Cut)
+            self._add(menu, "Copy", self.copy_selected, QKeySequence.StandardKey.Copy)
+        self._add(menu, "Paste", self.paste, QKeySequence.StandardKey.Paste)
+        if item is not None:
+            menu.addSeparator()
+            self._add(menu, "Delete", self.delete_selected, QKeySequence.StandardKey.Delete)
+        menu.addSeparator()
+        self._add(menu, "Fit to Window", self.fit_to_view, "Ctrl+0")
+        menu.exec(event.globalPos())
+
+    def _add(self, menu: QMenu, text: str, slot, shortcut) -> QAction:
+        action = menu.addAction(text, slot)
+        action.setShortcut(QKeySequence(shortcut))
+        return action
+

@@ -1,0 +1,166 @@
+"""The model editor inside the main window: it owns the document and wires the canvas, palette, inspector,
+summary and file actions to it and to the window's menu actions.
+
+Kept apart from `main_window.py` so the frame (docks, status bar, TensorFlow start-up) and the editing
+behaviour change independently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from gui.canvas import CanvasView
+from gui.document import ProjectDocument
+from gui.file_actions import FileActions
+from gui.inspector import Inspector
+from gui.palette import Palette
+from gui.summary_panel import SummaryPanel
+from models import APP_NAME
+from models.spec import ModelSpec
+
+
+class Editor(QObject):
+    """Widgets are created here and placed by the window: `canvas` (centre), `palette`, `inspector`, `summary`."""
+
+    def __init__(self, window: QMainWindow, actions: dict[str, QAction], settings: QSettings,
+                 autosave_ms: int = 60_000) -> None:
+        super().__init__(window)
+        self.window = window
+        self.actions = actions
+        self.document = ProjectDocument(parent=self)
+        self.canvas = CanvasView(self.document)
+        self.palette = Palette()
+        self.inspector = Inspector()
+        self.summary = SummaryPanel()
+        self.files = FileActions(self.document, window, settings, autosave_ms)
+        self.recent_menu = QMenu("Open &Recent", window)
+        self._connect_views()
+        self._connect_actions()
+        self._refresh_title()
+        self._on_validated(self.document.report)
+
+    # ----- wiring ---------------------------------------------------------------------------------------
+    def _connect_views(self) -> None:
+        document = self.document
+        document.validated.connect(self._on_validated)
+        document.edit_failed.connect(lambda message: self._status(message, 8000))
+        document.path_changed.connect(lambda _path: self._refresh_title())
+        document.project_replaced.connect(self._on_project_replaced)
+        document.undo_stack.cleanChanged.connect(lambda _clean: self._refresh_title())
+        document.undo_stack.indexChanged.connect(lambda _index: self._refresh_title())
+        self.canvas.selection_changed.connect(self._show_selection)
+        self.canvas.message.connect(lambda message: self._status(message, 5000))
+        self.canvas.project_file_dropped.connect(self.open_dropped)
+        self.palette.layer_activated.connect(lambda name: self.canvas.add_layer(name))
+        self.inspector.param_changed.connect(self.set_param)
+        self.inspector.rename_requested.connect(self.rename)
+        self.summary.problem_activated.connect(lambda node_id: self.canvas.select([node_id]))
+        self.summary.node_activated.connect(lambda node_id: self.canvas.select([node_id]))
+        self.files.message.connect(lambda message: self._status(message, 5000))
+        self.files.recent_changed.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
+        self.files.fill_recent_menu(self.recent_menu)
+
+    def _connect_actions(self) -> None:
+        stack = self.document.undo_stack
+        canvas = self.canvas
+        handlers: dict[str, Callable[[], Any]] = {
+            "file.new": self.files.new_from_template,
+            "file.open": self.files.open_dialog,
+            "file.save": self.files.save,
+            "file.save_as": self.files.save_as,
+            "file.export_code": self.files.export_code,
+            "edit.undo": stack.undo,
+            "edit.redo": stack.redo,
+            "edit.cut": canvas.cut_selected,
+            "edit.copy": canvas.copy_selected,
+            "edit.paste": canvas.paste,
+            "edit.duplicate": canvas.duplicate_selected,
+            "edit.delete": canvas.delete_selected,
+            "edit.select_all": canvas.select_all,
+            "view.zoom_in": lambda: canvas.zoom_by(1.25),
+            "view.zoom_out": lambda: canvas.zoom_by(0.8),
+            "view.fit": canvas.fit_to_view,
+            "model.validate": self.check_model,
+            "model.summary": self.show_summary,
+        }
+        for key, handler in handlers.items():
+            action = self.actions[key]
+            action.triggered.connect(handler)
+            action.setEnabled(True)
+        self.actions["edit.redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.actions["edit.delete"].setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
+                                                  QKeySequence("Backspace")])
+        stack.canUndoChanged.connect(self.actions["edit.undo"].setEnabled)
+        stack.canRedoChanged.connect(self.actions["edit.redo"].setEnabled)
+        stack.undoTextChanged.connect(lambda text: self.actions["edit.undo"].setText(
+            f"&Undo {text}".strip()))
+        stack.redoTextChanged.connect(lambda text: self.actions["edit.redo"].setText(
+            f"&Redo {text}".strip()))
+        self.actions["edit.undo"].setEnabled(False)
+        self.actions["edit.redo"].setEnabled(False)
+
+    # ----- edits from the inspector ---------------------------------------------------------------------
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        def change(spec: ModelSpec) -> None:
+            spec.set_params(node_id, **{name: value})
+
+        self.document.edit(f"Set {name} of {node_id}", change, merge_key=("param", node_id, name),
+                           select=lambda _: [node_id])
+
+    def rename(self, node_id: str, new_id: str) -> None:
+        self.document.edit(f"Rename {node_id} to {new_id}", lambda spec: spec.rename(node_id, new_id),
+                           select=lambda _: [new_id])
+
+    # ----- reactions ------------------------------------------------------------------------------------
+    def _show_selection(self, ids: list[str]) -> None:
+        if len(ids) == 1 and ids[0] in self.document.spec:
+            self.inspector.show_node(self.document.spec.node(ids[0]), self.document.report.nodes.get(ids[0]))
+        else:
+            self.inspector.show_node(None, None)
+        if len(ids) == 1 and hasattr(self.window, "docks"):
+            self.window.docks["inspector"].raise_()
+
+    def _on_validated(self, report) -> None:
+        self.summary.show_report(self.document.spec, report)
+        self._show_selection(self.canvas.selected_ids())
+        errors = len(report.errors)
+        self._status(f"{errors} problem(s) in the model" if errors else
+                     f"{len(self.document.spec)} layers · {report.total_params:,} parameters", 0, permanent=True)
+
+    def _on_project_replaced(self) -> None:
+        self._refresh_title()
+        self.canvas.fit_to_view()
+
+    def _refresh_title(self) -> None:
+        self.window.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        self.window.setWindowModified(self.document.modified)
+        if self.document.path:
+            self.window.setWindowFilePath(str(self.document.path))
+
+    def check_model(self) -> None:
+        report = self.document.revalidate()
+        self.show_summary()
+        if report.problems:
+            self.canvas.select([report.problems[0].node] if report.problems[0].node else [])
+        self._status("The model is valid" if report.valid else f"{len(report.errors)} problem(s) found", 5000)
+
+    def show_summary(self) -> None:
+        if hasattr(self.window, "docks"):
+            self.window.docks["summary"].show()
+            self.window.docks["summary"].raise_()
+
+    def open_dropped(self, path: str) -> None:
+        self.files.open_path(Path(path))
+
+    def _status(self, message: str, timeout: int, permanent: bool = False) -> None:
+        handler = getattr(self.window, "show_model_status", None)
+        if permanent and handler:
+            handler(message)
+        elif not permanent:
+            self.window.statusBar().showMessage(message, timeout)

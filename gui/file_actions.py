@@ -1,0 +1,259 @@
+"""File handling for the window: New from a template, Open, Open Recent, Save, Save As, code export,
+the unsaved-changes question, and crash recovery.
+
+Recovery: while a project has unsaved changes, it is written every `autosave_ms` to a recovery file
+named after this process. A clean exit deletes it; a crash leaves it, and the next start offers to
+restore it. Files of processes still running (a second Strata window) are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from gui.document import ProjectDocument
+from models.project import FILE_SUFFIX, Project, ProjectError
+
+log = logging.getLogger(__name__)
+
+RECENT_KEY = "files/recent"
+RECENT_LIMIT = 10
+FILE_FILTER = f"Strata projects (*{FILE_SUFFIX} *.json);;All files (*)"
+RECOVERY_PREFIX = "recovery-"
+
+
+def recovery_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".strata") / "recovery"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def orphaned_recovery_files(folder: Path | None = None) -> list[Path]:
+    """Recovery files left by Strata processes that are gone (crashed), newest first."""
+    folder = folder or recovery_dir()
+    found = []
+    for path in folder.glob(f"{RECOVERY_PREFIX}*.json"):
+        try:
+            pid = int(path.stem.split("-")[1].split(".")[0])
+        except (IndexError, ValueError):
+            continue
+        if not _pid_alive(pid):
+            found.append(path)
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def read_recovery(path: Path) -> tuple[Project, Path | None, float]:
+    """The project a recovery file holds, the file it belongs to (None if never saved) and when."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    original = data.get("path")
+    return Project.from_dict(data["project"]), Path(original) if original else None, float(data.get("saved_at", 0))
+
+
+class FileActions(QObject):
+    """Signals `message(str)` for the status bar and `recent_changed()` when the recent list changes."""
+
+    message = Signal(str)
+    recent_changed = Signal()
+
+    def __init__(self, document: ProjectDocument, window: QWidget, settings: QSettings,
+                 autosave_ms: int = 60_000) -> None:
+        super().__init__(window)
+        self.document = document
+        self.window = window
+        self.settings = settings
+        self.recovery_path = recovery_dir() / f"{RECOVERY_PREFIX}{os.getpid()}{FILE_SUFFIX}"
+        self._autosaved_index = -1
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(autosave_ms)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+
+    # ----- opening ------------------------------------------------------------------------------------
+    def new_from_template(self) -> None:
+        from gui.template_dialog import choose_template
+
+        if not self.confirm_discard():
+            return
+        project = choose_template(self.window)
+        if project is not None:
+            self.document.replace(project, None)
+            self.message.emit(f"New project from “{project.name}”")
+
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open Strata Project", self._last_folder(), FILE_FILTER)
+        if path:
+            self.open_path(Path(path), ask=False)
+
+    def open_path(self, path: Path, ask: bool = True) -> bool:
+        """Open a project file; a broken file gives a message and leaves the current project as it was."""
+        if ask and not self.confirm_discard():
+            return False
+        try:
+            project = Project.load(path)
+        except ProjectError as error:
+            where = f" (layer '{error.node}')" if error.node else ""
+            self._warn("Cannot open project", f"{Path(path).name} could not be opened{where}:\n\n{error}")
+            return False
+        self.document.replace(project, Path(path))
+        self.add_recent(Path(path))
+        self.message.emit(f"Opened {Path(path).name}")
+        return True
+
+    # ----- saving -------------------------------------------------------------------------------------
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        suggested = str(Path(self._last_folder()) / f"{_file_stem(self.document.project.name)}{FILE_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save Strata Project", suggested, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += FILE_SUFFIX
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as error:
+            self._warn("Cannot save project", f"{path} could not be written: {error.strerror or error}.\n\n"
+                       "Your work is still open; choose another place with Save As.")
+            return False
+        self.add_recent(path)
+        self.discard_recovery()
+        self.message.emit(f"Saved {path.name}")
+        return True
+
+    def confirm_discard(self) -> bool:
+        """Ask before unsaved changes would be lost; False means the user cancelled."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"Save the changes to “{self.document.display_name}” first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    # ----- export -------------------------------------------------------------------------------------
+    def export_code(self) -> None:
+        from gui.code_dialog import CodeDialog
+
+        CodeDialog(self.document, self.window).exec()
+
+    # ----- recent files ---------------------------------------------------------------------------------
+    def recent_files(self) -> list[Path]:
+        value = self.settings.value(RECENT_KEY) or []
+        paths = [value] if isinstance(value, str) else list(value)
+        return [Path(p) for p in paths]
+
+    def add_recent(self, path: Path) -> None:
+        path = path.resolve()
+        paths = [str(path)] + [str(p) for p in self.recent_files() if p != path]
+        self.settings.setValue(RECENT_KEY, paths[:RECENT_LIMIT])
+        self.recent_changed.emit()
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        paths = self.recent_files()
+        for index, path in enumerate(paths, start=1):
+            action = menu.addAction(f"&{index % 10} {path.name}", lambda p=path: self.open_path(p))
+            action.setToolTip(str(path))
+            action.setEnabled(path.exists())
+        if paths:
+            menu.addSeparator()
+            menu.addAction("Clear Recent", self._clear_recent)
+        else:
+            menu.addAction("No recent projects").setEnabled(False)
+
+    def _clear_recent(self) -> None:
+        self.settings.setValue(RECENT_KEY, [])
+        self.recent_changed.emit()
+
+    def _last_folder(self) -> str:
+        recent = self.recent_files()
+        return str(recent[0].parent) if recent else str(Path.home())
+
+    # ----- recovery -------------------------------------------------------------------------------------
+    def autosave(self) -> bool:
+        """Write the unsaved project to this process's recovery file (only when changed since last time)."""
+        stack = self.document.undo_stack
+        if not self.document.modified or stack.index() == self._autosaved_index and self.recovery_path.exists():
+            return False
+        payload = {"strata_recovery": 1, "saved_at": time.time(),
+                   "path": str(self.document.path) if self.document.path else None,
+                   "project": self.document.project.to_dict()}
+        try:
+            self.recovery_path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.recovery_path.with_suffix(".tmp")
+            temp.write_text(json.dumps(payload), encoding="utf-8")
+            os.replace(temp, self.recovery_path)
+        except OSError as error:
+            log.warning("autosave failed: %s", error)
+            return False
+        self._autosaved_index = stack.index()
+        return True
+
+    def discard_recovery(self) -> None:
+        self.recovery_path.unlink(missing_ok=True)
+        self._autosaved_index = -1
+
+    def offer_recovery(self) -> bool:
+        """At start-up: if a crashed session left work behind, offer to restore it. True when restored."""
+        files = orphaned_recovery_files(self.recovery_path.parent)
+        if not files:
+            return False
+        newest = files[0]
+        try:
+            project, original, saved_at = read_recovery(newest)
+        except (OSError, ValueError, KeyError, ProjectError) as error:
+            log.warning("unreadable recovery file %s: %s", newest, error)
+            newest.unlink(missing_ok=True)
+            return False
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved_at))
+        name = original.name if original else project.name
+        answer = QMessageBox.question(
+            self.window, "Restore unsaved work?",
+            f"Strata did not close properly. Unsaved changes to “{name}” from {when} were kept.\n\n"
+            "Restore them?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        restored = answer == QMessageBox.StandardButton.Yes
+        if restored:
+            self.document.replace(project, original, modified=True)
+            self.message.emit(f"Restored unsaved work on {name}")
+            self.autosave()
+        for path in files:
+            path.unlink(missing_ok=True)
+        return restored
+
+    def _warn(self, title: str, text: str) -> None:
+        self.message.emit(text.splitlines()[0])
+        QMessageBox.warning(self.window, title, text)
+
+
+def _file_stem(name: str) -> str:
+    stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in name).strip().replace(" ", "_")
+    return stem or "model"
