@@ -41,7 +41,7 @@ from models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
-CLIPBOARD_MIME = "application/x-strata-layers"
+CLIPBOARD_KEY = "strata_layers"
 COLUMN_STEP = CARD_WIDTH + 50
 ROW_STEP = CARD_HEIGHT + 46
 MIN_SCALE, MAX_SCALE = 0.1, 3.0
@@ -77,6 +77,20 @@ def project_file_from(mime: QMimeData) -> str | None:
         if path.endswith(FILE_SUFFIX) or path.endswith(".json"):
             return path
     return None
+
+
+def clipboard_layers(text: str) -> list[dict]:
+    """Layers copied from a canvas (JSON text), or [] when the clipboard holds something else."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    layers = data.get(CLIPBOARD_KEY) if isinstance(data, dict) else None
+    if not isinstance(layers, list):
+        return []
+    valid = all(isinstance(layer, dict) and layer.get("type") in CATALOG and isinstance(layer.get("params"), dict)
+                and isinstance(layer.get("inputs"), list) and isinstance(layer.get("id"), str) for layer in layers)
+    return layers if valid else []
 
 
 class CanvasView(QGraphicsView):
@@ -223,11 +237,9 @@ class CanvasView(QGraphicsView):
         order = [n for n in spec.nodes if n in ids]
         layers = [{"id": n, "type": spec.nodes[n].type, "params": spec.nodes[n].params,
                    "inputs": [i for i in spec.nodes[n].inputs if i in ids]} for n in order]
-        text = json.dumps({"strata_layers": layers})
-        mime = QMimeData()
-        mime.setData(CLIPBOARD_MIME, text.encode())
-        mime.setText(text)
-        QApplication.clipboard().setMimeData(mime)
+        # Plain JSON text, not a custom QMimeData: the clipboard would own a Python-made object past
+        # interpreter exit (a crash at quit), and text can be pasted into another Strata or an editor.
+        QApplication.clipboard().setText(json.dumps({CLIPBOARD_KEY: layers}))
         return True
 
     def cut_selected(self) -> None:
@@ -236,11 +248,10 @@ class CanvasView(QGraphicsView):
 
     def paste(self) -> None:
         """Paste copied layers after the selected one (or at the end), keeping connections among them."""
-        mime = QApplication.clipboard().mimeData()
-        if mime is None or not mime.hasFormat(CLIPBOARD_MIME):
+        layers = clipboard_layers(QApplication.clipboard().text())
+        if not layers:
             self.message.emit("Nothing to paste: copy layers first")
             return
-        layers = json.loads(bytes(mime.data(CLIPBOARD_MIME)).decode())["strata_layers"]
         selected = self.selected_ids()
 
         def paste_into(spec: ModelSpec) -> list[str]:

@@ -130,8 +130,13 @@ class Editor(QObject):
         self.summary.show_report(self.document.spec, report)
         self._show_selection(self.canvas.selected_ids())
         errors = len(report.errors)
-        self._status(f"{errors} problem(s) in the model" if errors else
-                     f"{len(self.document.spec)} layers · {report.total_params:,} parameters", 0, permanent=True)
+        if not len(self.document.spec):
+            text = "Empty model: drag an Input from the palette"
+        elif errors:
+            text = f"{errors} problem{'s' if errors > 1 else ''} in the model"
+        else:
+            text = f"{len(self.document.spec)} layers · {report.total_params:,} parameters"
+        self._status(text, 0, permanent=True)
 
     def _on_project_replaced(self) -> None:
         self._refresh_title()

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from gui.document import ProjectDocument
+from models import APP_NAME
 from models.project import FILE_SUFFIX, Project, ProjectError
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,9 @@ RECOVERY_PREFIX = "recovery-"
 
 
 def recovery_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".strata") / "recovery"
+    """~/.local/share/Strata/recovery on Linux: fixed, whatever the QApplication calls itself."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base or Path.home() / ".local" / "share") / APP_NAME / "recovery"
 
 
 def _pid_alive(pid: int) -> bool:

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._offer_recovery = offer_recovery
         self.actions_by_key, self.menus = build_menus(self)
         self.toolbar = build_toolbar(self, self.actions_by_key)
+        self._build_status_bar()
         self.editor = Editor(self, self.actions_by_key, self.settings, autosave_ms)
         self.setCentralWidget(self.editor.canvas)
         self.menus["File"].insertMenu(self.actions_by_key["file.save"], self.editor.recent_menu)
@@ -77,7 +78,6 @@ class MainWindow(QMainWindow):
         for name, widget in (("palette", self.editor.palette), ("inspector", self.editor.inspector),
                              ("summary", self.editor.summary)):
             self.docks[name].setWidget(widget)
-        self._build_status_bar()
         self._connect_actions()
         self.setAcceptDrops(True)
         self._default_state = self.saveState()
@@ -217,11 +217,14 @@ class MainWindow(QMainWindow):
 
     # ----- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if not self.editor.files.confirm_discard():
-            event.ignore()
-            return
-        self.editor.files.discard_recovery()
-        self.save_window_state()
+        try:
+            if not self.editor.files.confirm_discard():
+                event.ignore()
+                return
+            self.editor.files.discard_recovery()
+            self.save_window_state()
+        except Exception:  # never into Qt's event loop; closing must still stop the threads
+            log.exception("while closing the window")
         stuck = stop_all_threads()
         if stuck:
             log.warning("%d worker thread(s) did not stop in time", len(stuck))

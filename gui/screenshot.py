@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui.app import create_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
+from models.templates import load_template  # noqa: E402
 
 
 def grab_window(window: MainWindow, path: Path) -> None:
@@ -33,12 +34,28 @@ def grab_window(window: MainWindow, path: Path) -> None:
 def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application([])
-    window = MainWindow()
+    window = MainWindow(offer_recovery=False)
     window.resize(1360, 860)
     window.move(20, 20)
 
+    editor = window.editor
+    # (file name, template, layer to select so the inspector shows its form, or None)
+    shots = [("main-window.png", None, None), ("editor-vit.png", "vit", "block1_attention"),
+             ("editor-resnet.png", "resnet", "block2_conv1")]
+
     def shoot(_info: object = None) -> None:
-        grab_window(window, out_dir / "main-window.png")
+        for name, template, selected in shots:
+            if template:
+                editor.document.replace(load_template(template), None)
+                editor.canvas.fit_to_view()
+                if selected in editor.document.spec:
+                    editor.canvas.select([selected])
+                    editor.canvas.centerOn(editor.canvas.nodes[selected])
+                window.docks["summary"].raise_()
+            for _ in range(5):
+                QApplication.processEvents()
+            grab_window(window, out_dir / name)
+        editor.document.undo_stack.setClean()
         window.close()
 
     window.runtime_ready.connect(lambda info: QTimer.singleShot(300, shoot))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread
 
 _live_threads: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
@@ -27,8 +28,9 @@ class ManagedThread(QThread):
 
 
 def running_threads() -> list[ManagedThread]:
-    """Every managed thread that has started and not yet finished."""
-    return [thread for thread in list(_live_threads) if thread.isRunning()]
+    """Every managed thread that has started and not yet finished (a deleted one has finished: Qt
+    deleted it with its parent, which it only does to a stopped thread)."""
+    return [thread for thread in list(_live_threads) if shiboken6.isValid(thread) and thread.isRunning()]
 
 
 def stop_all_threads(timeout_ms: int = 10_000) -> list[ManagedThread]:

@@ -30,3 +30,29 @@ def no_thread_left_running(request: pytest.FixtureRequest):
     if leaked:
         stop_all_threads()
         pytest.fail(f"{request.node.name} left {len(leaked)} thread(s) running: {leaked}")
+
+
+@pytest.fixture
+def main_window_factory(qtbot):
+    """Make MainWindows that are closed without the unsaved-changes question at the end of the test.
+
+    pytest-qt's own widget clean-up runs before fixture teardown and would block on that modal question,
+    so these windows are closed here instead, even when the test failed half-way through an edit.
+    """
+    from gui.main_window import MainWindow
+
+    windows = []
+
+    def make(**kwargs) -> MainWindow:
+        kwargs.setdefault("load_runtime", False)
+        kwargs.setdefault("offer_recovery", False)
+        window = MainWindow(**kwargs)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.editor.document.undo_stack.setClean()
+        window.editor.document.undo_stack.clear()
+        window.close()
+        window.deleteLater()

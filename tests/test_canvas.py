@@ -247,3 +247,15 @@ def test_a_200_layer_model_syncs_incrementally(qtbot):
     assert all(canvas.nodes[n] is cards[n] for n in cards)  # cards are reused, not rebuilt
     assert canvas.nodes["dense_100"].shape_text.startswith("(8)")
     assert canvas.nodes["dense_101"].shape_text == "(32) · 288 params"
+
+
+def test_pasting_foreign_text_changes_nothing(editor):
+    document, canvas, _palette = editor
+    before = model_to_dict(document.spec)
+    messages = []
+    canvas.message.connect(messages.append)
+    for text in ("hello", '{"strata_layers": [{"type": "NoSuchLayer"}]}', "[1, 2]"):
+        QApplication.clipboard().setText(text)
+        canvas.paste()
+    assert model_to_dict(document.spec) == before
+    assert messages == ["Nothing to paste: copy layers first"] * 3

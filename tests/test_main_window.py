@@ -39,7 +39,7 @@ def test_every_panel_is_a_dock_toggled_from_the_view_menu(qtbot, settings):
     window = make_window(qtbot, settings)
     window.show()
     qtbot.waitExposed(window)
-    assert set(window.docks) == {"palette", "inspector", "data", "training", "inspection"}
+    assert set(window.docks) == {"palette", "inspector", "summary", "data", "training", "inspection"}
     view_texts = {a.text() for a in window.menus["View"].actions()}
     for name, dock in window.docks.items():
         assert isinstance(dock, QDockWidget)

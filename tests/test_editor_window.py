@@ -1,0 +1,202 @@
+"""The editor inside the main window: undo/redo, files, the unsaved-changes question, crash recovery."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gui.file_actions import orphaned_recovery_files
+from models.project import Project, model_to_dict
+from models.templates import load_template
+
+ROOT = Path(__file__).resolve().parent.parent
+Button = QMessageBox.StandardButton
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "strata.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings, main_window_factory):
+    window = main_window_factory(settings=settings)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def answer_next_message_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:
+    """Click `button` on the next modal message box, as a person would."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.button(button).click()
+        else:
+            QTimer.singleShot(10, click)
+
+    QTimer.singleShot(0, click)
+
+
+def test_undo_all_restores_the_exact_original_and_redo_the_final(window):
+    document = window.editor.document
+    document.replace(load_template("lenet"), None)
+    original = model_to_dict(document.spec)
+    canvas = window.editor.canvas
+    canvas.select(["flatten_1"])
+    canvas.add_layer("Dropout")
+    window.editor.set_param("dropout_1", "rate", 0.25)
+    window.editor.set_param("dropout_1", "rate", 0.3)  # merged with the previous step
+    window.editor.rename("dropout_1", "drop")
+    canvas.select(["conv2d_1"])
+    window.actions_by_key["edit.delete"].trigger()
+    final = model_to_dict(document.spec)
+    assert document.undo_stack.count() == 4
+    assert window.isWindowModified() and window.windowTitle().startswith("LeNet-5[*]")
+    assert window.actions_by_key["edit.undo"].text() == "&Undo Delete conv2d_1"
+    for _ in range(4):
+        window.actions_by_key["edit.undo"].trigger()
+    assert model_to_dict(document.spec) == original
+    assert list(document.spec.nodes) == list(load_template("lenet").spec.nodes)
+    assert not window.actions_by_key["edit.undo"].isEnabled()
+    for _ in range(4):
+        window.actions_by_key["edit.redo"].trigger()
+    assert model_to_dict(document.spec) == final
+    assert set(window.editor.canvas.nodes) == set(document.spec.nodes)
+
+
+def test_redo_shortcut_is_ctrl_shift_z(window):
+    keys = [k.toString() for k in window.actions_by_key["edit.redo"].shortcuts()]
+    assert "Ctrl+Shift+Z" in keys
+    assert window.actions_by_key["edit.undo"].shortcut().toString() == "Ctrl+Z"
+
+
+def test_save_then_open_round_trip_and_title(window, tmp_path):
+    editor = window.editor
+    editor.document.replace(load_template("resnet"), None)
+    editor.set_param("block1_conv1", "filters", 48)
+    path = tmp_path / "mine.strata.json"
+    editor.document.set_path(path)
+    assert editor.files.save()
+    assert path.exists() and not window.isWindowModified()
+    assert window.windowTitle() == "mine.strata.json[*] — Strata"
+    saved = model_to_dict(editor.document.spec)
+    editor.document.replace(Project(), None)
+    assert window.open_project(path)
+    assert model_to_dict(editor.document.spec) == saved
+    assert editor.document.spec.node("block1_conv1").params["filters"] == 48
+    assert editor.files.recent_files()[0] == path.resolve()
+    recent = [a.text() for a in editor.recent_menu.actions()]
+    assert recent[0].endswith("mine.strata.json")
+
+
+def test_a_broken_file_is_reported_and_the_open_model_stays(window, tmp_path):
+    editor = window.editor
+    editor.document.replace(load_template("mlp"), None)
+    before = model_to_dict(editor.document.spec)
+    broken = tmp_path / "broken.strata.json"
+    broken.write_text('{"format_version": 1, "model": {"layers": [{"id": "a", "type": "Dense", "inputs": ["zz"]}]}')
+    seen: list[str] = []
+    answer_next_message_box(Button.Ok, seen)
+    assert not window.open_project(broken)
+    assert seen and "broken.strata.json" in seen[0]
+    assert model_to_dict(editor.document.spec) == before
+
+
+def test_dropping_a_project_file_on_the_window_opens_it(window, tmp_path, qtbot):
+    path = tmp_path / "dropped.strata.json"
+    load_template("vit").save(path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    canvas = window.editor.canvas
+    point = canvas.viewport().rect().center()
+    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(canvas.viewport(), enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(canvas.viewport(), drop)
+    assert window.editor.document.path == path
+    assert window.windowTitle().startswith("dropped.strata.json")
+    assert "patches" in window.editor.canvas.nodes
+
+
+def test_closing_with_unsaved_changes_asks(window):
+    window.editor.canvas.add_layer("Input")
+    seen: list[str] = []
+    answer_next_message_box(Button.Cancel, seen)
+    assert not window.close()
+    assert window.isVisible() and "Save the changes" in seen[0]
+    answer_next_message_box(Button.Discard, seen)
+    assert window.close()
+
+
+def test_selecting_a_card_fills_the_inspector_and_an_edit_there_updates_the_card(window):
+    editor = window.editor
+    editor.document.replace(load_template("lenet"), None)
+    editor.canvas.select(["conv2d_1"])
+    assert editor.inspector.node_id == "conv2d_1"
+    editor.inspector.param_changed.emit("conv2d_1", "filters", 12)  # the inspector's own signal path
+    assert editor.canvas.nodes["conv2d_1"].shape_text.startswith("(28, 28, 12)")
+    assert editor.summary.model.rowCount() == len(editor.document.spec)
+
+
+PROJECT_WITH_WORK = "crashed_work"
+
+CRASHING_SESSION = textwrap.dedent(f"""
+    import os, sys
+    sys.path.insert(0, {str(ROOT)!r})
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    app.setOrganizationName("Strata"); app.setApplicationName("Strata")
+    from gui.main_window import MainWindow
+    from models.templates import load_template
+    window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat), load_runtime=False,
+                        offer_recovery=False)
+    window.editor.document.replace(load_template("mlp"), None)
+    window.editor.rename("dense_1", "{PROJECT_WITH_WORK}")
+    assert window.editor.files.autosave()
+    os._exit(9)  # die without any clean-up, like a crash
+""")
+
+
+def test_work_survives_a_crash_and_is_offered_at_the_next_start(tmp_path, settings, main_window_factory):
+    env = dict(os.environ)
+    result = subprocess.run([sys.executable, "-c", CRASHING_SESSION, str(tmp_path / "crashed.ini")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 9, result.stderr
+    assert len(orphaned_recovery_files()) == 1
+
+    window = main_window_factory(settings=settings)
+    seen: list[str] = []
+    answer_next_message_box(Button.Yes, seen)
+    assert window.editor.files.offer_recovery()
+    assert "did not close properly" in seen[0]
+    assert PROJECT_WITH_WORK in window.editor.document.spec
+    assert window.editor.document.modified
+    assert orphaned_recovery_files() == []
+    window.editor.files.discard_recovery()
+
+
+def test_autosave_timer_writes_the_recovery_file_and_a_save_removes_it(qtbot, settings, tmp_path,
+                                                                       main_window_factory):
+    window = main_window_factory(settings=settings, autosave_ms=50)
+    files = window.editor.files
+    assert not files.recovery_path.exists()
+    window.editor.canvas.add_layer("Input")
+    qtbot.waitUntil(files.recovery_path.exists, timeout=3000)
+    window.editor.document.set_path(tmp_path / "a.strata.json")
+    assert files.save()
+    assert not files.recovery_path.exists()
