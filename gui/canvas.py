@@ -300,6 +300,18 @@ class CanvasView(QGraphicsView):
             self.resetTransform()
             self.centerOn(rect.center())
 
+    def show_model(self, readable_scale: float = 0.7) -> None:
+        """The view after opening a model: all of it if it fits at a readable size, else its top part
+        at that size (a 20-layer stack fitted whole would be too small to read)."""
+        self.fit_to_view()
+        if not self.nodes or self.zoom_level() >= readable_scale:
+            return
+        self.resetTransform()
+        self.scale(readable_scale, readable_scale)
+        rect = self.scene().itemsBoundingRect()
+        visible_height = self.viewport().height() / readable_scale
+        self.centerOn(QPointF(rect.center().x(), rect.top() + visible_height / 2 - 20))
+
     def zoom_level(self) -> float:
         return self.transform().m11()
 

@@ -140,7 +140,7 @@ class Editor(QObject):
 
     def _on_project_replaced(self) -> None:
         self._refresh_title()
-        self.canvas.fit_to_view()
+        self.canvas.show_model()
 
     def _refresh_title(self) -> None:
         self.window.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")

@@ -47,10 +47,9 @@ def main(out_dir: Path) -> int:
         for name, template, selected in shots:
             if template:
                 editor.document.replace(load_template(template), None)
-                editor.canvas.fit_to_view()
+                editor.canvas.show_model(0.8)
                 if selected in editor.document.spec:
                     editor.canvas.select([selected])
-                    editor.canvas.centerOn(editor.canvas.nodes[selected])
                 window.docks["summary"].raise_()
             for _ in range(5):
                 QApplication.processEvents()

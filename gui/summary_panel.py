@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -198,7 +199,10 @@ class SummaryPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.table.horizontalHeader().setResizeContentsPrecision(200)  # fitting columns measures <= 200 rows
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(200)  # fitting columns measures <= 200 rows
+        for column in (NAME, SHAPE, PARAMS, MACS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.clicked.connect(self._on_table_index)
         self.table.activated.connect(self._on_table_index)
 
@@ -265,13 +269,10 @@ class SummaryPanel(QWidget):
         """Called after every validation, so it only swaps data; the selected layer survives the reset."""
         self._report = report
         selected = {self.model.rows[i.row()].node for i in self.table.selectionModel().selectedRows()}
-        old_count = self.model.rowCount()
         self.model.set_rows(summary_rows(spec, report))
         branches = _has_branches(spec)
         self.table.setColumnHidden(CONNECTED, not branches)
         self.table.horizontalHeader().setStretchLastSection(branches)  # never stretch MACs into a gap
-        if self.model.rowCount() != old_count:
-            self.table.resizeColumnsToContents()
         for row, entry in enumerate(self.model.rows):
             if entry.node in selected:
                 self.table.selectRow(row)
