@@ -142,14 +142,54 @@ def test_closing_with_unsaved_changes_asks(window):
     assert window.close()
 
 
-def test_selecting_a_card_fills_the_inspector_and_an_edit_there_updates_the_card(window):
+def type_into(qtbot, widget, text: str) -> None:
+    """Select what is there, type the new text and press Enter, as a person commits a value."""
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_typing_in_the_inspector_updates_the_card_and_summary(window, qtbot):
     editor = window.editor
     editor.document.replace(load_template("lenet"), None)
     editor.canvas.select(["conv2d_1"])
     assert editor.inspector.node_id == "conv2d_1"
-    editor.inspector.param_changed.emit("conv2d_1", "filters", 12)  # the inspector's own signal path
+    type_into(qtbot, editor.inspector.rows["filters"].editor.spin, "12")
+    assert editor.document.spec.node("conv2d_1").params["filters"] == 12
     assert editor.canvas.nodes["conv2d_1"].shape_text.startswith("(28, 28, 12)")
+    row = next(r for r in range(editor.summary.model.rowCount())
+               if editor.summary.model.index(r, 0).data().startswith("conv2d_1"))
+    assert editor.summary.model.index(row, 1).data() == "(None, 28, 28, 12)"
     assert editor.summary.model.rowCount() == len(editor.document.spec)
+    window.actions_by_key["edit.undo"].trigger()
+    assert editor.canvas.nodes["conv2d_1"].shape_text.startswith("(28, 28, 6)")
+    assert editor.inspector.rows["filters"].editor.value() == 6
+
+
+def test_an_invalid_value_is_marked_on_the_card_and_in_the_summary_and_fix_repairs_it(window, qtbot):
+    editor = window.editor
+    editor.document.replace(load_template("lenet"), None)
+    editor.canvas.select(["conv2d_2"])
+    type_into(qtbot, editor.inspector.rows["kernel_size"].editor.spins[0], "40")
+    card = editor.canvas.nodes["conv2d_2"]
+    assert card.problem is not None and card.problem.severity == "error"
+    assert "larger than its" in card.toolTip()
+    assert editor.summary.problems_list.count() == 1
+    assert "conv2d_2" in editor.summary.problems_list.item(0).text()
+    assert "larger than its" in editor.inspector.rows["padding"].message.text()
+    editor.canvas.select([])
+    list_view = editor.summary.problems_list
+    window.docks["summary"].raise_()
+    rect = list_view.visualItemRect(list_view.item(0))
+    qtbot.mouseClick(list_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert editor.canvas.selected_ids() == ["conv2d_2"]  # clicking a problem selects its layer
+    center = editor.canvas.mapFromScene(card.mapToScene(card.fix_rect().center()))
+    qtbot.mouseClick(editor.canvas.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert editor.document.spec.node("conv2d_2").params["padding"] == "same"
+    assert card.problem is None
+    assert editor.summary.problems_header.text() == "No problems"
+    assert editor.document.report.valid
 
 
 PROJECT_WITH_WORK = "crashed_work"
