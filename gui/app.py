@@ -41,7 +41,7 @@ def run_gui(argv: list[str], startup_report: Path | None = None, quit_when_ready
     window = MainWindow(offer_recovery=project is None)
     if project is not None:
         window.open_project(project)
-    times: dict[str, float | bool] = {}
+    times: dict[str, float | bool | str] = {}
 
     def record(event: str, value: float | None = None) -> None:
         times[event] = value if value is not None else time.time()
@@ -52,6 +52,7 @@ def run_gui(argv: list[str], startup_report: Path | None = None, quit_when_ready
 
     def on_first_paint(at: float) -> None:
         times["tensorflow_imported_at_first_paint"] = "tensorflow" in sys.modules
+        times["window_title"] = window.windowTitle()
         record("first_paint", at)
 
     window.first_painted.connect(on_first_paint)

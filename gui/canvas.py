@@ -16,7 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -148,8 +148,7 @@ class CanvasView(QGraphicsView):
             for item in self.nodes.values():
                 item.setSelected(item.node_id in select)
         self.scene().blockSignals(False)
-        bounds = self.scene().itemsBoundingRect().adjusted(-400, -300, 400, 300)
-        self.setSceneRect(bounds)
+        self.setSceneRect(self._model_rect().adjusted(-400, -300, 400, 300) if self.nodes else QRectF(0, 0, 1, 1))
         if select:
             self.ensureVisible(self.nodes[select[0]], 40, 40)
         self._emit_selection()
@@ -288,13 +287,17 @@ class CanvasView(QGraphicsView):
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
 
+    def _model_rect(self) -> QRectF:
+        """The cards and connections (not the hidden drop indicator)."""
+        rect = QRectF()
+        for item in [*self.nodes.values(), *self.edges]:
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
     def fit_to_view(self) -> None:
         if not self.nodes:
             return
-        rect = self.scene().itemsBoundingRect()
-        for item in [self.indicator]:
-            if item.isVisible():
-                item.hide()
+        rect = self._model_rect()
         self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
         if self.transform().m11() > 1.2:
             self.resetTransform()
@@ -308,7 +311,7 @@ class CanvasView(QGraphicsView):
             return
         self.resetTransform()
         self.scale(readable_scale, readable_scale)
-        rect = self.scene().itemsBoundingRect()
+        rect = self._model_rect()
         visible_height = self.viewport().height() / readable_scale
         self.centerOn(QPointF(rect.center().x(), rect.top() + visible_height / 2 - 20))
 

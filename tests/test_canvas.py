@@ -259,3 +259,31 @@ def test_pasting_foreign_text_changes_nothing(editor):
         canvas.paste()
     assert model_to_dict(document.spec) == before
     assert messages == ["Nothing to paste: copy layers first"] * 3
+
+
+def test_ctrl_wheel_and_pinch_zoom_plain_wheel_scrolls(editor):
+    from PySide6.QtGui import QNativeGestureEvent, QPointingDevice, QWheelEvent
+
+    _document, canvas, _palette = editor
+    viewport = canvas.viewport()
+    center = QPointF(viewport.rect().center())
+    global_center = QPointF(viewport.mapToGlobal(viewport.rect().center()))
+
+    def wheel(delta: int, modifiers: Qt.KeyboardModifier) -> None:
+        event = QWheelEvent(center, global_center, QPoint(0, 0), QPoint(0, delta), Qt.MouseButton.NoButton,
+                            modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(viewport, event)
+
+    before = canvas.zoom_level()
+    wheel(120, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.zoom_level() > before
+    zoomed = canvas.zoom_level()
+    canvas.verticalScrollBar().setValue(canvas.verticalScrollBar().minimum())
+    scroll = canvas.verticalScrollBar().value()
+    assert canvas.verticalScrollBar().maximum() > scroll
+    wheel(-120, Qt.KeyboardModifier.NoModifier)
+    assert canvas.zoom_level() == zoomed and canvas.verticalScrollBar().value() > scroll
+    pinch = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture, QPointingDevice.primaryPointingDevice(), 2,
+                                center, center, global_center, 0.5, QPointF(0, 0), 1)
+    QApplication.sendEvent(viewport, pinch)
+    assert canvas.zoom_level() == pytest.approx(zoomed * 1.5)

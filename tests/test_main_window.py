@@ -118,3 +118,23 @@ def test_window_paints_before_tensorflow_is_imported(tmp_path):
     times = json.loads(report.read_text())
     assert times["tensorflow_imported_at_first_paint"] is False
     assert times["first_paint"] < times["runtime_ready"]
+
+
+def test_main_opens_the_project_named_on_the_command_line(tmp_path):
+    from models.templates import load_template
+
+    project = tmp_path / "given.strata.json"
+    load_template("mlp").save(project)
+    report = tmp_path / "startup.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "main.py", str(project), "--startup-report", str(report), "--quit-when-ready"],
+                   cwd=ROOT, env=env, timeout=120, check=True, capture_output=True)
+    assert json.loads(report.read_text())["window_title"] == "given.strata.json[*] — Strata"
+
+
+def test_main_with_a_missing_project_says_so(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "main.py", str(tmp_path / "nope.strata.json")], cwd=ROOT, env=env,
+                            timeout=60, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "there is no file" in result.stderr and "Traceback" not in result.stderr
