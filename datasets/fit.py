@@ -1,0 +1,77 @@
+"""Does the dataset fit the model? Input shape against the model's Input, number of classes against the
+output layer, and the loss to use; plus the one edit that adapts the model to the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from datasets.base import DatasetInfo
+from models.shapes import fmt
+from models.spec import ModelSpec
+from models.validate import validate
+
+
+@dataclass
+class FitReport:
+    problems: list[str] = field(default_factory=list)
+    loss: str = ""
+    can_adapt: bool = False
+
+    @property
+    def fits(self) -> bool:
+        return not self.problems
+
+
+def _wanted_output(info: DatasetInfo) -> tuple[int, str]:
+    """(units, activation) the output layer should have for this data."""
+    if info.task == "regression":
+        return 1, "linear"
+    return info.num_classes, "softmax"
+
+
+def check_fit(spec: ModelSpec, info: DatasetInfo) -> FitReport:
+    result = FitReport(loss=info.suggested_loss())
+    inputs, outputs = spec.input_ids(), spec.output_ids()
+    if len(inputs) != 1 or len(outputs) != 1:
+        result.problems.append(f"the model has {len(inputs)} inputs and {len(outputs)} outputs; a dataset feeds "
+                               "a model with one of each")
+        return result
+    model_input = spec.node(inputs[0])
+    shape = tuple(model_input.effective_params().get("shape") or ())
+    if shape != tuple(info.input_shape):
+        result.problems.append(f"the model's Input '{model_input.id}' takes {fmt(shape)}, but {info.name} gives "
+                               f"samples of {fmt(tuple(info.input_shape))}")
+    dtype = model_input.effective_params().get("dtype", "float32")
+    if info.input_dtype.startswith("int") and not str(dtype).startswith("int"):
+        result.problems.append(f"{info.name} holds token ids (integers) but the Input's dtype is {dtype}")
+    report = validate(spec)
+    out_shape = report.nodes[outputs[0]].output_shape
+    units, activation = _wanted_output(info)
+    output = spec.node(outputs[0])
+    out_activation = output.effective_params().get("activation")
+    if out_shape is not None and (len(out_shape) != 1 or out_shape[-1] != units):
+        what = f"{units} classes" if info.task == "classification" else "one value per sample"
+        result.problems.append(f"the last layer '{output.id}' outputs {fmt(out_shape)}, but {info.name} needs "
+                               f"{what}: {units} unit(s)")
+    elif info.task == "classification" and out_activation not in ("softmax", None):
+        result.problems.append(f"the last layer '{output.id}' uses activation '{out_activation}'; class "
+                               "probabilities need 'softmax'")
+    result.can_adapt = bool(result.problems) and len(shape) > 0
+    return result
+
+
+def adapt_model(spec: ModelSpec, info: DatasetInfo) -> None:
+    """Change `spec` in place to take this data: Input shape (and dtype), output Dense units and activation
+    (a Dense output layer is appended when the model does not end in one)."""
+    model_input = spec.node(spec.input_ids()[0])
+    params = dict(model_input.params)
+    params["shape"] = list(info.input_shape)
+    if info.input_dtype.startswith("int"):
+        params["dtype"] = "int32"
+    model_input.params = params
+    units, activation = _wanted_output(info)
+    last = spec.node(spec.output_ids()[0])
+    if last.type == "Dense":
+        spec.set_params(last.id, units=units, activation=activation)
+    else:
+        spec.insert_after(last.id, "Dense", {"units": units, "activation": activation})

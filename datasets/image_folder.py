@@ -1,0 +1,143 @@
+"""The user's own images: a folder with one subfolder per class (Keras's `image_dataset_from_directory`
+convention), streamed through `tf.data` so a folder larger than memory trains.
+
+Every file is checked before training (PIL reads the header and verifies the data, in a thread pool):
+a file that is not an image, is empty, truncated or absurdly large is skipped and listed with its reason,
+never fatal. Decoding is TensorFlow's own (PNG, JPEG incl. CMYK, BMP, GIF first frame, 16-bit, alpha),
+then every image is converted to the chosen channels, resized and rescaled to 0-1.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from datasets.base import (
+    Dataset,
+    DatasetError,
+    DatasetInfo,
+    Preprocessing,
+    Progress,
+    SkippedFile,
+    Split,
+    class_counts,
+)
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}  # what tf.io.decode_image reads
+MAX_PIXELS = 50_000_000  # beyond this an image is skipped: decoding it would need gigabytes
+
+
+def check_image(path: Path) -> str | None:
+    """Why `path` cannot be used as a training image, or None. Reads the header and verifies the data
+    without decoding the pixels, so a 20000x20000 image costs nothing."""
+    try:
+        if path.stat().st_size == 0:
+            return "empty file (0 bytes)"
+        with Image.open(path) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return f"too large ({width}x{height} pixels); resize it below {MAX_PIXELS // 1_000_000} megapixels"
+            image.verify()
+    except Image.DecompressionBombError:
+        return f"too large to decode safely; resize it below {MAX_PIXELS // 1_000_000} megapixels"
+    except (OSError, SyntaxError, ValueError) as error:
+        message = str(error) or type(error).__name__
+        if "cannot identify image file" in message:
+            return "not an image (its content is not PNG, JPEG, BMP or GIF)"
+        return f"unreadable or damaged image ({message})"
+    return None
+
+
+def scan_folder(folder: Path, progress: Progress | None = None) -> tuple[list[str], list[Path], list[int],
+                                                                          list[SkippedFile]]:
+    """(class names, usable image paths, their labels, skipped files) for a class-per-subfolder folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DatasetError(f"{folder} is not a folder")
+    classes = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        loose = [p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
+        hint = (f" It holds {len(loose)} images directly: put them in one subfolder per class "
+                "(e.g. cats/, dogs/).") if loose else ""
+        raise DatasetError(f"{folder.name} has no class subfolders.{hint}")
+    candidates: list[tuple[Path, int]] = []
+    skipped: list[SkippedFile] = []
+    for label, name in enumerate(classes):
+        for root, _dirs, files in os.walk(folder / name):
+            for file_name in sorted(files):
+                path = Path(root) / file_name
+                if file_name.startswith("."):
+                    continue
+                if path.suffix.lower() in IMAGE_SUFFIXES:
+                    candidates.append((path, label))
+                else:
+                    skipped.append(SkippedFile(str(path.relative_to(folder)), "not an image file type"))
+    progress = progress or Progress()
+    paths, labels = [], []
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+        for index, ((path, label), problem) in enumerate(
+                zip(candidates, pool.map(lambda c: check_image(c[0]), candidates), strict=True)):
+            if index % 256 == 0:
+                progress.step(index, len(candidates), "checking images")
+            if problem:
+                skipped.append(SkippedFile(str(path.relative_to(folder)), problem))
+            else:
+                paths.append(path)
+                labels.append(label)
+    if not paths:
+        raise DatasetError(f"{folder.name} holds no readable images (PNG, JPEG, BMP or GIF) in its class folders"
+                           + (f"; {len(skipped)} file(s) were skipped" if skipped else ""))
+    present = sorted(set(labels))
+    if len(present) < 2:
+        only = classes[present[0]]
+        raise DatasetError(f"{folder.name} has images of one class only ('{only}'): a classifier needs at least "
+                           "two class subfolders with images")
+    return classes, paths, labels, skipped
+
+
+def image_pipeline(paths: list[str], labels: list[int], size: tuple[int, int], channels: int):
+    """An unbatched tf.data pipeline of (float32 image in 0-1, label), decoding in parallel."""
+    import tensorflow as tf
+
+    def load(path, label):
+        image = tf.io.decode_image(tf.io.read_file(path), channels=channels, dtype=tf.float32,
+                                   expand_animations=False)
+        image = tf.image.resize(image, size)
+        image.set_shape((*size, channels))
+        return image, label
+
+    dataset = tf.data.Dataset.from_tensor_slices((paths, np.asarray(labels, dtype=np.int64)))
+    # ignore_errors: a file that changed on disk since the check must not stop a training run
+    return dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE).ignore_errors()
+
+
+def load_image_folder(path: str = "", image_size: int = 64, color: bool = True, validation_split: float = 0.2,
+                      seed: int = 0, progress: Progress | None = None) -> Dataset:
+    if not path:
+        raise DatasetError("choose a folder with one subfolder of images per class")
+    if not 0.0 <= validation_split < 1.0:
+        raise DatasetError(f"validation_split must be at least 0 and below 1, got {validation_split}")
+    folder = Path(path).expanduser()
+    classes, paths, labels, skipped = scan_folder(folder, progress)
+    order = np.random.default_rng(seed).permutation(len(paths))
+    paths_sorted = [str(paths[i]) for i in order]
+    labels_sorted = [labels[i] for i in order]
+    cut = int(round(len(paths_sorted) * (1 - validation_split)))
+    size, channels = (image_size, image_size), 3 if color else 1
+    train = Split(pipeline=image_pipeline(paths_sorted[:cut], labels_sorted[:cut], size, channels), count=cut)
+    validation = None
+    if cut < len(paths_sorted):
+        validation = Split(pipeline=image_pipeline(paths_sorted[cut:], labels_sorted[cut:], size, channels),
+                           count=len(paths_sorted) - cut)
+    info = DatasetInfo(
+        name=folder.name, input_shape=(image_size, image_size, channels), task="classification",
+        class_names=classes, counts={"train": cut, **({"validation": validation.count} if validation else {})},
+        class_counts=class_counts(np.asarray(labels_sorted[:cut]), len(classes)),
+        preprocessing=Preprocessing(resize=size, channels=channels, rescale=1 / 255),
+        description=f"{len(paths)} images in {len(classes)} classes from {folder}"
+        + (f"; {len(skipped)} file(s) skipped" if skipped else ""))
+    return Dataset(info, train, validation, skipped=skipped)

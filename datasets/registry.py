@@ -1,0 +1,145 @@
+"""Every data source by name, with its options described as data (the Data panel builds its form from them).
+
+A project stores its choice as `{"source": NAME, "options": {...}}`; `load_dataset` turns that into a
+Dataset. Option names match the loaders' keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from datasets.arrays import load_csv, load_npz
+from datasets.base import Dataset, DatasetError, Progress
+from datasets.generated import TOY_KINDS, load_sequences, load_shapes, load_toy2d
+from datasets.image_folder import load_image_folder
+from datasets.keras_sets import KERAS_SETS, load_keras_dataset
+from datasets.packaged import load_digits, load_faces
+from models.catalog import Param
+
+SEED = Param("seed", "int", 0, "Makes shuffling and generated data repeatable", min=0)
+
+
+def _split(default: float = 0.2) -> Param:
+    return Param("validation_split", "float", default, "Share of the samples kept apart to validate on",
+                 min=0.0, max=0.9)
+
+
+@dataclass(frozen=True)
+class Source:
+    """`group`: built-in (generated), packaged (real data in installed packages), keras (downloaded once),
+    own (the user's files). `path_kind` says what a `path` option holds: folder, npz or csv."""
+
+    name: str
+    title: str
+    group: str
+    description: str
+    options: tuple[Param, ...]
+    loader: Callable[..., Dataset]
+    path_kind: str = ""
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.options}
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def _add(source: Source) -> None:
+    SOURCES[source.name] = source
+
+
+_add(Source("shapes", "Shapes (generated)", "built-in",
+            "Circles, squares, triangles, stars and lines. A small CNN learns edge-like filters on them.",
+            (Param("size", "int", 28, "Image width and height in pixels", min=8, max=128),
+             Param("color", "bool", False, "Colour images (3 channels) instead of gray"),
+             Param("count_per_class", "int", 300, "Images per shape", min=10, max=20000),
+             Param("noise", "float", 0.05, "Gaussian pixel noise", min=0.0, max=1.0),
+             Param("rotation", "bool", True, "Rotate shapes at random"),
+             Param("min_scale", "float", 0.4, "Smallest shape, as a share of the image", min=0.05, max=1.0),
+             Param("max_scale", "float", 0.9, "Largest shape, as a share of the image", min=0.05, max=1.0),
+             _split(), SEED),
+            load_shapes))
+_add(Source("sequences", "Sequences (generated)", "built-in",
+            "Token sequences labelled by the order of two tokens far apart: attention links them, "
+            "averaging cannot.",
+            (Param("length", "int", 24, "Tokens per sequence", min=4, max=512),
+             Param("vocabulary", "int", 16, "Distinct tokens (the Embedding's input_dim)", min=4, max=10000),
+             Param("count", "int", 2000, "Sequences", min=20, max=200000), _split(), SEED),
+            load_sequences))
+_add(Source("toy2d", "2-D toy data (generated)", "built-in",
+            "Points in the plane: spirals, moons, circles, XOR, blobs. Watch a dense net bend its boundary.",
+            (Param("kind", "choice", "spirals", "Which pattern", choices=TOY_KINDS),
+             Param("samples", "int", 1000, "Points", min=20, max=200000),
+             Param("noise", "float", 0.1, "How much the points scatter", min=0.0, max=2.0),
+             Param("classes", "int", 2, "Classes (spirals and blobs)", min=2, max=10), _split(), SEED),
+            load_toy2d))
+_add(Source("digits", "Handwritten digits 8x8 (scikit-learn)", "packaged",
+            "1,797 real handwritten digits, 8x8 pixels, shipped with scikit-learn.", (_split(), SEED), load_digits))
+_add(Source("faces", "Faces vs non-faces 25x25 (scikit-image)", "packaged",
+            "200 real 25x25 gray patches, half of them faces (LFW), shipped with scikit-image.",
+            (_split(), SEED), load_faces))
+for _name, _spec in KERAS_SETS.items():
+    _add(Source(_name, f"{_spec.title} (Keras)", "keras",
+                f"keras.datasets.{_name}: downloaded once into Keras's cache, then offline.",
+                (_split(0.1), Param("limit", "int", 0, "Use only the first N training images (0: all)", min=0),
+                 SEED), partial(load_keras_dataset, _name)))
+_add(Source("image_folder", "Image folder", "own",
+            "Your images, one subfolder per class. Streamed from disk; unreadable files are skipped and listed.",
+            (Param("path", "str", "", "Folder with one subfolder per class"),
+             Param("image_size", "int", 64, "Images are resized to this width and height", min=8, max=1024),
+             Param("color", "bool", True, "RGB (3 channels) instead of grayscale"), _split(), SEED),
+            load_image_folder, path_kind="folder"))
+_add(Source("npz", "NumPy arrays (.npz)", "own",
+            "x_train / y_train (and x_test / y_test), or x / y.",
+            (Param("path", "str", "", "The .npz file"), _split(), SEED), load_npz, path_kind="npz"))
+_add(Source("csv", "Table (.csv)", "own",
+            "Numeric feature columns and one label column; text labels become classes.",
+            (Param("path", "str", "", "The .csv file"),
+             Param("label_column", "str", "", "The column to predict (default: the last)"), _split(), SEED),
+            load_csv, path_kind="csv"))
+
+
+def source(name: str) -> Source:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise DatasetError(f"unknown dataset source '{name}'; there are: {', '.join(SOURCES)}") from None
+
+
+def resolve_options(name: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """The source's defaults overlaid with `options`; an unknown option is an error that names it."""
+    chosen = source(name)
+    options = dict(options or {})
+    unknown = set(options) - {p.name for p in chosen.options}
+    if unknown:
+        raise DatasetError(f"{chosen.title} has no option '{sorted(unknown)[0]}'; its options are: "
+                           f"{', '.join(p.name for p in chosen.options)}")
+    return {**chosen.defaults(), **options}
+
+
+def load_dataset(choice: dict[str, Any], progress: Progress | None = None) -> Dataset:
+    """Load `{"source": NAME, "options": {...}}` (a project's dataset section)."""
+    name = choice.get("source", "shapes")
+    options = resolve_options(name, choice.get("options"))
+    try:
+        return source(name).loader(**options, progress=progress)
+    except TypeError as error:  # a wrongly typed option from a hand-written project file
+        raise DatasetError(f"{source(name).title}: an option has the wrong type ({error})") from None
+
+
+def guess_source(path: str) -> dict[str, Any] | None:
+    """The dataset choice for a dropped path: a folder, an .npz or a .csv file; None otherwise."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        return {"source": "image_folder", "options": {"path": str(target)}}
+    suffix = target.suffix.lower()
+    if suffix == ".npz":
+        return {"source": "npz", "options": {"path": str(target)}}
+    if suffix == ".csv":
+        return {"source": "csv", "options": {"path": str(target)}}
+    return None
