@@ -52,7 +52,9 @@ class Preprocessing:
         if self.channels:
             parts.append({1: "grayscale", 3: "RGB"}.get(self.channels, f"{self.channels} channels"))
         if self.rescale != 1.0:
-            parts.append(f"values x {self.rescale:g}")
+            divisor = 1 / self.rescale
+            parts.append(f"values / {round(divisor)}" if abs(divisor - round(divisor)) < 1e-6
+                         else f"values x {self.rescale:g}")
         return ", ".join(parts) or "none"
 
 

@@ -8,6 +8,7 @@ the original model (node order, ids and parameters included). Widgets listen to 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,11 +56,26 @@ class SpecCommand(QUndoCommand):
         self.document._set_spec(self.before.copy(), [])
 
 
+class DatasetCommand(QUndoCommand):
+    """Choosing another dataset (or other options) is an edit of the project like any other."""
+
+    def __init__(self, document: ProjectDocument, before: dict, after: dict) -> None:
+        super().__init__(f"Use dataset {after.get('source')}")
+        self.document, self.before, self.after = document, before, after
+
+    def redo(self) -> None:
+        self.document._set_dataset(self.after)
+
+    def undo(self) -> None:
+        self.document._set_dataset(self.before)
+
+
 class ProjectDocument(QObject):
     """Signals: `spec_changed(list)` with ids to select, `validated(report)`, `edit_failed(message)`,
-    `project_replaced()` after New/Open, `path_changed(path or None)`."""
+    `project_replaced()` after New/Open, `path_changed(path or None)`, `dataset_changed(choice)`."""
 
     spec_changed = Signal(list)
+    dataset_changed = Signal(dict)
     validated = Signal(object)
     edit_failed = Signal(str)
     project_replaced = Signal()
@@ -107,6 +123,16 @@ class ProjectDocument(QObject):
         self.undo_stack.push(SpecCommand(self, text, before, working.copy(), merge_key, selection))
         return result
 
+    def set_dataset(self, choice: dict[str, Any]) -> None:
+        """Record the project's dataset choice ({"source", "options"}) as an undoable step."""
+        choice = copy.deepcopy(choice)
+        if choice != self.project.dataset:
+            self.undo_stack.push(DatasetCommand(self, copy.deepcopy(self.project.dataset), choice))
+
+    def _set_dataset(self, choice: dict[str, Any]) -> None:
+        self.project.dataset = copy.deepcopy(choice)
+        self.dataset_changed.emit(copy.deepcopy(choice))
+
     def _set_spec(self, spec: ModelSpec, select: list[str]) -> None:
         self.project.spec = spec
         self.spec_changed.emit(list(select))
@@ -125,9 +151,9 @@ class ProjectDocument(QObject):
         self.set_path(path)
         if modified:  # a restored recovery file is unsaved work: keep the window's '*'
             self.undo_stack.resetClean()
-        self.project_replaced.emit()
         self.spec_changed.emit([])
         self.revalidate()
+        self.project_replaced.emit()
 
     def set_path(self, path: Path | None) -> None:
         self.path = Path(path) if path else None

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from gui.canvas import CanvasView
+from gui.data_panel import DataPanel
 from gui.document import ProjectDocument
 from gui.file_actions import FileActions
 from gui.inspector import Inspector
@@ -38,6 +39,7 @@ class Editor(QObject):
         self.palette = Palette()
         self.inspector = Inspector()
         self.summary = SummaryPanel()
+        self.data_panel = DataPanel(self.document)
         self.files = FileActions(self.document, window, settings, autosave_ms)
         self.recent_menu = QMenu("Open &Recent", window)
         self._connect_views()
@@ -52,8 +54,10 @@ class Editor(QObject):
         document.edit_failed.connect(lambda message: self._status(message, 8000))
         document.path_changed.connect(lambda _path: self._refresh_title())
         document.project_replaced.connect(self._on_project_replaced)
-        document.undo_stack.cleanChanged.connect(lambda _clean: self._refresh_title())
-        document.undo_stack.indexChanged.connect(lambda _index: self._refresh_title())
+        # Bound methods, not lambdas: the undo stack signals while it is destroyed, and Qt drops connections
+        # to a destroyed receiver (the Editor) but cannot drop a lambda's.
+        document.undo_stack.cleanChanged.connect(self._refresh_title)
+        document.undo_stack.indexChanged.connect(self._refresh_title)
         self.canvas.selection_changed.connect(self._show_selection)
         self.canvas.message.connect(lambda message: self._status(message, 5000))
         self.canvas.project_file_dropped.connect(self.open_dropped)
@@ -63,6 +67,7 @@ class Editor(QObject):
         self.summary.problem_activated.connect(lambda node_id: self.canvas.select([node_id]))
         self.summary.node_activated.connect(lambda node_id: self.canvas.select([node_id]))
         self.files.message.connect(lambda message: self._status(message, 5000))
+        self.data_panel.message.connect(lambda message: self._status(message, 5000))
         self.files.recent_changed.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         self.files.fill_recent_menu(self.recent_menu)
 
@@ -88,6 +93,7 @@ class Editor(QObject):
             "view.fit": canvas.fit_to_view,
             "model.validate": self.check_model,
             "model.summary": self.show_summary,
+            "data.choose": self.show_data,
         }
         for key, handler in handlers.items():
             action = self.actions[key]
@@ -98,12 +104,12 @@ class Editor(QObject):
                                                   QKeySequence("Backspace")])
         stack.canUndoChanged.connect(self.actions["edit.undo"].setEnabled)
         stack.canRedoChanged.connect(self.actions["edit.redo"].setEnabled)
-        stack.undoTextChanged.connect(lambda text: self.actions["edit.undo"].setText(
-            f"&Undo {text}".strip()))
-        stack.redoTextChanged.connect(lambda text: self.actions["edit.redo"].setText(
-            f"&Redo {text}".strip()))
+        stack.undoTextChanged.connect(self._undo_text_changed)
+        stack.redoTextChanged.connect(self._redo_text_changed)
         self.actions["edit.undo"].setEnabled(False)
         self.actions["edit.redo"].setEnabled(False)
+        self.actions["edit.undo"].setIconText("Undo")  # the toolbar keeps a short label; the menu says what
+        self.actions["edit.redo"].setIconText("Redo")
 
     # ----- edits from the inspector ---------------------------------------------------------------------
     def set_param(self, node_id: str, name: str, value: Any) -> None:
@@ -142,7 +148,13 @@ class Editor(QObject):
         self._refresh_title()
         self.canvas.show_model()
 
-    def _refresh_title(self) -> None:
+    def _undo_text_changed(self, text: str) -> None:
+        self.actions["edit.undo"].setText(f"&Undo {text}".strip())
+
+    def _redo_text_changed(self, text: str) -> None:
+        self.actions["edit.redo"].setText(f"&Redo {text}".strip())
+
+    def _refresh_title(self, *_args: object) -> None:
         self.window.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
         self.window.setWindowModified(self.document.modified)
         if self.document.path:
@@ -159,6 +171,11 @@ class Editor(QObject):
         if hasattr(self.window, "docks"):
             self.window.docks["summary"].show()
             self.window.docks["summary"].raise_()
+
+    def show_data(self) -> None:
+        if hasattr(self.window, "docks"):
+            self.window.docks["data"].show()
+            self.window.docks["data"].raise_()
 
     def open_dropped(self, path: str) -> None:
         self.files.open_path(Path(path))

@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.menus["File"].insertMenu(self.actions_by_key["file.save"], self.editor.recent_menu)
         self.docks = self._build_docks()
         for name, widget in (("palette", self.editor.palette), ("inspector", self.editor.inspector),
-                             ("summary", self.editor.summary)):
+                             ("summary", self.editor.summary), ("data", self.editor.data_panel)):
             self.docks[name].setWidget(widget)
         self._connect_actions()
         self.setAcceptDrops(True)

@@ -1,0 +1,57 @@
+"""Loads a dataset off the GUI thread (generating, reading files, building tf.data), with progress and
+cancellation. The GUI receives the Dataset plus a few preview samples already turned into numpy."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from datasets.base import Cancelled, DatasetError, Progress
+from datasets.registry import load_dataset
+from gui.threads import ManagedThread
+
+log = logging.getLogger(__name__)
+
+PREVIEW_COUNT = 16
+
+
+class DatasetLoader(ManagedThread):
+    """Signals (emitted from the worker thread; connect them to GUI slots, which Qt then queues):
+    `progress(done, total, message)`, `loaded(dataset, preview_x, preview_y)`, `failed(message)`,
+    `cancelled()`."""
+
+    progress = Signal(int, int, str)
+    loaded = Signal(object, object, object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, choice: dict[str, Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.choice = {"source": choice.get("source"), "options": dict(choice.get("options", {}))}
+        self._cancel = threading.Event()
+
+    def request_stop(self) -> None:
+        self._cancel.set()
+        super().request_stop()
+
+    def run(self) -> None:
+        progress = Progress(lambda done, total, message: self.progress.emit(done, total, message),
+                            self._cancel.is_set)
+        try:
+            dataset = load_dataset(self.choice, progress)
+            progress.step(1, 1, "preparing the preview")
+            preview_x, preview_y = dataset.preview(PREVIEW_COUNT)
+        except Cancelled:
+            self.cancelled.emit()
+            return
+        except DatasetError as error:
+            self.failed.emit(str(error))
+            return
+        except Exception as error:  # anything else must reach the panel as a message, not kill the thread
+            log.exception("loading %s failed", self.choice)
+            self.failed.emit(f"The data could not be loaded: {type(error).__name__}: {error}")
+            return
+        self.loaded.emit(dataset, preview_x, preview_y)
