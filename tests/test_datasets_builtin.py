@@ -209,3 +209,13 @@ def test_offline_without_the_file_says_which_file_to_place(keras_home):
     message = str(caught.value)
     assert "could not be downloaded" in message and str(keras_home / "mnist.npz") in message
     assert "built-in datasets work offline" in message
+
+
+def test_docs_list_every_source_and_option():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "datasets.md").read_text()
+    for name, item in SOURCES.items():
+        assert f"| `{name}` |" in text, name
+        for param in item.options:
+            assert f"`{param.name}`" in text
