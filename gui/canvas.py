@@ -36,7 +36,7 @@ from gui.document import ProjectDocument
 from gui.palette import LAYER_MIME
 from models.catalog import CATALOG
 from models.graph_layout import layered_layout
-from models.project import FILE_SUFFIX
+from models.project import FILE_SUFFIX, ProjectError, model_from_dict
 from models.spec import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class DropTarget:
     kind: str
     node: str | None = None
     target: str | None = None
+    port: int | None = None
 
     def apply(self, spec: ModelSpec, type_name: str) -> str:
         if self.kind == "start" or CATALOG[type_name].is_input:
@@ -66,7 +67,7 @@ class DropTarget:
         if self.kind == "before":
             return spec.insert_before(self.node, type_name)
         if self.kind == "between":
-            return spec.insert_between(self.node, self.target, type_name)
+            return spec.insert_between(self.node, self.target, type_name, port=self.port)
         return spec.branch(self.node, type_name)
 
 
@@ -101,9 +102,13 @@ class CanvasView(QGraphicsView):
     message = Signal(str)
     project_file_dropped = Signal(str)
 
-    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+    EMPTY_HINT = ("Your model goes here\n\nDrag layers from the palette on the left (start with Input),\n"
+                  "or choose File ▸ New… to start from a template.")
+
+    def __init__(self, document: ProjectDocument, parent: QWidget | None = None, empty_hint: str = "") -> None:
         super().__init__(parent)
         self.document = document
+        self.empty_hint = empty_hint or self.EMPTY_HINT
         self.setScene(QGraphicsScene(self))
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
@@ -119,6 +124,7 @@ class CanvasView(QGraphicsView):
         self._press: tuple[str, NodeItem, QPointF] | None = None  # (mode, item, scene pos) of a drag
         self._moving = False
         self._panning: QPointF | None = None
+        self._last_selection: list[str] = []
         self.scene().selectionChanged.connect(self._emit_selection)
         document.spec_changed.connect(self.sync)
         document.validated.connect(self.show_report)
@@ -190,7 +196,11 @@ class CanvasView(QGraphicsView):
         self.select(list(self.nodes))
 
     def _emit_selection(self) -> None:
-        self.selection_changed.emit(self.selected_ids())
+        """Only real changes: a redraw after an edit that keeps the selection must not re-announce it."""
+        selected = self.selected_ids()
+        if selected != self._last_selection:
+            self._last_selection = selected
+            self.selection_changed.emit(selected)
 
     # ----- edits ------------------------------------------------------------------------------------
     def add_layer(self, type_name: str, target: DropTarget | None = None) -> str | None:
@@ -251,18 +261,28 @@ class CanvasView(QGraphicsView):
         if not layers:
             self.message.emit("Nothing to paste: copy layers first")
             return
+        try:  # the same checks as opening a project file: types, parameter names and values, connections
+            copied = model_from_dict({"layers": layers})
+        except ProjectError as error:
+            self.message.emit(f"The copied layers cannot be pasted: {error}")
+            return
         selected = self.selected_ids()
 
         def paste_into(spec: ModelSpec) -> list[str]:
-            anchor = selected[-1] if selected else (spec.output_ids() or [None])[-1]
+            # `tail`: where the pasted stack continues. A layer fed by nothing copied, or by the tail, goes
+            # right after the tail (taking over its consumers); other copied connections are kept as they were.
+            tail = selected[-1] if selected else (spec.output_ids() or [None])[-1]
             renamed: dict[str, str] = {}
-            for layer in layers:
-                inputs = [renamed[i] for i in layer["inputs"] if i in renamed]
-                if not inputs and anchor is not None and not CATALOG[layer["type"]].is_input and not renamed:
-                    new = spec.insert_after(anchor, layer["type"], dict(layer["params"]))
+            for node in copied.nodes.values():
+                inputs = [renamed[i] for i in node.inputs]
+                params = dict(node.params)
+                if CATALOG[node.type].is_input:
+                    new = spec.add_node(node.type, params)
+                elif tail is not None and (not inputs or inputs == [tail]):
+                    new = tail = spec.insert_after(tail, node.type, params)
                 else:
-                    new = spec.add_node(layer["type"], dict(layer["params"]), inputs)
-                renamed[layer["id"]] = new
+                    new = spec.add_node(node.type, params, inputs)
+                renamed[node.id] = new
             return list(renamed.values())
 
         self.document.edit(f"Paste {len(layers)} layer(s)", paste_into, select=lambda new: new)
@@ -277,8 +297,7 @@ class CanvasView(QGraphicsView):
         color.setAlpha(140)
         painter.setPen(color)
         painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                         "Your model goes here\n\nDrag layers from the palette on the left (start with Input),\n"
-                         "or choose File ▸ New… to start from a template.")
+                         self.empty_hint)
         painter.end()
 
     # ----- zoom --------------------------------------------------------------------------------------
@@ -299,8 +318,10 @@ class CanvasView(QGraphicsView):
             return
         rect = self._model_rect()
         self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.2:
+        if not MIN_SCALE <= self.transform().m11() <= 1.2:  # never below what zooming allows, nor blown up
+            scale = min(max(self.transform().m11(), MIN_SCALE), 1.0)
             self.resetTransform()
+            self.scale(scale, scale)
             self.centerOn(rect.center())
 
     def show_model(self, readable_scale: float = 0.7) -> None:
@@ -353,14 +374,15 @@ class CanvasView(QGraphicsView):
                 return DropTarget("after" if lower or is_input else "before", item.node_id)
         for edge in self.edges:
             if edge.near(scene_pos):
-                return DropTarget("between", edge.source, edge.target)
+                return DropTarget("between", edge.source, edge.target, edge.port)
         return DropTarget("append")
 
     def _show_indicator(self, target: DropTarget, scene_pos: QPointF) -> None:
         if target.kind == "start":
             self.indicator.show_card(scene_pos)
         elif target.kind == "between":
-            edge = next(e for e in self.edges if (e.source, e.target) == (target.node, target.target))
+            edge = next(e for e in self.edges if (e.source, e.target, e.port) ==
+                        (target.node, target.target, target.port))
             self.indicator.show_bar(edge.midpoint())
         elif target.kind == "branch":
             self.indicator.show_ring(self.nodes[target.node].output_port_scene_pos())
@@ -475,16 +497,15 @@ class CanvasView(QGraphicsView):
         item.setPos(self._move_origin + scene_pos - start)
         target = self._move_target(item, scene_pos)
         if target:
-            edge = next(e for e in self.edges if (e.source, e.target) == target)
-            self.indicator.show_bar(edge.midpoint())
+            self.indicator.show_bar(target.midpoint())
         else:
             self.indicator.hide()
 
-    def _move_target(self, item: NodeItem, scene_pos: QPointF) -> tuple[str, str] | None:
+    def _move_target(self, item: NodeItem, scene_pos: QPointF) -> EdgeItem | None:
         """The connection a dragged card would be moved into (not one touching the card itself)."""
         for edge in self.edges:
             if item.node_id not in (edge.source, edge.target) and edge.near(scene_pos):
-                return edge.source, edge.target
+                return edge
         return None
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
@@ -507,10 +528,11 @@ class CanvasView(QGraphicsView):
         if not moving:
             return
         item.setZValue(0)
-        target = self._move_target(item, scene_pos)
+        edge = self._move_target(item, scene_pos)
         node_id = item.node_id
-        if target is None or not self.document.edit(
-                f"Move {node_id}", lambda spec: spec.move(node_id, after=target[0]) or True,
+        if edge is None or not self.document.edit(
+                f"Move {node_id}",
+                lambda spec, s=edge.source, t=edge.target, p=edge.port: spec.move_between(node_id, s, t, p) or True,
                 select=lambda _: [node_id]):
             self.sync([])  # no valid place: the card goes back
 
@@ -521,6 +543,9 @@ class CanvasView(QGraphicsView):
         else:
             item = self._item_at(scene_pos)
             if item is None or item.node_id == source:
+                return
+            if CATALOG[item.type_name].ports:
+                self.message.emit(f"Drop on one of {item.node_id}'s ports: {', '.join(item.port_names())}")
                 return
             target, port = item.node_id, 0
         kind = CATALOG[self.document.spec.node(target).type]
@@ -562,6 +587,7 @@ class CanvasView(QGraphicsView):
         menu.addSeparator()
         self._add(menu, "Fit to Window", self.fit_to_view, "Ctrl+0")
         menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def _add(self, menu: QMenu, text: str, slot, shortcut) -> QAction:
         action = menu.addAction(text, slot)

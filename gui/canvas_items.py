@@ -6,7 +6,7 @@ Items hold no model state beyond what they paint; the canvas view updates them f
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from gui.palette import category_color
@@ -147,24 +147,27 @@ class NodeItem(QGraphicsItem):
 
         badge_room = 30 if self.problem is not None else 10
         font = QFont(painter.font())
-        font.setPointSizeF(8.5)
-        metrics = QFontMetrics(font)
-        id_width = min(metrics.horizontalAdvance(self.node_id), 84)
-        painter.setFont(font)
-        painter.setPen(muted)
-        painter.drawText(QRectF(CARD_WIDTH - badge_room - id_width, 6, id_width, 20),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                         metrics.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, id_width))
-        painter.setPen(text)
-        shape_right = CARD_WIDTH - (52 if self.has_fix() else 10)
-        painter.drawText(QRectF(14, 28, shape_right - 14, 20), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(self.shape_text, Qt.TextElideMode.ElideRight, int(shape_right - 14)))
         font.setPointSizeF(9.5)
         font.setBold(True)
         painter.setFont(font)
-        title_width = CARD_WIDTH - 14 - badge_room - id_width - 6
-        title = QFontMetrics(font).elidedText(self.summary, Qt.TextElideMode.ElideRight, int(title_width))
+        painter.setPen(text)
+        title_width = CARD_WIDTH - 14 - badge_room
+        title = QFontMetricsF(font).elidedText(self.summary, Qt.TextElideMode.ElideRight, title_width)
         painter.drawText(QRectF(14, 6, title_width, 20), Qt.AlignmentFlag.AlignVCenter, title)
+        # second line: the layer's name (muted) on the left, its output shape and parameters on the right
+        font.setBold(False)
+        font.setPointSizeF(8.5)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        shape_right = CARD_WIDTH - (52 if self.has_fix() else 10)
+        shape_width = min(metrics.horizontalAdvance(self.shape_text) + 2, shape_right - 14 - 40)
+        id_width = shape_right - 14 - shape_width - 8
+        painter.drawText(QRectF(shape_right - shape_width, 28, shape_width, 20),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         metrics.elidedText(self.shape_text, Qt.TextElideMode.ElideLeft, shape_width))
+        painter.setPen(muted)
+        painter.drawText(QRectF(14, 28, id_width, 20), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, id_width))
 
         if self.problem is not None:
             self._paint_problem_badge(painter)

@@ -31,6 +31,7 @@ class CodeDialog(QDialog):
         self.resize(760, 600)
         self.editor = QPlainTextEdit()
         self.editor.setReadOnly(True)
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # wrapped Python reads as broken
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.note = QLabel()
         self.note.setWordWrap(True)

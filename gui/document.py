@@ -9,6 +9,7 @@ the original model (node order, ids and parameters included). Widgets listen to 
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from models.project import Project, model_to_dict
-from models.spec import GraphError, ModelSpec
+from models.spec import LocatedError, ModelSpec
 from models.validate import ValidationReport, validate
+
+log = logging.getLogger(__name__)
 
 
 class SpecCommand(QUndoCommand):
@@ -86,6 +89,7 @@ class ProjectDocument(QObject):
         self.undo_stack = QUndoStack(self)
         self.project = project or Project()
         self.path: Path | None = None
+        self.revision = 0  # bumped by every change, undo and redo: what autosave compares
         self.report: ValidationReport = validate(self.project.spec)
 
     # ----- reading ----------------------------------------------------------------------------------
@@ -113,8 +117,12 @@ class ProjectDocument(QObject):
         working = self.spec.copy()
         try:
             result = change(working)
-        except GraphError as error:
+        except LocatedError as error:  # GraphError, ProjectError: a plain message that names the layer
             self.edit_failed.emit(str(error))
+            return None
+        except Exception as error:  # a slip in an edit must never reach Qt's event loop or lose the model
+            log.exception("edit %r failed", text)
+            self.edit_failed.emit(f"{text} failed: {error}")
             return None
         if model_to_dict(working) == model_to_dict(before):
             return result
@@ -130,10 +138,12 @@ class ProjectDocument(QObject):
             self.undo_stack.push(DatasetCommand(self, copy.deepcopy(self.project.dataset), choice))
 
     def _set_dataset(self, choice: dict[str, Any]) -> None:
+        self.revision += 1
         self.project.dataset = copy.deepcopy(choice)
         self.dataset_changed.emit(copy.deepcopy(choice))
 
     def _set_spec(self, spec: ModelSpec, select: list[str]) -> None:
+        self.revision += 1
         self.project.spec = spec
         self.spec_changed.emit(list(select))
         self.revalidate()
@@ -147,6 +157,7 @@ class ProjectDocument(QObject):
     def replace(self, project: Project, path: Path | None, modified: bool = False) -> None:
         """Show another project (New, Open, restore); its history starts empty."""
         self.project = project
+        self.revision += 1
         self.undo_stack.clear()
         self.set_path(path)
         if modified:  # a restored recovery file is unsaved work: keep the window's '*'

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -124,17 +124,17 @@ class Editor(QObject):
                            select=lambda _: [new_id])
 
     # ----- reactions ------------------------------------------------------------------------------------
-    def _show_selection(self, ids: list[str]) -> None:
+    def _show_selection(self, ids: list[str], bring_forward: bool = True) -> None:
         if len(ids) == 1 and ids[0] in self.document.spec:
             self.inspector.show_node(self.document.spec.node(ids[0]), self.document.report.nodes.get(ids[0]))
         else:
             self.inspector.show_node(None, None)
-        if len(ids) == 1 and hasattr(self.window, "docks"):
+        if bring_forward and len(ids) == 1 and hasattr(self.window, "docks"):
             self.window.docks["inspector"].raise_()
 
     def _on_validated(self, report) -> None:
         self.summary.show_report(self.document.spec, report)
-        self._show_selection(self.canvas.selected_ids())
+        self._show_selection(self.canvas.selected_ids(), bring_forward=False)  # an edit must not switch tabs
         errors = len(report.errors)
         if not len(self.document.spec):
             text = "Empty model: drag an Input from the palette"
@@ -178,7 +178,9 @@ class Editor(QObject):
             self.window.docks["data"].raise_()
 
     def open_dropped(self, path: str) -> None:
-        self.files.open_path(Path(path))
+        """Open a project file dropped on the window: after the drop has finished, since the unsaved-changes
+        question is a modal dialog that must not run inside a drop event."""
+        QTimer.singleShot(0, lambda: self.files.open_path(Path(path)))
 
     def _status(self, message: str, timeout: int, permanent: bool = False) -> None:
         handler = getattr(self.window, "show_model_status", None)

@@ -81,7 +81,8 @@ class FileActions(QObject):
         self.window = window
         self.settings = settings
         self.recovery_path = recovery_dir() / f"{RECOVERY_PREFIX}{os.getpid()}{FILE_SUFFIX}"
-        self._autosaved_index = -1
+        self._autosaved_revision = -1
+        document.project_replaced.connect(self.discard_recovery)  # the old project's work is saved or declined
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -93,7 +94,7 @@ class FileActions(QObject):
 
         if not self.confirm_discard():
             return
-        project = choose_template(self.window)
+        project = choose_template(self.window)  # the dialog is deleted when it closes
         if project is not None:
             self.document.replace(project, None)
             self.message.emit(f"New project from “{project.name}”")
@@ -164,7 +165,9 @@ class FileActions(QObject):
     def export_code(self) -> None:
         from gui.code_dialog import CodeDialog
 
-        CodeDialog(self.document, self.window).exec()
+        dialog = CodeDialog(self.document, self.window)
+        dialog.exec()
+        dialog.deleteLater()
 
     # ----- recent files ---------------------------------------------------------------------------------
     def recent_files(self) -> list[Path]:
@@ -202,8 +205,8 @@ class FileActions(QObject):
     # ----- recovery -------------------------------------------------------------------------------------
     def autosave(self) -> bool:
         """Write the unsaved project to this process's recovery file (only when changed since last time)."""
-        stack = self.document.undo_stack
-        if not self.document.modified or stack.index() == self._autosaved_index and self.recovery_path.exists():
+        if not self.document.modified or (self.document.revision == self._autosaved_revision
+                                          and self.recovery_path.exists()):
             return False
         payload = {"strata_recovery": 1, "saved_at": time.time(),
                    "path": str(self.document.path) if self.document.path else None,
@@ -216,12 +219,12 @@ class FileActions(QObject):
         except OSError as error:
             log.warning("autosave failed: %s", error)
             return False
-        self._autosaved_index = stack.index()
+        self._autosaved_revision = self.document.revision
         return True
 
     def discard_recovery(self) -> None:
         self.recovery_path.unlink(missing_ok=True)
-        self._autosaved_index = -1
+        self._autosaved_revision = -1
 
     def offer_recovery(self) -> bool:
         """At start-up: if a crashed session left work behind, offer to restore it. True when restored."""

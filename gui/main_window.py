@@ -120,7 +120,6 @@ class MainWindow(QMainWindow):
         self.runtime_progress.setTextVisible(False)
         bar.addPermanentWidget(self.runtime_progress)
         bar.addPermanentWidget(self.runtime_label)
-        bar.showMessage("Ready", 4000)
 
     def _connect_actions(self) -> None:
         handlers = {
@@ -176,7 +175,9 @@ class MainWindow(QMainWindow):
             dock.show()
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(shortcut_rows(self.actions_by_key), self).exec()
+        dialog = ShortcutsDialog(shortcut_rows(self.actions_by_key), self)
+        dialog.exec()
+        dialog.deleteLater()
 
     # ----- TensorFlow start-up -------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayo
 from models.catalog import CATEGORIES, LayerType, by_category
 
 LAYER_MIME = "application/x-strata-layer-type"
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # One colour per category, shared by palette icons and canvas cards.
 CATEGORY_COLORS = {
@@ -103,6 +104,7 @@ class Palette(QWidget):
                 item.setData(0, Qt.ItemDataRole.UserRole, kind.name)
                 item.setIcon(0, layer_icon(kind))
                 item.setToolTip(0, f"<b>{kind.name}</b> <i>({category})</i><br>{kind.teaching}")
+                item.setData(0, SEARCH_ROLE, f"{kind.name} {category} {kind.teaching}".lower())
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 self.items[kind.name] = item
@@ -116,7 +118,7 @@ class Palette(QWidget):
             visible_children = 0
             for child_index in range(group.childCount()):
                 child = group.child(child_index)
-                haystack = f"{child.text(0)} {group.text(0)} {child.toolTip(0)}".lower()
+                haystack = child.data(0, SEARCH_ROLE)  # plain words: no match on the tooltip's HTML
                 hidden = not all(word in haystack for word in words)
                 child.setHidden(hidden)
                 visible_children += not hidden

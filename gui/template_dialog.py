@@ -48,7 +48,7 @@ class TemplateDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.list.addItem(item)
         self.preview_document = ProjectDocument(Project(), self)
-        self.preview = CanvasView(self.preview_document)
+        self.preview = CanvasView(self.preview_document, empty_hint="An empty canvas")
         self.preview.setInteractive(False)
         self.preview.setAcceptDrops(False)
         self.text = QLabel()
@@ -94,4 +94,7 @@ class TemplateDialog(QDialog):
 
 def choose_template(parent: QWidget | None = None) -> Project | None:
     dialog = TemplateDialog(parent)
-    return dialog.chosen_project() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    try:
+        return dialog.chosen_project() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()

@@ -164,13 +164,31 @@ class ModelSpec:
         return self.insert_between(target.inputs[0], node_id, type_name, params)
 
     def insert_between(self, source: str, target: str, type_name: str,
-                       params: dict[str, Any] | None = None) -> str:
-        """Split the connection source -> target with a new layer."""
-        if source not in self.node(target).inputs:
-            raise GraphError(f"'{source}' does not feed '{target}'", node=target, field="inputs")
+                       params: dict[str, Any] | None = None, port: int | None = None) -> str:
+        """Split the connection source -> target with a new layer (only the one at `port` when given,
+        e.g. attention's value when query and value come from the same layer)."""
+        self._check_feeds(source, target, port)
         new = self.add_node(type_name, params, [source])
-        self._replace_input(target, source, new)
+        self._replace_input(target, source, new, port)
         return new
+
+    def move_between(self, node_id: str, source: str, target: str, port: int | None = None) -> None:
+        """Move a layer of a stack into the one connection source -> target (not the source's other
+        consumers), rewiring where it came from."""
+        if node_id in (source, target):
+            return
+        if layer_type(self.node(node_id).type).is_input:
+            raise GraphError("an Input layer cannot be moved into the stack", node=node_id)
+        self._check_feeds(source, target, port)
+        self.detach(node_id)
+        self._check_feeds(source, target, port)  # detaching may have rewired it
+        self.node(node_id).inputs = [source]
+        self._replace_input(target, source, node_id, port)
+
+    def _check_feeds(self, source: str, target: str, port: int | None) -> None:
+        inputs = self.node(target).inputs
+        if source not in inputs or (port is not None and (port >= len(inputs) or inputs[port] != source)):
+            raise GraphError(f"'{source}' does not feed '{target}'", node=target, field="inputs")
 
     def branch(self, source: str, type_name: str, params: dict[str, Any] | None = None) -> str:
         """A new layer fed by `source`, beside its existing consumers."""
@@ -230,6 +248,9 @@ class ModelSpec:
         if port is not None and port < len(node.inputs):
             node.inputs[port] = source
             return
+        if port is not None and port > len(node.inputs) and kind.ports:
+            raise GraphError(f"connect {kind.ports[len(node.inputs)]} to {node.type} '{target}' before "
+                             f"{kind.ports[port]}", node=target, field="inputs")
         if len(node.inputs) >= kind.max_inputs:
             raise GraphError(f"{node.type} '{target}' takes at most {kind.max_inputs} input(s)", node=target,
                              field="inputs")
@@ -270,9 +291,10 @@ class ModelSpec:
         """A deep, independent snapshot (what crosses threads)."""
         return copy.deepcopy(self)
 
-    def _replace_input(self, consumer: str, old: str, new: str) -> None:
+    def _replace_input(self, consumer: str, old: str, new: str, port: int | None = None) -> None:
         inputs = self.nodes[consumer].inputs
-        self.nodes[consumer].inputs = [new if i == old else i for i in inputs]
+        self.nodes[consumer].inputs = [new if i == old and (port is None or index == port) else i
+                                       for index, i in enumerate(inputs)]
 
     def _replace_output(self, old: str, new: str) -> None:
         if self.outputs is not None:

@@ -287,3 +287,98 @@ def test_ctrl_wheel_and_pinch_zoom_plain_wheel_scrolls(editor):
                                 center, center, global_center, 0.5, QPointF(0, 0), 1)
     QApplication.sendEvent(viewport, pinch)
     assert canvas.zoom_level() == pytest.approx(zoomed * 1.5)
+
+
+def test_moving_a_card_onto_one_branch_rewires_only_that_connection(qtbot):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8]}, node_id="x")
+    spec.add_node("Dense", {"units": 8}, ["x"], node_id="a")
+    spec.add_node("Dense", {"units": 8}, ["x"], node_id="b")
+    spec.add_node("Add", {}, ["a", "b"], node_id="add")
+    spec.add_node("Dropout", {"rate": 0.1}, ["add"], node_id="drop")
+    document = ProjectDocument(Project(spec=spec))
+    canvas = CanvasView(document)
+    qtbot.addWidget(canvas)
+    canvas.resize(1000, 900)
+    canvas.show()
+    card = canvas.nodes["drop"]
+    start = view_point(canvas, card.mapToScene(QPointF(40, CARD_HEIGHT / 2)))
+    target = view_point(canvas, edge_midpoint(canvas, "x", "b"))
+    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(canvas.viewport(), start + (target - start) * step / 5)
+    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    assert document.spec.node("drop").inputs == ["x"]
+    assert document.spec.node("b").inputs == ["drop"]
+    assert document.spec.node("a").inputs == ["x"]  # the other branch is untouched
+
+
+def test_attention_ports_refuse_key_before_value_and_drops_on_the_card_body(qtbot):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8, 16]}, node_id="q")
+    spec.add_node("Input", {"shape": [8, 16]}, node_id="k")
+    spec.add_node("MultiHeadAttention", {"num_heads": 2, "key_dim": 8}, ["q"], node_id="mha")
+    document = ProjectDocument(Project(spec=spec))
+    canvas = CanvasView(document)
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 600)
+    canvas.show()
+    failures, messages = [], []
+    document.edit_failed.connect(failures.append)
+    canvas.message.connect(messages.append)
+    start = view_point(canvas, canvas.nodes["k"].output_port_scene_pos())
+    for end in (view_point(canvas, canvas.nodes["mha"].input_port_scene_pos(2)),  # key, while value is unset
+                view_point(canvas, canvas.nodes["mha"].mapToScene(QPointF(60, CARD_HEIGHT * 0.7)))):  # the body
+        qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
+        qtbot.mouseMove(canvas.viewport(), end)
+        qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    assert document.spec.node("mha").inputs == ["q"]
+    assert "connect value" in failures[0] and "before key" in failures[0]
+    assert "ports: query, value, key" in messages[-1]
+
+
+@pytest.mark.parametrize("layer, reason", [
+    ({"id": "a", "type": "Dense", "params": {"unitz": 3}, "inputs": []}, "unitz"),
+    ({"id": "a", "type": "Dense", "params": {"units": "x"}, "inputs": []}, "units"),
+    ({"id": "a", "type": "Dense", "params": {}, "inputs": [[1]]}, "inputs"),
+])
+def test_pasting_invalid_layers_explains_and_changes_nothing(editor, layer, reason):
+    import json
+
+    document, canvas, _palette = editor
+    before = model_to_dict(document.spec)
+    messages = []
+    canvas.message.connect(messages.append)
+    QApplication.clipboard().setText(json.dumps({"strata_layers": [layer]}))
+    canvas.paste()
+    assert model_to_dict(document.spec) == before
+    assert messages and reason in messages[-1] and "cannot be pasted" in messages[-1]
+
+
+def test_pasting_a_copied_stack_keeps_it_a_stack(editor):
+    document, canvas, _palette = editor
+    canvas.select(["flatten_1", "dense_1"])
+    canvas.copy_selected()
+    canvas.select(["dense_2"])
+    canvas.paste()
+    pasted = canvas.selected_ids()
+    assert len(pasted) == 2
+    assert document.spec.node(pasted[0]).inputs == ["dense_2"]
+    assert document.spec.node(pasted[1]).inputs == [pasted[0]]
+    assert document.spec.output_ids() == [pasted[1]]
+
+
+def test_fit_on_a_huge_model_keeps_zoom_usable(qtbot):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8]})
+    for _ in range(199):
+        spec.append("Dense", {"units": 8})
+    canvas = CanvasView(ProjectDocument(Project(spec=spec)))
+    qtbot.addWidget(canvas)
+    canvas.resize(800, 600)
+    canvas.show()
+    canvas.fit_to_view()
+    fitted = canvas.zoom_level()
+    assert fitted >= 0.1
+    canvas.zoom_by(0.8)
+    assert canvas.zoom_level() <= fitted  # zooming out never zooms in

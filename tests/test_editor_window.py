@@ -14,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.file_actions import orphaned_recovery_files
+from gui.main_window import MainWindow
 from models.project import Project, model_to_dict
 from models.templates import load_template
 
@@ -127,7 +128,8 @@ def test_dropping_a_project_file_on_the_window_opens_it(window, tmp_path, qtbot)
     drop = QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(canvas.viewport(), drop)
-    assert window.editor.document.path == path
+    assert drop.isAccepted()
+    qtbot.waitUntil(lambda: window.editor.document.path == path, timeout=2000)  # opened once the drop is over
     assert window.windowTitle().startswith("dropped.strata.json")
     assert "patches" in window.editor.canvas.nodes
 
@@ -240,3 +242,58 @@ def test_autosave_timer_writes_the_recovery_file_and_a_save_removes_it(qtbot, se
     window.editor.document.set_path(tmp_path / "a.strata.json")
     assert files.save()
     assert not files.recovery_path.exists()
+
+
+def test_autosave_follows_merged_edits_and_the_newly_opened_project(window, tmp_path):
+    import json
+
+    editor = window.editor
+    files = editor.files
+    editor.document.replace(load_template("lenet"), None)
+    editor.set_param("conv2d_1", "filters", 7)
+    assert files.autosave()
+    editor.set_param("conv2d_1", "filters", 9)  # merged into the same undo step
+    assert files.autosave()
+    saved = json.loads(files.recovery_path.read_text())["project"]
+    assert saved["model"]["layers"][1]["params"]["filters"] == 9
+    other = tmp_path / "other.strata.json"
+    load_template("mlp").save(other)
+    editor.document.undo_stack.setClean()
+    assert window.open_project(other)
+    assert not files.recovery_path.exists()  # the old project's recovery file goes with it
+    editor.set_param("dense_1", "units", 5)
+    assert files.autosave()
+    saved = json.loads(files.recovery_path.read_text())
+    assert saved["path"] == str(other) and saved["project"]["name"] == load_template("mlp").name
+
+
+def test_opening_a_model_from_an_empty_canvas_shows_it(window, tmp_path):
+    path = tmp_path / "resnet.strata.json"
+    load_template("resnet").save(path)
+    assert window.open_project(path)
+    canvas = window.editor.canvas
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(canvas.nodes["image"].sceneBoundingRect())  # the top of the model is in view
+    assert canvas.zoom_level() >= 0.69
+
+
+def test_an_edit_does_not_pull_the_inspector_over_the_data_tab(window):
+    editor = window.editor
+    editor.document.replace(load_template("lenet"), None)
+    editor.canvas.select(["conv2d_1"])
+    window.docks["data"].raise_()
+    editor.set_param("conv2d_1", "filters", 9)
+    window.actions_by_key["edit.undo"].trigger()
+    assert not window.docks["data"].visibleRegion().isEmpty()
+
+
+def test_closing_and_deleting_a_window_with_undo_history_raises_nothing(qtbot, settings):
+    from PySide6.QtCore import QEvent
+
+    window = MainWindow(settings=settings, load_runtime=False, offer_recovery=False)
+    window.editor.document.replace(load_template("lenet"), None)
+    window.editor.set_param("conv2d_1", "filters", 9)
+    window.editor.document.undo_stack.setClean()
+    assert window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # pytest-qt fails the test on a slot error
