@@ -40,6 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     subs["summary"].add_argument("--json", action="store_true", help="machine-readable output")
     subs["summary"].add_argument("--batch-size", type=int, default=32, help="for the activation memory")
     subs["export-code"].add_argument("-o", "--output", type=Path, required=True, help="Python file to write")
+    train = subs["train"]
+    train.add_argument("--epochs", type=int, help="override the project's epochs")
+    train.add_argument("--batch-size", type=int, help="override the project's batch size")
+    train.add_argument("--device", choices=("auto", "cpu", "gpu"), help="where to train (default: the project's)")
+    train.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none",
+                       help="tf.distribute: mirrored = every GPU of this machine; multiworker = a TF_CONFIG cluster")
+    train.add_argument("--out", type=Path, help="folder for history.csv/.json, model.keras and summary.json "
+                       "(default: PROJECT-runs/<time> beside the project)")
+    train.add_argument("--split-cpu", type=int, default=0, metavar="N",
+                       help="make the CPU look like N devices (to try --strategy mirrored without GPUs)")
     return parser
 
 
@@ -66,9 +76,12 @@ def run_headless(args: argparse.Namespace) -> int:
         return commands.validate_command(args.project)
     if args.command == "export-code":
         return commands.export_code(args.project, args.output)
-    print(f"strata {args.command}: headless training arrives with the training engine; it is not in "
-          "this version yet.", file=sys.stderr)
-    return 2
+    from models.train_command import split_cpu, train_command
+
+    if args.split_cpu:
+        split_cpu(args.split_cpu)
+    return train_command(args.project, epochs=args.epochs, batch_size=args.batch_size, device=args.device,
+                         strategy=args.strategy, out_dir=args.out)
 
 
 def main(argv: list[str] | None = None) -> int:

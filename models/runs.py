@@ -1,0 +1,65 @@
+"""Training runs as records kept in the project, and what changed between two of them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from models.project import model_to_dict
+from models.spec import ModelSpec
+from models.training import TrainingResult, model_fingerprint
+from models.training_config import TrainingConfig
+
+
+def run_record(number: int, spec: ModelSpec, dataset_choice: dict[str, Any], config: TrainingConfig,
+               result: TrainingResult, model_file: str = "") -> dict[str, Any]:
+    """A JSON-safe record: settings, architecture (and its fingerprint), metric history, outcome."""
+    return {
+        "id": f"run-{number}",
+        "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - result.duration)),
+        "duration_s": round(result.duration, 2),
+        "device": result.device,
+        "status": result.stopped,
+        "message": result.error,
+        "steps": result.steps,
+        "epochs_done": result.epochs_done,
+        "config": config.to_dict(),
+        "dataset": dataset_choice,
+        "model_fingerprint": model_fingerprint(spec),
+        "model": model_to_dict(spec),
+        "history": {k: [round(v, 6) for v in values] for k, values in result.history.items()},
+        "final": {k: round(v, 6) for k, v in result.final.items()},
+        "evaluation": result.evaluation,
+        "model_file": model_file,
+    }
+
+
+def _layers(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {layer["id"]: layer for layer in record.get("model", {}).get("layers", [])}
+
+
+def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """Plain lines saying what differs from run `a` to run `b`: settings, dataset, then architecture."""
+    lines = []
+    config_a, config_b = a.get("config", {}), b.get("config", {})
+    for key in sorted(set(config_a) | set(config_b)):
+        if config_a.get(key) != config_b.get(key):
+            lines.append(f"{key}: {config_a.get(key)!r} → {config_b.get(key)!r}")
+    if a.get("dataset") != b.get("dataset"):
+        lines.append(f"dataset: {a.get('dataset')} → {b.get('dataset')}")
+    if a.get("model_fingerprint") == b.get("model_fingerprint"):
+        return lines
+    layers_a, layers_b = _layers(a), _layers(b)
+    for layer_id in layers_a.keys() - layers_b.keys():
+        lines.append(f"removed layer {layer_id} ({layers_a[layer_id]['type']})")
+    for layer_id in layers_b.keys() - layers_a.keys():
+        lines.append(f"added layer {layer_id} ({layers_b[layer_id]['type']})")
+    for layer_id in layers_a.keys() & layers_b.keys():
+        old, new = layers_a[layer_id], layers_b[layer_id]
+        params_old, params_new = old.get("params", {}), new.get("params", {})
+        for key in sorted(set(params_old) | set(params_new)):
+            if params_old.get(key) != params_new.get(key):
+                lines.append(f"{layer_id}.{key}: {params_old.get(key)!r} → {params_new.get(key)!r}")
+        if old.get("inputs") != new.get("inputs"):
+            lines.append(f"{layer_id} inputs: {old.get('inputs')} → {new.get('inputs')}")
+    return lines or ["the architecture differs"]

@@ -1,0 +1,319 @@
+"""The training engine, shared by the window (in a worker thread) and the headless `train` command.
+
+`Trainer.run()` builds the Keras model from a snapshot of the graph, compiles it for the dataset, and runs
+`model.fit` in the calling thread. It talks to a `Reporter` between batches: metrics go out, and the
+reporter can stop the run (within one batch), pause it (the callback blocks between batches, so the same
+`fit` call, step count and optimizer state continue on resume) and change the learning rate while paused.
+A NaN or infinite loss stops the run with a message that names the step. Every failure ends as a
+`TrainingResult` with a plain `error`, never an exception for the caller to catch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from datasets.base import Dataset, Split
+from models.problems import BuildError
+from models.project import model_to_dict
+from models.spec import ModelSpec
+from models.training_config import TrainingConfig, learning_rate_at
+
+log = logging.getLogger(__name__)
+
+
+class Reporter:
+    """What the Trainer tells the outside world and asks it. The default does nothing and never stops."""
+
+    def on_train_begin(self, info: dict[str, Any]) -> None:
+        """`info`: epochs, steps_per_epoch, device, samples, parameters."""
+
+    def on_batch(self, step: int, epoch: int, batch: int, logs: dict[str, float]) -> None:
+        """After every training batch (keep it cheap: buffer, do not draw)."""
+
+    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        """After every epoch, with validation metrics."""
+
+    def should_stop(self) -> bool:
+        return False
+
+    def wait_if_paused(self) -> None:
+        """Block while the user has paused training."""
+
+    def new_learning_rate(self) -> float | None:
+        """A learning rate the user set (while paused), or None."""
+        return None
+
+    def on_message(self, text: str) -> None:
+        """A line for the training log."""
+
+    def after_batch(self, model: Any, step: int) -> None:
+        """Hook for work in the training thread between batches (live feature maps)."""
+
+
+@dataclass
+class TrainingResult:
+    history: dict[str, list[float]] = field(default_factory=dict)  # per epoch
+    final: dict[str, float] = field(default_factory=dict)
+    steps: int = 0
+    epochs_done: int = 0
+    duration: float = 0.0
+    device: str = ""
+    stopped: str = "completed"  # completed | stopped | nan | early_stopping | error
+    error: str = ""
+    model: Any = None
+    evaluation: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped not in ("error", "nan")
+
+
+def model_fingerprint(spec: ModelSpec) -> str:
+    """A short hash of the architecture (layers, parameters, connections): equal models, equal prints."""
+    return hashlib.sha1(json.dumps(model_to_dict(spec), sort_keys=True).encode()).hexdigest()[:12]
+
+
+# ----- devices ------------------------------------------------------------------------------------------------
+def choose_device(config: TrainingConfig) -> tuple[str, str]:
+    """(TensorFlow device string, label for people). 'gpu' without a GPU is an error with a plain message."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if config.device == "gpu" and not gpus:
+        raise RuntimeError("device 'gpu' was chosen but TensorFlow sees no GPU here; choose 'auto' or 'cpu'")
+    if config.device == "cpu" or not gpus:
+        return "/CPU:0", "CPU"
+    return gpus[0].name, f"GPU ({gpus[0].name})"
+
+
+@contextlib.contextmanager
+def precision_policy(config: TrainingConfig, device_label: str):
+    """mixed_float16 for the run when asked for and on a GPU; float32 otherwise (it only slows a CPU)."""
+    import keras
+
+    previous = keras.mixed_precision.global_policy().name
+    use_mixed = config.mixed_precision and device_label.startswith("GPU")
+    if use_mixed:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        yield use_mixed
+    finally:
+        if use_mixed:
+            keras.mixed_precision.set_global_policy(previous)
+
+
+# ----- data -------------------------------------------------------------------------------------------------------
+def _split_dataset(split: Split, config: TrainingConfig, training: bool):
+    """A batched tf.data pipeline (arrays are sliced; folders stream)."""
+    import tensorflow as tf
+
+    if split.pipeline is not None:
+        data = split.pipeline
+        if training and config.shuffle:
+            data = data.shuffle(min(split.count, 4096), seed=config.seed, reshuffle_each_iteration=True)
+    else:
+        data = tf.data.Dataset.from_tensor_slices((split.x, split.y))
+        if training and config.shuffle:
+            data = data.shuffle(len(split.x), seed=config.seed, reshuffle_each_iteration=True)
+    return data.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def steps_in(split: Split, batch_size: int) -> int:
+    return max(1, math.ceil(split.count / batch_size))
+
+
+# ----- the Keras callback that connects fit() to the Reporter ------------------------------------------------------
+def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int, steps_per_epoch: int,
+                   result: TrainingResult):
+    import keras
+
+    class ReporterCallback(keras.callbacks.Callback):
+        """Between batches: report, apply the learning rate, pause, stop, catch NaN."""
+
+        async_safe = True  # it only reads logs; keeps Keras's async dispatch on
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.step = 0
+            self.epoch = 0
+            self.base_rate = float(config.learning_rate)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_begin(self, batch, logs=None):
+            rate = learning_rate_at(config, self.base_rate, self.step, total_steps)
+            if config.schedule != "constant" or self.step == 0:
+                self.model.optimizer.learning_rate.assign(rate)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            values = {k: float(v) for k, v in (logs or {}).items()}
+            values["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+            result.steps = self.step
+            loss = values.get("loss")
+            if loss is not None and not math.isfinite(loss):
+                result.stopped = "nan"
+                result.error = (f"The loss became {'NaN' if math.isnan(loss) else 'infinite'} at step {self.step} "
+                                f"(epoch {self.epoch + 1}, batch {batch + 1}). Training stopped. Try a lower "
+                                f"learning rate than {values['learning_rate']:.3g}, or normalise the inputs.")
+                reporter.on_message(result.error)
+                self.model.stop_training = True
+                return
+            reporter.on_batch(self.step, self.epoch, batch, values)
+            reporter.after_batch(self.model, self.step)
+            reporter.wait_if_paused()
+            new_rate = reporter.new_learning_rate()
+            if new_rate is not None:
+                self.base_rate = float(new_rate)
+                self.model.optimizer.learning_rate.assign(
+                    learning_rate_at(config, self.base_rate, self.step, total_steps))
+                reporter.on_message(f"Learning rate set to {new_rate:.3g} at step {self.step}")
+            if reporter.should_stop():
+                result.stopped = "stopped"
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            values = {k: float(v) for k, v in (logs or {}).items()}
+            values["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+            result.epochs_done = epoch + 1
+            for key, value in values.items():
+                result.history.setdefault(key, []).append(value)
+            reporter.on_epoch(epoch, values)
+
+    return ReporterCallback()
+
+
+def make_optimizer(config: TrainingConfig):
+    import keras
+
+    rate = float(config.learning_rate)
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(rate, momentum=config.momentum)
+    if config.optimizer == "adamw":
+        return keras.optimizers.AdamW(rate, weight_decay=config.weight_decay)
+    if config.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(rate)
+    return keras.optimizers.Adam(rate)
+
+
+def resolve_loss(config: TrainingConfig, dataset: Dataset) -> str:
+    return dataset.info.suggested_loss() if config.loss == "auto" else config.loss
+
+
+def resolve_metrics(config: TrainingConfig, dataset: Dataset) -> list[str]:
+    if dataset.info.task == "regression":
+        return [m for m in config.metrics if m != "accuracy"] or ["mean_absolute_error"]
+    return list(config.metrics)
+
+
+class Trainer:
+    """One training run. `strategy`: a tf.distribute strategy (or None) whose scope builds and compiles."""
+
+    def __init__(self, spec: ModelSpec, dataset: Dataset, config: TrainingConfig, reporter: Reporter | None = None,
+                 strategy: Any = None, model: Any = None) -> None:
+        self.spec = spec.copy()  # a snapshot: the editor may change while this runs
+        self.dataset = dataset
+        self.config = config
+        self.reporter = reporter or Reporter()
+        self.strategy = strategy
+        self.model = model  # continue training an earlier run's model
+
+    def run(self) -> TrainingResult:
+        result = TrainingResult()
+        start = time.perf_counter()
+        try:
+            self._run(result)
+        except BuildError as error:
+            result.stopped, result.error = "error", str(error)
+        except Exception as error:  # out of memory, data that does not fit, a Keras complaint: say it plainly
+            log.exception("training failed")
+            result.stopped, result.error = "error", _plain_error(error)
+        result.duration = time.perf_counter() - start
+        if result.error:
+            self.reporter.on_message(result.error)
+        return result
+
+    def _run(self, result: TrainingResult) -> None:
+        import keras
+        import tensorflow as tf
+
+        from models.builder import build
+
+        config, dataset = self.config, self.dataset
+        device, result.device = choose_device(config)
+        if self.strategy is not None:
+            result.device = f"{type(self.strategy).__name__} over {self.strategy.num_replicas_in_sync} device(s)"
+        keras.utils.set_random_seed(config.seed)
+        train = _split_dataset(dataset.train, config, training=True)
+        validation = _split_dataset(dataset.validation, config, False) if dataset.validation else None
+        steps_per_epoch = steps_in(dataset.train, config.batch_size)
+        if config.steps_per_epoch:
+            steps_per_epoch = min(steps_per_epoch, config.steps_per_epoch)
+            train = train.repeat()
+        total_steps = steps_per_epoch * config.epochs
+        scope = self.strategy.scope() if self.strategy is not None else tf.device(device)
+        with precision_policy(config, result.device) as mixed, scope:
+            model = self.model or build(self.spec).model
+            model.compile(optimizer=make_optimizer(config), loss=resolve_loss(config, dataset),
+                          metrics=resolve_metrics(config, dataset), jit_compile=bool(config.xla))
+            self.reporter.on_train_begin({
+                "epochs": config.epochs, "steps_per_epoch": steps_per_epoch, "device": result.device,
+                "samples": dataset.train.count, "parameters": model.count_params(), "mixed_precision": mixed})
+            self.reporter.on_message(f"Training on {result.device}: {dataset.train.count:,} samples, {config.epochs} "
+                                     f"epoch(s) of {steps_per_epoch} step(s), batch {config.batch_size}")
+            callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result)]
+            if config.early_stopping and validation is not None:
+                callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
+            model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
+                      steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
+                      verbose=0)
+        result.model = model
+        if result.stopped == "completed" and result.epochs_done < config.epochs:
+            result.stopped = "early_stopping"
+        result.final = {k: v[-1] for k, v in result.history.items() if v}
+        if result.stopped != "nan" and dataset.info.task == "classification":
+            result.evaluation = evaluate_classifier(model, dataset, config)
+
+
+def evaluate_classifier(model: Any, dataset: Dataset, config: TrainingConfig) -> dict[str, Any]:
+    """Confusion matrix and per-class precision / recall on the test split (else validation)."""
+    split = dataset.test or dataset.validation
+    if split is None:
+        return {}
+    predictions, labels = [], []
+    for x, y in _split_dataset(split, config, training=False):
+        predictions.append(np.argmax(np.asarray(model(x, training=False)), axis=-1))
+        labels.append(np.asarray(y).reshape(-1))
+    predicted, actual = np.concatenate(predictions), np.concatenate(labels).astype(np.int64)
+    classes = dataset.info.num_classes
+    matrix = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(matrix, (actual, predicted), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(matrix.sum(axis=0) > 0, np.diag(matrix) / matrix.sum(axis=0), 0.0)
+        recall = np.where(matrix.sum(axis=1) > 0, np.diag(matrix) / matrix.sum(axis=1), 0.0)
+    return {"split": "test" if dataset.test else "validation", "accuracy": float(np.trace(matrix) / matrix.sum()),
+            "confusion_matrix": matrix.tolist(), "precision": precision.tolist(), "recall": recall.tolist(),
+            "class_names": list(dataset.info.class_names)}
+
+
+def _plain_error(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    first = text[0] if text else type(error).__name__
+    name = type(error).__name__
+    if "ResourceExhausted" in name or "OOM" in first:
+        return ("Training ran out of memory. Lower the batch size, use a smaller model or smaller images, "
+                f"or train on a machine with more memory. ({first[:200]})")
+    if "Incompatible shapes" in first or "incompatible with the layer" in first or "expected shape" in first:
+        return ("The data does not fit the model: " + first[:300] + ". Check the Data panel's fit check and "
+                "use 'Adapt the Model to This Data'.")
+    return f"Training failed: {name}: {first[:300]}"
