@@ -59,18 +59,28 @@ class SpecCommand(QUndoCommand):
         self.document._set_spec(self.before.copy(), [])
 
 
-class DatasetCommand(QUndoCommand):
-    """Choosing another dataset (or other options) is an edit of the project like any other."""
+class SectionCommand(QUndoCommand):
+    """Choosing another dataset or training setting is an edit of the project like any other."""
 
-    def __init__(self, document: ProjectDocument, before: dict, after: dict) -> None:
-        super().__init__(f"Use dataset {after.get('source')}")
-        self.document, self.before, self.after = document, before, after
+    def __init__(self, document: ProjectDocument, section: str, before: dict, after: dict, text: str) -> None:
+        super().__init__(text)
+        self.document, self.section, self.before, self.after = document, section, before, after
+
+    def id(self) -> int:  # noqa: A003 (Qt override)
+        return 4712 if self.section == "training" else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt override)
+        """Successive training-setting edits are one step, as spin box steps in the inspector are."""
+        if not isinstance(other, SectionCommand) or other.section != self.section:
+            return False
+        self.after = other.after
+        return True
 
     def redo(self) -> None:
-        self.document._set_dataset(self.after)
+        self.document._set_section(self.section, self.after)
 
     def undo(self) -> None:
-        self.document._set_dataset(self.before)
+        self.document._set_section(self.section, self.before)
 
 
 class ProjectDocument(QObject):
@@ -79,6 +89,7 @@ class ProjectDocument(QObject):
 
     spec_changed = Signal(list)
     dataset_changed = Signal(dict)
+    training_changed = Signal(dict)
     validated = Signal(object)
     edit_failed = Signal(str)
     project_replaced = Signal()
@@ -133,14 +144,22 @@ class ProjectDocument(QObject):
 
     def set_dataset(self, choice: dict[str, Any]) -> None:
         """Record the project's dataset choice ({"source", "options"}) as an undoable step."""
-        choice = copy.deepcopy(choice)
-        if choice != self.project.dataset:
-            self.undo_stack.push(DatasetCommand(self, copy.deepcopy(self.project.dataset), choice))
+        self._push_section("dataset", choice, f"Use dataset {choice.get('source')}")
 
-    def _set_dataset(self, choice: dict[str, Any]) -> None:
+    def set_training(self, settings: dict[str, Any]) -> None:
+        """Record the project's training settings (TrainingConfig fields that differ from the defaults)."""
+        self._push_section("training", settings, "Change training settings")
+
+    def _push_section(self, section: str, value: dict[str, Any], text: str) -> None:
+        value = copy.deepcopy(value)
+        current = getattr(self.project, section)
+        if value != current:
+            self.undo_stack.push(SectionCommand(self, section, copy.deepcopy(current), value, text))
+
+    def _set_section(self, section: str, value: dict[str, Any]) -> None:
         self.revision += 1
-        self.project.dataset = copy.deepcopy(choice)
-        self.dataset_changed.emit(copy.deepcopy(choice))
+        setattr(self.project, section, copy.deepcopy(value))
+        (self.dataset_changed if section == "dataset" else self.training_changed).emit(copy.deepcopy(value))
 
     def _set_spec(self, spec: ModelSpec, select: list[str]) -> None:
         self.revision += 1

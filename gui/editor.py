@@ -22,6 +22,7 @@ from gui.file_actions import FileActions
 from gui.inspector import Inspector
 from gui.palette import Palette
 from gui.summary_panel import SummaryPanel
+from gui.training_panel import TrainingPanel
 from models import APP_NAME
 from models.spec import ModelSpec
 
@@ -40,6 +41,7 @@ class Editor(QObject):
         self.inspector = Inspector()
         self.summary = SummaryPanel()
         self.data_panel = DataPanel(self.document)
+        self.training = TrainingPanel(self.document, self.data_panel)
         self.files = FileActions(self.document, window, settings, autosave_ms)
         self.recent_menu = QMenu("Open &Recent", window)
         self._connect_views()
@@ -68,6 +70,8 @@ class Editor(QObject):
         self.summary.node_activated.connect(lambda node_id: self.canvas.select([node_id]))
         self.files.message.connect(lambda message: self._status(message, 5000))
         self.data_panel.message.connect(lambda message: self._status(message, 5000))
+        self.training.message.connect(lambda message: self._status(message, 8000))
+        self.training.state_changed.connect(self._training_state)
         self.files.recent_changed.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         self.files.fill_recent_menu(self.recent_menu)
 
@@ -94,6 +98,9 @@ class Editor(QObject):
             "model.validate": self.check_model,
             "model.summary": self.show_summary,
             "data.choose": self.show_data,
+            "train.start": self.start_training,
+            "train.pause": self.training.toggle_pause,
+            "train.stop": self.training.stop,
         }
         for key, handler in handlers.items():
             action = self.actions[key]
@@ -171,6 +178,18 @@ class Editor(QObject):
         if hasattr(self.window, "docks"):
             self.window.docks["summary"].show()
             self.window.docks["summary"].raise_()
+
+    def start_training(self) -> None:
+        if hasattr(self.window, "docks"):
+            self.window.docks["training"].show()
+            self.window.docks["training"].raise_()
+        self.training.start()
+
+    def _training_state(self, state: str) -> None:
+        self.actions["train.start"].setEnabled(state == "idle")
+        self.actions["train.pause"].setEnabled(state != "idle")
+        self.actions["train.pause"].setText("&Resume" if state == "paused" else "&Pause")
+        self.actions["train.stop"].setEnabled(state != "idle")
 
     def show_data(self) -> None:
         if hasattr(self.window, "docks"):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
 
 from gui.about_dialog import show_about
 from gui.canvas import project_file_from
@@ -76,7 +76,8 @@ class MainWindow(QMainWindow):
         self.menus["File"].insertMenu(self.actions_by_key["file.save"], self.editor.recent_menu)
         self.docks = self._build_docks()
         for name, widget in (("palette", self.editor.palette), ("inspector", self.editor.inspector),
-                             ("summary", self.editor.summary), ("data", self.editor.data_panel)):
+                             ("summary", self.editor.summary), ("data", self.editor.data_panel),
+                             ("training", self.editor.training)):
             self.docks[name].setWidget(widget)
         self._connect_actions()
         self.setAcceptDrops(True)
@@ -150,6 +151,13 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
 
+    def _confirm_stop_training(self) -> bool:
+        answer = QMessageBox.question(self, "Training is running",
+                                      "Stop training and close Strata? The run so far is kept in the project.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def show_model_status(self, text: str) -> None:
         """The permanent left part of the status bar: layer and parameter count, or the problem count."""
         self.model_label.setText(text)
@@ -219,9 +227,13 @@ class MainWindow(QMainWindow):
     # ----- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         try:
+            if self.editor.training.is_training() and not self._confirm_stop_training():
+                event.ignore()
+                return
             if not self.editor.files.confirm_discard():
                 event.ignore()
                 return
+            self.editor.training.stop_and_wait()
             self.editor.files.discard_recovery()
             self.save_window_state()
         except Exception:  # never into Qt's event loop; closing must still stop the threads

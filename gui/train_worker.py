@@ -1,0 +1,159 @@
+"""Runs the Trainer in a QThread and adapts its Reporter calls for the GUI.
+
+Per-batch metrics are not signals: they go into a buffer that the panel drains from a timer (10-30 Hz),
+so the GUI never handles a flood of events and training never waits for drawing. Rare events (start,
+epoch end, messages, the end) are queued signals. Stop, pause, resume and a new learning rate are set
+from the GUI thread on thread-safe objects that the training thread reads between batches (a queued
+signal would never reach a thread that is busy inside `fit`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from datasets.base import Dataset, DatasetError
+from gui.threads import ManagedThread
+from models.spec import ModelSpec
+from models.training import Reporter, Trainer, TrainingResult
+from models.training_config import TrainingConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Progress:
+    """The latest position, read by the GUI timer (plain attribute writes: atomic under the GIL)."""
+
+    epoch: int = 0
+    epochs: int = 0
+    batch: int = 0
+    steps_per_epoch: int = 0
+    step: int = 0
+    samples_per_second: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+
+class QtReporter(Reporter):
+    """The Reporter side, living in the training thread."""
+
+    def __init__(self, worker: TrainWorker) -> None:
+        self.worker = worker
+
+    def on_train_begin(self, info: dict[str, Any]) -> None:
+        progress = self.worker.progress
+        progress.epochs, progress.steps_per_epoch = info["epochs"], info["steps_per_epoch"]
+        progress.started = time.monotonic()
+        self.worker.began.emit(info)
+
+    def on_batch(self, step: int, epoch: int, batch: int, logs: dict[str, float]) -> None:
+        worker = self.worker
+        progress = worker.progress
+        progress.step, progress.epoch, progress.batch = step, epoch, batch
+        elapsed = time.monotonic() - progress.started
+        if elapsed > 0:
+            progress.samples_per_second = step * worker.config.batch_size / elapsed
+        with worker.lock:
+            worker.pending_batches.append((step, time.monotonic(), logs))
+
+    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        self.worker.epoch_done.emit(epoch, logs)
+
+    def should_stop(self) -> bool:
+        return self.worker.stop_event.is_set()
+
+    def wait_if_paused(self) -> None:
+        worker = self.worker
+        if worker.running_event.is_set():
+            return
+        worker.paused.emit(worker.progress.step)
+        while not worker.running_event.wait(0.1):
+            if worker.stop_event.is_set():
+                return
+
+    def new_learning_rate(self) -> float | None:
+        with self.worker.lock:
+            rate, self.worker.pending_rate = self.worker.pending_rate, None
+        return rate
+
+    def on_message(self, text: str) -> None:
+        self.worker.message.emit(text)
+
+    def after_batch(self, model: Any, step: int) -> None:
+        for hook in list(self.worker.batch_hooks):
+            hook(model, step)
+
+
+class TrainWorker(ManagedThread):
+    """Signals (queued to the GUI thread): `began(info)`, `epoch_done(epoch, logs)`, `message(text)`,
+    `paused(step)`, `done(TrainingResult)`."""
+
+    began = Signal(object)
+    epoch_done = Signal(int, object)
+    message = Signal(str)
+    paused = Signal(int)
+    done = Signal(object)
+
+    def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
+                 dataset_choice: dict[str, Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec.copy()  # snapshots cross threads, never live objects
+        self.config = TrainingConfig.from_dict(config.to_dict())
+        self.dataset = dataset
+        self.dataset_choice = dict(dataset_choice)
+        self.lock = threading.Lock()
+        self.pending_batches: list[tuple[int, float, dict[str, float]]] = []
+        self.pending_rate: float | None = None
+        self.stop_event = threading.Event()
+        self.running_event = threading.Event()
+        self.running_event.set()
+        self.progress = Progress()
+        self.batch_hooks: list = []  # callables (model, step) run in this thread between batches
+        self.result: TrainingResult | None = None
+
+    # ----- called from the GUI thread ------------------------------------------------------------------------
+    def take_batches(self) -> list[tuple[int, float, dict[str, float]]]:
+        with self.lock:
+            batches, self.pending_batches = self.pending_batches, []
+        return batches
+
+    def pause(self) -> None:
+        self.running_event.clear()
+
+    def resume(self) -> None:
+        self.running_event.set()
+
+    def is_paused(self) -> bool:
+        return not self.running_event.is_set()
+
+    def set_learning_rate(self, rate: float) -> None:
+        with self.lock:
+            self.pending_rate = float(rate)
+
+    def request_stop(self) -> None:
+        """Stop within one batch (also from a pause)."""
+        self.stop_event.set()
+        self.running_event.set()
+        super().request_stop()
+
+    # ----- the training thread --------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            dataset = self.dataset
+            if dataset is None:
+                from datasets.registry import load_dataset
+
+                self.message.emit(f"Loading data ({self.dataset_choice.get('source')})…")
+                dataset = load_dataset(self.dataset_choice)
+            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self)).run()
+        except DatasetError as error:
+            self.result = TrainingResult(stopped="error", error=str(error))
+        except Exception as error:  # never let the thread die silently: the panel must hear about it
+            log.exception("training thread failed")
+            self.result = TrainingResult(stopped="error", error=f"Training failed: {error}")
+        self.done.emit(self.result)

@@ -1,0 +1,353 @@
+"""The Training panel: settings, Start / Pause / Resume / Stop, progress (epoch, step, samples/s, ETA),
+live curves, a log, the runs of this project and the last run's evaluation.
+
+Training runs in a `TrainWorker` thread on snapshots of the model, data and settings. A 20 Hz timer drains
+the worker's batch buffer into the plots; nothing is drawn per batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.document import ProjectDocument
+from gui.param_editors import ParamEditor, guarded, make_editor
+from gui.runs_view import RunsView
+from gui.train_worker import TrainWorker
+from gui.training_plots import TrainingPlots
+from models.runs import run_record
+from models.training import TrainingResult
+from models.training_config import FORM, ConfigError, TrainingConfig
+
+log = logging.getLogger(__name__)
+
+REDRAW_MS = 50  # 20 Hz
+
+
+class TrainingPanel(QWidget):
+    """Signals: `state_changed(str)` (idle | training | paused), `message(str)`, `finished(TrainingResult)`."""
+
+    state_changed = Signal(str)
+    message = Signal(str)
+    finished = Signal(object)
+
+    def __init__(self, document: ProjectDocument, data_panel=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.data_panel = data_panel
+        self.worker: TrainWorker | None = None
+        self.result: TrainingResult | None = None
+        self.trained_model = None
+        self.editors: dict[str, ParamEditor] = {}
+        self._build()
+        self.setMinimumSize(320, 120)  # explicit: the plots' own minimum must not force the window taller
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.refresh)
+        document.training_changed.connect(lambda _settings: self._show_settings())
+        document.project_replaced.connect(self._on_project_replaced)
+        self._show_settings()
+        self.runs.show_runs(document.project.runs)
+        self._set_state("idle")
+
+    # ----- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.rate_spin = QDoubleSpinBox()
+        self.rate_spin.setDecimals(6)
+        self.rate_spin.setRange(1e-7, 10.0)
+        self.rate_spin.setSingleStep(1e-4)
+        self.rate_spin.setToolTip("While paused: the learning rate to continue with")
+        self.rate_button = QPushButton("Set Rate")
+        self.rate_button.clicked.connect(self.apply_learning_rate)
+        self.progress = QProgressBar()
+        self.progress.setFormat("")
+        self.progress_label = QLabel("Not trained yet")
+        buttons = QHBoxLayout()
+        for widget in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(widget)
+        buttons.addSpacing(12)
+        buttons.addWidget(QLabel("Learning rate:"))
+        buttons.addWidget(self.rate_spin)
+        buttons.addWidget(self.rate_button)
+        buttons.addStretch(1)
+
+        self.form = QFormLayout()
+        settings = QWidget()
+        settings.setLayout(self.form)
+        settings_scroll = QScrollArea()
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setWidget(settings)
+        settings_scroll.setMinimumWidth(250)
+
+        self.plots = TrainingPlots()
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(5000)
+        self.runs = RunsView()
+        self.runs.overlay_requested.connect(self._overlay_runs)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plots, "Curves")
+        self.tabs.addTab(self.runs, "Runs")
+        self.tabs.addTab(self.log, "Log")
+        export_png = QPushButton("Export PNG…")
+        export_csv = QPushButton("Export CSV…")
+        export_png.clicked.connect(lambda: self._export("png"))
+        export_csv.clicked.connect(lambda: self._export("csv"))
+        self.tabs.setCornerWidget(_row(export_png, export_csv), Qt.Corner.TopRightCorner)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(settings_scroll)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.progress_label, 2)
+        layout.addLayout(progress_row)
+        layout.addWidget(splitter, 1)
+
+    # ----- settings ---------------------------------------------------------------------------
+    def config(self) -> TrainingConfig:
+        return TrainingConfig.from_dict(self.document.project.training)
+
+    def _show_settings(self) -> None:
+        try:
+            values = self.config().to_dict()
+        except (ConfigError, TypeError) as error:
+            self._log(f"The project's training settings are not valid ({error}); using the defaults.")
+            values = TrainingConfig().to_dict()
+        if not self.editors:
+            for param in FORM:
+                editor = make_editor(param)
+                editor.edited.connect(self._on_setting_edited)
+                self.editors[param.name] = editor
+                self.form.addRow(param.name, editor)
+        for name, editor in self.editors.items():
+            try:
+                if editor.value() != values[name]:
+                    editor.set_value(values[name])
+            except (ValueError, TypeError):
+                editor.set_value(TrainingConfig().to_dict()[name])
+        self.rate_spin.setValue(values["learning_rate"])
+
+    @guarded
+    def _on_setting_edited(self, _value: Any) -> None:
+        defaults = TrainingConfig().to_dict()
+        settings = dict(self.document.project.training)
+        for name, editor in self.editors.items():
+            value = editor.value()
+            if value == defaults[name]:
+                settings.pop(name, None)
+            else:
+                settings[name] = value
+        self.document.set_training(settings)
+
+    # ----- controls ---------------------------------------------------------------------------
+    def is_training(self) -> bool:
+        return self.worker is not None and self.worker.isRunning()
+
+    @guarded
+    def start(self) -> None:
+        if self.is_training():
+            return
+        try:
+            config = self.config()
+        except (ConfigError, TypeError) as error:
+            self._fail(f"The training settings are not valid: {error}")
+            return
+        report = self.document.report
+        if not report.valid:
+            first = report.errors[0].message if report.errors else "the model is incomplete"
+            self._fail(f"The model cannot be trained yet: {first}")
+            return
+        choice = dict(self.document.project.dataset)
+        dataset = None
+        if self.data_panel is not None and self.data_panel.dataset is not None and \
+                self.data_panel.choice() == choice:
+            dataset = self.data_panel.dataset
+        self.plots.clear()
+        self.log.clear()
+        self.worker = TrainWorker(self.document.spec, config, dataset, choice, self)
+        self.worker.began.connect(self._on_began)
+        self.worker.epoch_done.connect(self._on_epoch)
+        self.worker.message.connect(self._log)
+        self.worker.paused.connect(self._on_paused)
+        self.worker.done.connect(self._on_done)
+        self._started_at = time.monotonic()
+        self.progress.setRange(0, 0)
+        self.progress_label.setText("Building the model…")
+        self.worker.start()
+        self.timer.start()
+        self._set_state("training")
+
+    def toggle_pause(self) -> None:
+        if not self.is_training():
+            return
+        if self.worker.is_paused():
+            self.worker.resume()
+            self._log("Resumed")
+            self._set_state("training")
+        else:
+            self.worker.pause()
+            self._set_state("paused")
+
+    def stop(self) -> None:
+        if self.is_training():
+            self._log("Stopping after this batch…")
+            self.worker.request_stop()
+
+    def stop_and_wait(self, timeout_ms: int = 30_000) -> bool:
+        """For closing the window: stop within one batch and join the thread."""
+        if not self.is_training():
+            return True
+        self.worker.request_stop()
+        finished = self.worker.wait(timeout_ms)
+        self.timer.stop()
+        return finished
+
+    @guarded
+    def apply_learning_rate(self) -> None:
+        if self.is_training():
+            self.worker.set_learning_rate(self.rate_spin.value())
+            self._log(f"New learning rate {self.rate_spin.value():g} (applied at the next step)")
+
+    # ----- from the worker ---------------------------------------------------------------------------
+    def _on_began(self, info: dict) -> None:
+        self.progress.setRange(0, info["epochs"] * info["steps_per_epoch"])
+        self.message.emit(f"Training on {info['device']}")
+        self._device = info["device"]
+
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        self.plots.add_epoch(epoch, logs)
+        metrics = "  ".join(f"{k} {v:.4g}" for k, v in logs.items() if k != "learning_rate")
+        self._log(f"epoch {epoch + 1}: {metrics}")
+
+    def _on_paused(self, step: int) -> None:
+        self._log(f"Paused at step {step}. Change the learning rate or press Resume.")
+
+    @guarded
+    def refresh(self) -> None:
+        """Timer tick: drain the batch buffer into the plots and update the progress line."""
+        if self.worker is None:
+            return
+        self.plots.add_batches(self.worker.take_batches())
+        self.plots.redraw()
+        progress = self.worker.progress
+        if progress.epochs and progress.step:
+            self.progress.setValue(progress.step)
+            total = progress.epochs * progress.steps_per_epoch
+            rate = progress.samples_per_second
+            remaining = (total - progress.step) * self.worker.config.batch_size / rate if rate else 0
+            state = " (paused)" if self.worker.is_paused() else ""
+            self.progress_label.setText(
+                f"epoch {progress.epoch + 1}/{progress.epochs} · step {progress.batch + 1}/"
+                f"{progress.steps_per_epoch} · {rate:,.0f} samples/s · ETA {_duration(remaining)}{state}")
+
+    @guarded
+    def _on_done(self, result: TrainingResult) -> None:
+        self.refresh()
+        self.timer.stop()
+        self.result = result
+        if result.model is not None and result.ok:
+            self.trained_model = result.model
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if result.ok else 0)
+        summary = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early (no improvement)",
+                   "nan": "Stopped: the loss became NaN", "error": "Failed"}[result.stopped]
+        final = "  ".join(f"{k} {v:.4g}" for k, v in result.final.items() if k != "learning_rate")
+        self.progress_label.setText(f"{summary} after {result.epochs_done} epoch(s), {result.steps} steps "
+                                    f"in {_duration(result.duration)}. {final}")
+        if result.error:
+            self._fail(result.error)
+        if result.steps:
+            runs = self.document.project.runs
+            runs.append(run_record(len(runs) + 1, self.worker.spec, self.worker.dataset_choice, self.worker.config,
+                                   result))
+            self.runs.show_runs(runs, evaluation=result.evaluation)
+        self.worker = None
+        self._set_state("idle")
+        self.message.emit(summary)
+        self.finished.emit(result)
+
+    # ----- helpers ---------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        self.start_button.setEnabled(state == "idle")
+        self.pause_button.setEnabled(state != "idle")
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.stop_button.setEnabled(state != "idle")
+        self.rate_button.setEnabled(state == "paused")
+        for editor in self.editors.values():
+            editor.setEnabled(state == "idle")
+        self.state = state
+        self.state_changed.emit(state)
+
+    def _log(self, text: str) -> None:
+        self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  {text}")
+
+    def _fail(self, text: str) -> None:
+        self._log(text)
+        self.progress_label.setText(f"<span style='color:#d32f2f'>{text.splitlines()[0]}</span>")
+        self.message.emit(text.splitlines()[0])
+
+    def _on_project_replaced(self) -> None:
+        self.stop_and_wait()
+        self.trained_model = None
+        self.plots.clear()
+        self._show_settings()
+        self.runs.show_runs(self.document.project.runs)
+
+    def _overlay_runs(self, indices: list[int]) -> None:
+        self.plots.clear_overlays()
+        for index in indices:
+            record = self.document.project.runs[index]
+            self.plots.overlay(record["id"], record.get("history", {}))
+        self.plots.redraw()
+        self.tabs.setCurrentWidget(self.plots)
+
+    @guarded
+    def _export(self, kind: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export Curves as {kind.upper()}", f"training.{kind}",
+                                              f"{kind.upper()} (*.{kind})")
+        if path:
+            (self.plots.export_png if kind == "png" else self.plots.export_csv)(Path(path))
+            self.message.emit(f"Wrote {path}")
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return row
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"

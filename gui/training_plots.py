@@ -1,0 +1,200 @@
+"""Live training curves (pyqtgraph): per-step loss (raw and smoothed), per-epoch train / validation
+metrics, and the learning rate; crosshair readout, log scale, PNG and CSV export, earlier runs overlaid.
+
+Curves are created once and fed with `setData` from growing numpy buffers; `setDownsampling(auto, peak)`
+and `setClipToView` keep a million points cheap to draw.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
+SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
+
+
+class GrowingSeries:
+    """x/y values in numpy arrays that double when full (appending a batch is O(1) amortised)."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.x = np.empty(capacity)
+        self.y = np.empty(capacity)
+        self.size = 0
+
+    def extend(self, xs, ys) -> None:
+        count = len(xs)
+        while self.size + count > len(self.x):
+            self.x = np.resize(self.x, len(self.x) * 2)
+            self.y = np.resize(self.y, len(self.y) * 2)
+        self.x[self.size:self.size + count] = xs
+        self.y[self.size:self.size + count] = ys
+        self.size += count
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[:self.size], self.y[:self.size]
+
+    def clear(self) -> None:
+        self.size = 0
+
+
+def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_label: str) -> pg.PlotItem:
+    plot = widget.addPlot(row=row, col=col, title=title)
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setLabel("left", y_label)
+    plot.addLegend(offset=(-10, 10))
+    plot.setClipToView(True)
+    plot.setDownsampling(auto=True, mode="peak")
+    return plot
+
+
+class TrainingPlots(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(self.palette().base().color())
+        self.step_plot = _plot(self.graphics, 0, 0, "Loss per step", "loss")
+        self.step_plot.setLabel("bottom", "step")
+        self.epoch_plot = _plot(self.graphics, 0, 1, "Per epoch", "value")
+        self.epoch_plot.setLabel("bottom", "epoch")
+        self.rate_plot = _plot(self.graphics, 1, 0, "Learning rate", "rate")
+        self.rate_plot.setMaximumHeight(150)
+        self.rate_plot.setXLink(self.step_plot)
+        self.raw = GrowingSeries()
+        self.smooth = GrowingSeries()
+        self.rate = GrowingSeries()
+        self._ema: float | None = None
+        self.raw_curve = self.step_plot.plot(pen=pg.mkPen("#90caf9", width=1), name="loss")
+        self.smooth_curve = self.step_plot.plot(pen=pg.mkPen("#1565c0", width=2), name="smoothed")
+        self.rate_curve = self.rate_plot.plot(pen=pg.mkPen("#6d4c41", width=1.5))
+        self.epochs: dict[str, list[float]] = {}
+        self.epoch_curves: dict[str, pg.PlotDataItem] = {}
+        self.overlays: list[pg.PlotDataItem] = []
+        self.dirty = False
+        self.drawn_step = 0
+        self._build_crosshair()
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.toggled.connect(self.set_log_scale)
+        self.readout = QLabel(" ")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        controls = QHBoxLayout()
+        controls.addWidget(self.log_scale)
+        controls.addWidget(self.readout, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+
+    # ----- data ----------------------------------------------------------------------------------------------
+    def clear(self) -> None:
+        for series in (self.raw, self.smooth, self.rate):
+            series.clear()
+        self._ema = None
+        self.epochs = {}
+        for curve in self.epoch_curves.values():
+            self.epoch_plot.removeItem(curve)
+        self.epoch_curves = {}
+        self.dirty = True
+        self.redraw()
+
+    def add_batches(self, batches: list[tuple[int, float, dict[str, float]]]) -> None:
+        """(step, time, logs) tuples from the worker's buffer."""
+        if not batches:
+            return
+        steps = np.fromiter((b[0] for b in batches), float, len(batches))
+        losses = np.fromiter((b[2].get("loss", np.nan) for b in batches), float, len(batches))
+        rates = np.fromiter((b[2].get("learning_rate", np.nan) for b in batches), float, len(batches))
+        smoothed = np.empty_like(losses)
+        ema = self._ema
+        for index, value in enumerate(losses):
+            ema = value if ema is None else SMOOTHING * ema + (1 - SMOOTHING) * value
+            smoothed[index] = ema
+        self._ema = ema
+        self.raw.extend(steps, losses)
+        self.smooth.extend(steps, smoothed)
+        self.rate.extend(steps, rates)
+        self.dirty = True
+
+    def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        for key, value in logs.items():
+            if key != "learning_rate":
+                self.epochs.setdefault(key, []).append(value)
+        self.dirty = True
+
+    def redraw(self) -> bool:
+        """Push new data to the curves (called from the panel's timer); False when nothing changed."""
+        if not self.dirty:
+            return False
+        self.raw_curve.setData(*self.raw.view())
+        self.smooth_curve.setData(*self.smooth.view())
+        self.rate_curve.setData(*self.rate.view())
+        for index, (key, values) in enumerate(sorted(self.epochs.items())):
+            curve = self.epoch_curves.get(key)
+            if curve is None:
+                dashed = key.startswith("val_")
+                pen = pg.mkPen(COLORS[index % len(COLORS)], width=2,
+                               style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+                curve = self.epoch_curves[key] = self.epoch_plot.plot(pen=pen, symbol="o", symbolSize=5,
+                                                                      symbolBrush=pen.color(), name=key)
+            curve.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
+        self.drawn_step = int(self.raw.x[self.raw.size - 1]) if self.raw.size else 0
+        self.dirty = False
+        return True
+
+    def overlay(self, name: str, history: dict[str, list[float]]) -> None:
+        """An earlier run's per-epoch loss curves, faint, for comparison."""
+        for key in ("loss", "val_loss"):
+            if history.get(key):
+                curve = self.epoch_plot.plot(np.arange(1, len(history[key]) + 1), history[key],
+                                             pen=pg.mkPen((150, 150, 150, 160), width=1, style=Qt.PenStyle.DotLine),
+                                             name=f"{name} {key}")
+                self.overlays.append(curve)
+
+    def clear_overlays(self) -> None:
+        for curve in self.overlays:
+            self.epoch_plot.removeItem(curve)
+        self.overlays = []
+
+    # ----- view ----------------------------------------------------------------------------------------------
+    def set_log_scale(self, on: bool) -> None:
+        for plot in (self.step_plot, self.epoch_plot, self.rate_plot):
+            plot.setLogMode(y=on)
+
+    def _build_crosshair(self) -> None:
+        self.cross = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((120, 120, 120), width=1))
+        self.step_plot.addItem(self.cross, ignoreBounds=True)
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
+
+    def _mouse_moved(self, position) -> None:
+        if not self.step_plot.sceneBoundingRect().contains(position) or not self.raw.size:
+            return
+        x = self.step_plot.vb.mapSceneToView(position).x()
+        steps, losses = self.raw.view()
+        index = int(np.clip(np.searchsorted(steps, x), 0, self.raw.size - 1))
+        self.cross.setPos(steps[index])
+        self.readout.setText(f"step {int(steps[index])}: loss {losses[index]:.4g} "
+                             f"(smoothed {self.smooth.y[index]:.4g}) · learning rate {self.rate.y[index]:.3g}")
+
+    # ----- export --------------------------------------------------------------------------------------------
+    def export_png(self, path: Path) -> None:
+        self.graphics.grab().save(str(path))
+
+    def export_csv(self, path: Path) -> None:
+        """Two tables in one file: per-step loss and learning rate, then per-epoch metrics."""
+        with open(path, "w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["step", "loss", "smoothed_loss", "learning_rate"])
+            steps, losses = self.raw.view()
+            for index in range(self.raw.size):
+                writer.writerow([int(steps[index]), losses[index], self.smooth.y[index], self.rate.y[index]])
+            keys = sorted(self.epochs)
+            writer.writerow([])
+            writer.writerow(["epoch", *keys])
+            for epoch in range(max((len(v) for v in self.epochs.values()), default=0)):
+                writer.writerow([epoch + 1, *(self.epochs[k][epoch] if epoch < len(self.epochs[k]) else ""
+                                              for k in keys)])

@@ -1,0 +1,123 @@
+"""Training from the window: the worker thread, live curves, pause / resume / stop, runs, closing mid-run."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gui.document import ProjectDocument
+from gui.training_panel import TrainingPanel
+from models.templates import load_template
+
+
+def tiny_project(epochs: int = 2, samples: int = 400):
+    project = load_template("mlp")
+    project.dataset = {"source": "toy2d", "options": {"kind": "moons", "samples": samples}}
+    project.training = {"epochs": epochs, "batch_size": 16}
+    return project
+
+
+@pytest.fixture
+def panel(qtbot):
+    document = ProjectDocument(tiny_project())
+    panel = TrainingPanel(document)
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    yield panel
+    panel.stop_and_wait()
+
+
+def test_a_tiny_model_trains_through_the_worker_with_live_curves(qtbot, panel):
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+        assert panel.state == "training" and not panel.start_button.isEnabled()
+    result = blocker.args[0]
+    assert result.ok and result.epochs_done == 2
+    assert panel.plots.raw.size == result.steps  # every batch reached the curve, via the buffer
+    assert len(panel.plots.epochs["val_loss"]) == 2
+    assert panel.state == "idle" and panel.start_button.isEnabled()
+    runs = panel.document.project.runs
+    assert len(runs) == 1 and runs[0]["status"] == "completed" and panel.runs.table.rowCount() == 1
+    assert panel.runs.evaluation.rowCount() == 2  # the confusion matrix of the two classes
+    assert "Finished after 2 epoch(s)" in panel.progress_label.text()
+    assert panel.trained_model is not None
+
+
+def test_stop_mid_epoch(qtbot, panel):
+    panel.document.project.training = {"epochs": 50, "batch_size": 8}
+    panel.start()
+    qtbot.waitUntil(lambda: panel.worker is not None and panel.worker.progress.step >= 3, timeout=60_000)
+    with qtbot.waitSignal(panel.finished, timeout=60_000) as blocker:
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    result = blocker.args[0]
+    assert result.stopped == "stopped" and result.epochs_done < 50
+    assert panel.document.project.runs[-1]["status"] == "stopped"
+
+
+def test_pause_resume_keeps_the_step_count_and_a_new_rate_applies(qtbot, panel):
+    panel.document.project.training = {"epochs": 20, "batch_size": 8, "learning_rate": 0.001}
+    panel.start()
+    qtbot.waitUntil(lambda: panel.worker is not None and panel.worker.progress.step >= 2, timeout=60_000)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert panel.state == "paused" and panel.pause_button.text() == "Resume" and panel.rate_button.isEnabled()
+    qtbot.waitUntil(lambda: "Paused at step" in panel.log.toPlainText(), timeout=30_000)
+    paused_step = panel.worker.progress.step
+    qtbot.wait(300)
+    assert panel.worker.progress.step == paused_step  # nothing runs while paused
+    panel.rate_spin.setValue(0.02)
+    qtbot.mouseClick(panel.rate_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.worker.progress.step >= paused_step + 3, timeout=30_000)
+    panel.refresh()
+    steps, _ = panel.plots.raw.view()
+    assert list(steps[: paused_step + 3]) == list(range(1, paused_step + 4))  # the count went on, no restart
+    assert panel.plots.rate.y[paused_step] == pytest.approx(0.02)
+    with qtbot.waitSignal(panel.finished, timeout=60_000):
+        panel.stop()
+
+
+def test_an_invalid_model_is_refused_with_its_reason(qtbot, panel):
+    panel.document.edit("break", lambda spec: spec.set_params("dense_1", units=0))
+    panel.start()
+    assert panel.worker is None and panel.state == "idle"
+    assert "cannot be trained" in panel.progress_label.text()
+
+
+def test_settings_edits_are_stored_in_the_project_and_undoable(qtbot, panel):
+    spin = panel.editors["epochs"].spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "7")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert panel.document.project.training["epochs"] == 7
+    panel.document.undo_stack.undo()
+    assert panel.document.project.training["epochs"] == 2
+    assert panel.editors["epochs"].value() == 2
+
+
+def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path, main_window_factory):
+    window = main_window_factory(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window.editor.document.replace(tiny_project(epochs=200), None)
+    window.editor.document.undo_stack.setClean()
+    window.show()
+    window.actions_by_key["train.start"].trigger()
+    training = window.editor.training
+    qtbot.waitUntil(lambda: training.worker is not None and training.worker.progress.step >= 2, timeout=60_000)
+    worker = training.worker
+
+    def answer(button):
+        def click():
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                box.button(button).click()
+            else:
+                QTimer.singleShot(10, click)
+        QTimer.singleShot(0, click)
+
+    answer(QMessageBox.StandardButton.No)
+    assert not window.close() and worker.isRunning()  # "No": keep training
+    answer(QMessageBox.StandardButton.Yes)
+    assert window.close()
+    assert worker.isFinished()  # stopped within a batch and joined: no "destroyed while running"
