@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from gui.canvas import CanvasView
 from gui.data_panel import DataPanel
@@ -72,6 +72,7 @@ class Editor(QObject):
         self.data_panel.message.connect(lambda message: self._status(message, 5000))
         self.training.message.connect(lambda message: self._status(message, 8000))
         self.training.state_changed.connect(self._training_state)
+        self.training.model_ready.connect(self._model_ready)
         self.files.recent_changed.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         self.files.fill_recent_menu(self.recent_menu)
 
@@ -101,11 +102,15 @@ class Editor(QObject):
             "train.start": self.start_training,
             "train.pause": self.training.toggle_pause,
             "train.stop": self.training.stop,
+            "file.export_keras": lambda: self.export_model("keras"),
+            "file.export_savedmodel": lambda: self.export_model("savedmodel"),
+            "file.export_tflite": lambda: self.export_model("tflite"),
         }
         for key, handler in handlers.items():
             action = self.actions[key]
             action.triggered.connect(handler)
             action.setEnabled(True)
+        self._model_ready(False)  # exports wait for a trained model
         self.actions["edit.redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.actions["edit.delete"].setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
                                                   QKeySequence("Backspace")])
@@ -184,6 +189,39 @@ class Editor(QObject):
             self.window.docks["training"].show()
             self.window.docks["training"].raise_()
         self.training.start()
+
+    EXPORTS = {  # kind -> (dialog title, file filter, suffix, is a folder)
+        "keras": ("Export Trained Model", "Keras model (*.keras)", ".keras", False),
+        "savedmodel": ("Export SavedModel (choose a new folder name)", "Folder (*)", "", True),
+        "tflite": ("Export TFLite Model", "TFLite model (*.tflite)", ".tflite", False),
+    }
+
+    def _model_ready(self, ready: bool) -> None:
+        for key in ("file.export_keras", "file.export_savedmodel", "file.export_tflite"):
+            self.actions[key].setEnabled(ready)
+
+    def export_model(self, kind: str) -> None:
+        """Write the trained model in a worker thread (export traces the model: not for the GUI thread)."""
+        from gui.model_tasks import ModelTask
+        from models import export
+
+        model = self.training.trained_model
+        if model is None:
+            self._status("Train the model first: there is no trained model to export", 6000)
+            return
+        title, file_filter, suffix, is_folder = self.EXPORTS[kind]
+        base = self.document.path.parent if self.document.path else Path.home()
+        path, _ = QFileDialog.getSaveFileName(self.window, title, str(base / f"{self.document.spec.name}{suffix}"),
+                                              file_filter)
+        if not path:
+            return
+        work = {"keras": export.save_keras, "savedmodel": export.export_saved_model,
+                "tflite": export.export_tflite}[kind]
+        self.export_task = ModelTask(lambda: work(model, Path(path)), f"Export to {path}", self)
+        self.export_task.done.connect(lambda written: self._status(f"Wrote {written}", 8000))
+        self.export_task.failed.connect(lambda message: self._status(message, 12000))
+        self._status(f"Exporting to {path}…", 0)
+        self.export_task.start()
 
     def _training_state(self, state: str) -> None:
         self.actions["train.start"].setEnabled(state == "idle")

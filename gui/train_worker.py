@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -100,8 +101,10 @@ class TrainWorker(ManagedThread):
     done = Signal(object)
 
     def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
-                 dataset_choice: dict[str, Any], parent: QObject | None = None) -> None:
+                 dataset_choice: dict[str, Any], parent: QObject | None = None, save_path: Path | None = None) -> None:
         super().__init__(parent)
+        self.save_path = save_path  # where the trained model is written (in this thread), if anywhere
+        self.saved_to: Path | None = None
         self.spec = spec.copy()  # snapshots cross threads, never live objects
         self.config = TrainingConfig.from_dict(config.to_dict())
         self.dataset = dataset
@@ -151,6 +154,11 @@ class TrainWorker(ManagedThread):
                 self.message.emit(f"Loading data ({self.dataset_choice.get('source')})…")
                 dataset = load_dataset(self.dataset_choice)
             self.result = Trainer(self.spec, dataset, self.config, QtReporter(self)).run()
+            if self.save_path is not None and self.result.ok and self.result.model is not None:
+                from models.export import save_keras
+
+                self.saved_to = save_keras(self.result.model, self.save_path)
+                self.message.emit(f"Saved the trained model to {self.saved_to}")
         except DatasetError as error:
             self.result = TrainingResult(stopped="error", error=str(error))
         except Exception as error:  # never let the thread die silently: the panel must hear about it

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.document import ProjectDocument
+from gui.model_tasks import ModelTask
 from gui.param_editors import ParamEditor, guarded, make_editor
 from gui.runs_view import RunsView
 from gui.train_worker import TrainWorker
@@ -49,6 +50,7 @@ class TrainingPanel(QWidget):
     state_changed = Signal(str)
     message = Signal(str)
     finished = Signal(object)
+    model_ready = Signal(bool)
 
     def __init__(self, document: ProjectDocument, data_panel=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,7 +195,7 @@ class TrainingPanel(QWidget):
             dataset = self.data_panel.dataset
         self.plots.clear()
         self.log.clear()
-        self.worker = TrainWorker(self.document.spec, config, dataset, choice, self)
+        self.worker = TrainWorker(self.document.spec, config, dataset, choice, self, save_path=self._model_path())
         self.worker.began.connect(self._on_began)
         self.worker.epoch_done.connect(self._on_epoch)
         self.worker.message.connect(self._log)
@@ -276,6 +278,7 @@ class TrainingPanel(QWidget):
         self.result = result
         if result.model is not None and result.ok:
             self.trained_model = result.model
+            self.model_ready.emit(True)
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if result.ok else 0)
         summary = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early (no improvement)",
@@ -287,8 +290,12 @@ class TrainingPanel(QWidget):
             self._fail(result.error)
         if result.steps:
             runs = self.document.project.runs
+            saved = self.worker.saved_to
+            model_file = str(saved.relative_to(self.document.path.parent)) if saved and self.document.path else ""
             runs.append(run_record(len(runs) + 1, self.worker.spec, self.worker.dataset_choice, self.worker.config,
-                                   result))
+                                   result, model_file))
+            if not self.document.path and result.ok:
+                self._log("Save the project to keep trained models: they are written next to the project file.")
             self.runs.show_runs(runs, evaluation=result.evaluation)
         self.worker = None
         self._set_state("idle")
@@ -315,12 +322,40 @@ class TrainingPanel(QWidget):
         self.progress_label.setText(f"<span style='color:#d32f2f'>{text.splitlines()[0]}</span>")
         self.message.emit(text.splitlines()[0])
 
+    def _model_path(self) -> Path | None:
+        """<project folder>/<project name>-models/run-N.keras, or None for a project never saved."""
+        path = self.document.path
+        if path is None:
+            return None
+        stem = path.name.split(".")[0]
+        return path.parent / f"{stem}-models" / f"run-{len(self.document.project.runs) + 1}.keras"
+
     def _on_project_replaced(self) -> None:
         self.stop_and_wait()
         self.trained_model = None
         self.plots.clear()
         self._show_settings()
         self.runs.show_runs(self.document.project.runs)
+        self._reload_trained_model()
+
+    def _reload_trained_model(self) -> None:
+        """The last run's saved model comes back with the project (loaded in a thread)."""
+        runs, path = self.document.project.runs, self.document.path
+        model_file = runs[-1].get("model_file") if runs else ""
+        if not model_file or path is None or not (path.parent / model_file).exists():
+            return
+        from models.export import load_keras
+
+        target = path.parent / model_file
+        self.loader = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self)
+        self.loader.done.connect(self._on_model_loaded)
+        self.loader.failed.connect(self._fail)
+        self.loader.start()
+
+    def _on_model_loaded(self, model) -> None:
+        self.trained_model = model
+        self._log(f"Loaded the trained model of {self.document.project.runs[-1]['id']}")
+        self.model_ready.emit(True)
 
     def _overlay_runs(self, indices: list[int]) -> None:
         self.plots.clear_overlays()

@@ -121,3 +121,37 @@ def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path
     answer(QMessageBox.StandardButton.Yes)
     assert window.close()
     assert worker.isFinished()  # stopped within a batch and joined: no "destroyed while running"
+
+
+def test_trained_model_is_saved_beside_the_project_reloaded_with_it_and_exported(qtbot, tmp_path,
+                                                                                 main_window_factory):
+    import tensorflow as tf
+
+    from models.export import export_saved_model, export_tflite, load_keras
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = main_window_factory(settings=settings)
+    editor = window.editor
+    path = tmp_path / "moons.strata.json"
+    tiny_project(epochs=1).save(path)
+    assert window.open_project(path)
+    assert not window.actions_by_key["file.export_tflite"].isEnabled()
+    with qtbot.waitSignal(editor.training.finished, timeout=120_000):
+        editor.training.start()
+    run = editor.document.project.runs[-1]
+    assert run["model_file"] == "moons-models/run-1.keras"
+    assert (tmp_path / run["model_file"]).exists()
+    assert window.actions_by_key["file.export_tflite"].isEnabled()
+    assert editor.files.save()
+
+    reopened = main_window_factory(settings=settings)
+    with qtbot.waitSignal(reopened.editor.training.model_ready, timeout=60_000):
+        assert reopened.open_project(path)
+    model = reopened.editor.training.trained_model
+    assert model.count_params() == editor.training.trained_model.count_params()
+    assert load_keras(tmp_path / run["model_file"]).count_params() == model.count_params()
+    assert (export_saved_model(model, tmp_path / "served") / "saved_model.pb").exists()
+    tflite = export_tflite(model, tmp_path / "moons.tflite")
+    interpreter = tf.lite.Interpreter(model_path=str(tflite))
+    interpreter.allocate_tensors()
+    assert list(interpreter.get_input_details()[0]["shape"]) == [1, 2]

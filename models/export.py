@@ -1,0 +1,46 @@
+"""Trained models out of Strata: the `.keras` file, a TensorFlow SavedModel for serving, a TFLite file for
+phones and microcontrollers. Run these off the GUI thread: each one traces or writes the whole model."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def save_keras(model: Any, path: Path) -> Path:
+    """Keras's own format (architecture, weights, optimizer state); `keras.models.load_model` reads it back,
+    Strata's custom layers included (they are registered serializable)."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        path = path.with_suffix(".keras")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return path
+
+
+def load_keras(path: Path) -> Any:
+    import keras
+
+    import models.custom_layers  # noqa: F401  (registers Strata's layers for deserialisation)
+
+    return keras.models.load_model(Path(path))
+
+
+def export_saved_model(model: Any, folder: Path) -> Path:
+    """`model.export`: a SavedModel with a `serve` endpoint (TF Serving, TF.js and TFLite converters read it)."""
+    folder = Path(folder)
+    model.export(str(folder), format="tf_saved_model", verbose=False)
+    return folder
+
+
+def export_tflite(model: Any, path: Path) -> Path:
+    """Convert through a temporary SavedModel (the route TensorFlow documents for Keras 3 models)."""
+    import tensorflow as tf
+
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="strata-tflite-") as folder:
+        export_saved_model(model, Path(folder) / "saved")
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(Path(folder) / "saved"))
+        path.write_bytes(converter.convert())
+    return path
