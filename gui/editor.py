@@ -70,7 +70,9 @@ class Editor(QObject):
         self.summary.node_activated.connect(lambda node_id: self.canvas.select([node_id]))
         self.files.message.connect(lambda message: self._status(message, 5000))
         self.data_panel.message.connect(lambda message: self._status(message, 5000))
-        self.training.message.connect(lambda message: self._status(message, 8000))
+        # "Training on CPU" stays in the status bar for the whole run; other messages fade
+        self.training.message.connect(lambda message: self._status(message, 0 if self.training.is_training()
+                                                                    else 8000))
         self.training.state_changed.connect(self._training_state)
         self.training.model_ready.connect(self._model_ready)
         self.files.recent_changed.connect(lambda: self.files.fill_recent_menu(self.recent_menu))

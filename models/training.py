@@ -146,19 +146,24 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
             self.step = 0
             self.epoch = 0
             self.base_rate = float(config.learning_rate)
+            self.rate = None  # the rate last assigned, kept in Python: reading the variable back costs a sync
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
 
-        def on_train_batch_begin(self, batch, logs=None):
+        def _assign_rate(self) -> None:
             rate = learning_rate_at(config, self.base_rate, self.step, total_steps)
-            if config.schedule != "constant" or self.step == 0:
+            if rate != self.rate:
                 self.model.optimizer.learning_rate.assign(rate)
+                self.rate = rate
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self._assign_rate()
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
             values = {k: float(v) for k, v in (logs or {}).items()}
-            values["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+            values["learning_rate"] = self.rate
             result.steps = self.step
             loss = values.get("loss")
             if loss is not None and not math.isfinite(loss):
@@ -175,8 +180,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
             new_rate = reporter.new_learning_rate()
             if new_rate is not None:
                 self.base_rate = float(new_rate)
-                self.model.optimizer.learning_rate.assign(
-                    learning_rate_at(config, self.base_rate, self.step, total_steps))
+                self._assign_rate()
                 reporter.on_message(f"Learning rate set to {new_rate:.3g} at step {self.step}")
             if reporter.should_stop():
                 result.stopped = "stopped"
@@ -184,7 +188,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
 
         def on_epoch_end(self, epoch, logs=None):
             values = {k: float(v) for k, v in (logs or {}).items()}
-            values["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+            values["learning_rate"] = self.rate
             result.epochs_done = epoch + 1
             for key, value in values.items():
                 result.history.setdefault(key, []).append(value)
@@ -265,7 +269,7 @@ class Trainer:
         with precision_policy(config, result.device) as mixed, scope:
             model = self.model or build(self.spec).model
             model.compile(optimizer=make_optimizer(config), loss=resolve_loss(config, dataset),
-                          metrics=resolve_metrics(config, dataset), jit_compile=bool(config.xla))
+                          metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
             self.reporter.on_train_begin({
                 "epochs": config.epochs, "steps_per_epoch": steps_per_epoch, "device": result.device,
                 "samples": dataset.train.count, "parameters": model.count_params(), "mixed_precision": mixed})

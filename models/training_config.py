@@ -41,7 +41,7 @@ class TrainingConfig:
     patience: int = 3
     device: str = "auto"
     mixed_precision: bool = False  # mixed_float16, GPU only
-    xla: bool = False
+    xla: bool = True  # Keras's "auto": XLA where the model allows it (what a plain model.fit does)
     steps_per_epoch: int = 0  # 0: the whole training set each epoch
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,5 +102,5 @@ FORM: tuple[Param, ...] = (
     Param("seed", "int", 0, "Makes weight initialisation and shuffling repeatable", min=0),
     Param("device", "choice", "auto", "auto: the GPU when there is one", choices=DEVICES),
     Param("mixed_precision", "bool", False, "GPU only: compute in float16 where safe (faster on modern GPUs)"),
-    Param("xla", "bool", False, "Compile the model with XLA (slower start, sometimes faster steps)"),
+    Param("xla", "bool", True, "Compile with XLA where possible (Keras's default; slower start, faster steps)"),
 )

@@ -1,0 +1,163 @@
+"""Training through the GUI against plain Keras, in one process, on the same model and data.
+
+1. overhead: steps/s of the GUI path (TrainWorker thread, Reporter, buffered metrics, live curves redrawn at
+   20 Hz in a shown Training panel) / steps/s of plain `model.fit` with the same tf.data input.
+   Budget >= 0.95 (aim 0.98). Steps/s is measured over epochs 2..N (epoch 1 includes tracing), from the
+   timestamps of batch ends, alternating plain and GUI runs; medians of the repeats.
+2. GUI latency while training with live plots: gaps between ticks of a 10 ms QTimer; budget p99 <= 20 ms,
+   max <= 50 ms.
+3. curve latency: from a batch's end in the training thread to the curve holding it drawn on screen;
+   budget <= 100 ms.
+
+Live feature maps (issue 7) are not part of this run yet. Run under a (virtual) display:
+`xvfb-run python bench/training.py [--repeats 3]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from models.environment import configure_keras_environment  # noqa: E402
+
+configure_keras_environment()
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from datasets.generated import load_shapes  # noqa: E402
+from gui.app import create_application  # noqa: E402
+from gui.document import ProjectDocument  # noqa: E402
+from gui.training_panel import TrainingPanel  # noqa: E402
+from models.project import Project  # noqa: E402
+from models.spec import ModelSpec  # noqa: E402
+from models.training import _split_dataset  # noqa: E402
+from models.training_config import TrainingConfig  # noqa: E402
+
+EPOCHS = 4
+BATCH = 64
+
+
+def cnn() -> ModelSpec:
+    spec = ModelSpec(name="bench_cnn")
+    spec.add_node("Input", {"shape": [28, 28, 1]})
+    spec.append("Conv2D", {"filters": 32, "kernel_size": 3, "activation": "relu"})
+    spec.append("MaxPooling2D", {"pool_size": 2})
+    spec.append("Conv2D", {"filters": 64, "kernel_size": 3, "activation": "relu"})
+    spec.append("GlobalAveragePooling2D")
+    spec.append("Dense", {"units": 5, "activation": "softmax"})
+    return spec
+
+
+def steady_rate(times: list[float], steps_per_epoch: int) -> float:
+    """Steps/s after the first epoch (which includes tracing)."""
+    steady = times[steps_per_epoch:]
+    return (len(steady) - 1) / (steady[-1] - steady[0])
+
+
+def plain_fit(dataset, config: TrainingConfig) -> float:
+    import keras
+
+    from models.builder import build
+
+    keras.utils.set_random_seed(0)
+    model = build(cnn()).model
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    times: list[float] = []
+
+    class Clock(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            times.append(time.perf_counter())
+
+    train = _split_dataset(dataset.train, config, training=True)
+    validation = _split_dataset(dataset.validation, config, training=False)
+    model.fit(train, validation_data=validation, epochs=EPOCHS, verbose=0, callbacks=[Clock()], shuffle=False)
+    return steady_rate(times, -(-dataset.train.count // BATCH))
+
+
+def gui_fit(panel: TrainingPanel, dataset) -> tuple[float, list[float], list[float]]:
+    """(steps/s, timer gaps in ms, curve latencies in ms) for one run through the Training panel."""
+    panel.data_panel = type("Loaded", (), {"dataset": dataset, "choice": lambda self: panel.document.project.dataset})()
+    times: list[float] = []
+    latencies: list[float] = []
+    plots = panel.plots
+    original_add = plots.add_batches
+
+    def add_batches(batches):
+        original_add(batches)
+        if batches:
+            plots.redraw()
+            plots.graphics.viewport().repaint()  # drawn on screen now
+            now = time.monotonic()
+            latencies.extend((now - stamp) * 1000 for _step, stamp, _logs in batches)
+
+    plots.add_batches = add_batches
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    ticker = QTimer()
+    ticker.setInterval(10)
+
+    def tick():
+        gaps.append(clock.restart())
+
+    ticker.timeout.connect(tick)
+    loop = QEventLoop()
+    panel.finished.connect(loop.quit)
+    panel.start()
+    panel.worker.batch_hooks.append(lambda _model, _step: times.append(time.perf_counter()))
+    ticker.start()
+    loop.exec()  # the real event loop, as in the app: no polling
+    panel.finished.disconnect(loop.quit)
+    ticker.stop()
+    plots.add_batches = original_add
+    return steady_rate(times, -(-dataset.train.count // BATCH)), gaps[5:], latencies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    create_application([])
+    dataset = load_shapes(size=28, count_per_class=400, seed=0)
+    config = TrainingConfig(epochs=EPOCHS, batch_size=BATCH)
+    document = ProjectDocument(Project(spec=cnn(), dataset={"source": "shapes", "options": {"count_per_class": 400}},
+                                       training={"epochs": EPOCHS, "batch_size": BATCH}))
+    panel = TrainingPanel(document)
+    panel.resize(1200, 500)
+    panel.show()
+    QApplication.processEvents()
+    plain_rates, gui_rates, all_gaps, all_latencies = [], [], [], []
+    plain_fit(dataset, config)  # warm-up: imports, kernels
+    for _ in range(args.repeats):
+        plain_rates.append(plain_fit(dataset, config))
+        rate, gaps, latencies = gui_fit(panel, dataset)
+        gui_rates.append(rate)
+        all_gaps += gaps
+        all_latencies += latencies
+    ratio = statistics.median(gui_rates) / statistics.median(plain_rates)
+    p99, worst = float(np.percentile(all_gaps, 99)), max(all_gaps)
+    curve = float(np.median(all_latencies)), float(np.percentile(all_latencies, 99))
+    for name, rates in (("plain model.fit", plain_rates), ("Strata GUI path", gui_rates)):
+        print(f"{name}:  {statistics.median(rates):7.1f} steps/s  ({', '.join(f'{r:.1f}' for r in rates)})")
+    checks = [
+        (f"overhead ratio {ratio:.3f} (budget >= 0.95, aim 0.98)", ratio >= 0.95),
+        (f"GUI timer gaps: p99 {p99:.1f} ms (budget <= 20), max {worst:.1f} ms (budget <= 50), "
+         f"{len(all_gaps)} ticks", p99 <= 20 and worst <= 50),
+        (f"curve latency batch end -> drawn: median {curve[0]:.1f} ms, p99 {curve[1]:.1f} ms (budget <= 100)",
+         curve[1] <= 100),
+    ]
+    for text, ok in checks:
+        print(f"{text}  {'ok' if ok else 'OVER BUDGET'}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
