@@ -35,7 +35,8 @@ def main() -> int:
         count = size - step
         steps = np.arange(step + 1, size + 1)
         losses = 1 / np.sqrt(steps) + rng.random(count) * 0.05
-        plots.add_batches([(int(s), 0.0, {"loss": float(v), "learning_rate": 1e-3}) for s, v in zip(steps, losses, strict=True)])
+        plots.add_batches([(int(s), 0.0, {"loss": float(v), "learning_rate": 1e-3})
+                           for s, v in zip(steps, losses, strict=True)])
         plots.add_epoch(size // 1000, {"loss": float(losses[-1]), "val_loss": float(losses[-1]) * 1.1})
         step = size
         times = []
