@@ -256,7 +256,8 @@ class Trainer:
         config, dataset = self.config, self.dataset
         device, result.device = choose_device(config)
         if self.strategy is not None:
-            result.device = f"{type(self.strategy).__name__} over {self.strategy.num_replicas_in_sync} device(s)"
+            name = type(self.strategy).__name__.replace("CollectiveAllReduceStrategy", "MultiWorkerMirroredStrategy")
+            result.device = f"{name} over {self.strategy.num_replicas_in_sync} device(s)"
         keras.utils.set_random_seed(config.seed)
         train = _split_dataset(dataset.train, config, training=True)
         validation = _split_dataset(dataset.validation, config, False) if dataset.validation else None

@@ -236,3 +236,19 @@ def test_headless_train_fails_plainly(tmp_path):
     project.save(path)
     result = run_main("train", str(path))
     assert result.returncode == 1 and "no file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_headless_train_with_multiworker_strategy_as_a_single_worker(tmp_path):
+    """Without TF_CONFIG, MultiWorkerMirroredStrategy runs as a one-worker cluster on this machine."""
+    out = tmp_path / "multiworker"
+    result = run_main("train", str(small_project(tmp_path)), "--epochs", "1", "--strategy", "multiworker",
+                      "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "summary.json").read_text())["device"] == "MultiWorkerMirroredStrategy over 1 device(s)"
+
+
+def test_early_stopping_ends_a_run_that_stopped_improving():
+    data = load_toy2d("moons", samples=200)
+    config = TrainingConfig(epochs=40, learning_rate=0.05, early_stopping=True, patience=1)
+    result = Trainer(dense_spec(), data, config).run()
+    assert result.stopped == "early_stopping" and result.epochs_done < 40

@@ -155,3 +155,18 @@ def test_trained_model_is_saved_beside_the_project_reloaded_with_it_and_exported
     interpreter = tf.lite.Interpreter(model_path=str(tflite))
     interpreter.allocate_tensors()
     assert list(interpreter.get_input_details()[0]["shape"]) == [1, 2]
+
+
+def test_curves_export_png_and_csv_and_switch_to_log_scale(qtbot, panel, tmp_path):
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
+        panel.start()
+    steps = blocker.args[0].steps
+    panel.plots.log_scale.setChecked(True)
+    assert panel.plots.step_plot.getAxis("left").logMode
+    png, table = tmp_path / "curves.png", tmp_path / "curves.csv"
+    panel.plots.export_png(png)
+    panel.plots.export_csv(table)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    lines = table.read_text().splitlines()
+    assert lines[0] == "step,loss,smoothed_loss,learning_rate" and len(lines) == 1 + steps + 2 + 2
+    assert lines[steps + 2].startswith("epoch,")
