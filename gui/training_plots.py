@@ -77,6 +77,7 @@ class TrainingPlots(QWidget):
         self.epoch_curves: dict[str, pg.PlotDataItem] = {}
         self.overlays: list[pg.PlotDataItem] = []
         self.dirty = False
+        self.epochs_dirty = False  # the epoch plot repaints only when an epoch ended, not at every tick
         self.drawn_step = 0
         self._build_crosshair()
         self.log_scale = QCheckBox("Log scale")
@@ -100,7 +101,7 @@ class TrainingPlots(QWidget):
         for curve in self.epoch_curves.values():
             self.epoch_plot.removeItem(curve)
         self.epoch_curves = {}
-        self.dirty = True
+        self.dirty = self.epochs_dirty = True
         self.redraw()
 
     def add_batches(self, batches: list[tuple[int, float, dict[str, float]]]) -> None:
@@ -125,7 +126,7 @@ class TrainingPlots(QWidget):
         for key, value in logs.items():
             if key != "learning_rate":
                 self.epochs.setdefault(key, []).append(value)
-        self.dirty = True
+        self.dirty = self.epochs_dirty = True
 
     def redraw(self) -> bool:
         """Push new data to the curves (called from the panel's timer); False when nothing changed."""
@@ -134,7 +135,7 @@ class TrainingPlots(QWidget):
         self.raw_curve.setData(*self.raw.view())
         self.smooth_curve.setData(*self.smooth.view())
         self.rate_curve.setData(*self.rate.view())
-        for index, (key, values) in enumerate(sorted(self.epochs.items())):
+        for index, (key, values) in enumerate(sorted(self.epochs.items()) if self.epochs_dirty else ()):
             curve = self.epoch_curves.get(key)
             if curve is None:
                 dashed = key.startswith("val_")
@@ -144,7 +145,7 @@ class TrainingPlots(QWidget):
                                                                       symbolBrush=pen.color(), name=key)
             curve.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
         self.drawn_step = int(self.raw.x[self.raw.size - 1]) if self.raw.size else 0
-        self.dirty = False
+        self.dirty = self.epochs_dirty = False
         return True
 
     def overlay(self, name: str, history: dict[str, list[float]]) -> None:
