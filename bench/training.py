@@ -84,7 +84,7 @@ def plain_fit(dataset, config: TrainingConfig) -> float:
 
 def gui_fit(panel: TrainingPanel, dataset) -> tuple[float, list[float], list[float]]:
     """(steps/s, timer gaps in ms, curve latencies in ms) for one run through the Training panel."""
-    panel.data_panel = type("Loaded", (), {"dataset": dataset, "choice": lambda self: panel.document.project.dataset})()
+    panel.data_panel = type("Loaded", (), {"dataset_for": lambda self, _choice: dataset})()
     times: list[float] = []
     latencies: list[float] = []
     plots = panel.plots

@@ -55,6 +55,7 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.dataset: Dataset | None = None
+        self.loaded_choice: dict[str, Any] | None = None  # what `dataset` was loaded from
         self.loader: DatasetLoader | None = None
         self.editors: dict[str, ParamEditor] = {}
         self.setAcceptDrops(True)
@@ -131,6 +132,18 @@ class DataPanel(QWidget):
         outer.addWidget(scroll)
 
     # ----- the choice --------------------------------------------------------------------------------------
+    def dataset_for(self, choice: dict[str, Any]) -> Dataset | None:
+        """The loaded dataset if it was loaded from `choice` (defaults filled in on both sides), else None."""
+        if self.dataset is None or self.loaded_choice is None:
+            return None
+        try:
+            same = (choice.get("source") == self.loaded_choice["source"]
+                    and resolve_options(choice["source"], choice.get("options"))
+                    == resolve_options(self.loaded_choice["source"], self.loaded_choice.get("options")))
+        except ValueError:
+            return None
+        return self.dataset if same else None
+
     def choice(self) -> dict[str, Any]:
         """The source and the options that differ from its defaults (what the project file stores)."""
         name = self.source_combo.currentData()
@@ -257,6 +270,7 @@ class DataPanel(QWidget):
             return  # a cancelled load that finished anyway
         self._loading_done()
         self.dataset = dataset
+        self.loaded_choice = self.loader.choice
         info = dataset.info
         counts = " · ".join(f"{split} {count:,}" for split, count in info.counts.items())
         low, high = info.value_range

@@ -189,10 +189,8 @@ class TrainingPanel(QWidget):
             self._fail(f"The model cannot be trained yet: {first}")
             return
         choice = dict(self.document.project.dataset)
-        dataset = None
-        if self.data_panel is not None and self.data_panel.dataset is not None and \
-                self.data_panel.choice() == choice:
-            dataset = self.data_panel.dataset
+        # the Data panel's loaded data when it is what the project names; else the worker loads it
+        dataset = self.data_panel.dataset_for(choice) if self.data_panel is not None else None
         self.plots.clear()
         self.log.clear()
         self.worker = TrainWorker(self.document.spec, config, dataset, choice, self, save_path=self._model_path())

@@ -135,3 +135,10 @@ def test_two_dimensional_data_is_previewed_as_points(qtbot, panel):
     sequences = load_and_wait(qtbot, panel, lambda: choose(panel, "sequences"))
     assert panel.samples.kind == "rows" and sequences.info.input_dtype == "int32"
     assert np.issubdtype(sequences.train.x.dtype, np.integer)
+
+
+def test_the_loaded_dataset_is_offered_only_for_the_choice_it_came_from(qtbot, panel):
+    dataset = load_and_wait(qtbot, panel)
+    assert panel.dataset_for({"source": "shapes", "options": {"size": 28}}) is dataset  # 28 is the default
+    assert panel.dataset_for({"source": "shapes", "options": {"size": 32}}) is None
+    assert panel.dataset_for({"source": "digits"}) is None
