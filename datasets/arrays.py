@@ -24,12 +24,15 @@ def _labels(y: np.ndarray, where: str) -> tuple[np.ndarray, list[str]]:
     if y.dtype.kind in "US":
         names, y = np.unique(y, return_inverse=True)
         return y.astype(np.int64), [str(n) for n in names]
-    if y.dtype.kind in "iub" or (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))
-                                 and y.ndim == 1 and len(np.unique(y)) <= max(50, len(y) // 20)):
-        y = y.astype(np.int64)
-        if y.min() < 0:
-            raise DatasetError(f"{where}: class labels must be 0 or more, found {int(y.min())}")
-        return y, [str(c) for c in range(int(y.max()) + 1)]
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise DatasetError(f"{where}: the labels contain NaN or infinite values; clean them first")
+    whole = y.dtype.kind in "iub" or (y.dtype.kind == "f" and np.all(y == np.round(y)))
+    if whole and y.ndim == 1 and len(np.unique(y)) <= max(50, len(y) // 20):
+        values = np.unique(y)
+        if values.min() == 0 and values.max() < 2 * len(values):  # 0..K-1 (a few gaps allowed): keep as is
+            return y.astype(np.int64), [str(c) for c in range(int(values.max()) + 1)]
+        # e.g. 1-5 ratings or years: one class per value present, named by the value
+        return np.searchsorted(values, y).astype(np.int64), [f"{v:g}" for v in values]
     return y.astype(np.float32), []  # regression targets
 
 

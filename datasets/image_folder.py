@@ -28,6 +28,7 @@ from datasets.base import (
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}  # what tf.io.decode_image reads
 MAX_PIXELS = 50_000_000  # beyond this an image is skipped: decoding it would need gigabytes
+DECODABLE_FORMATS = {"PNG", "JPEG", "BMP", "GIF"}  # the content, whatever the file is called
 
 
 def check_image(path: Path) -> str | None:
@@ -38,9 +39,15 @@ def check_image(path: Path) -> str | None:
             return "empty file (0 bytes)"
         with Image.open(path) as image:
             width, height = image.size
+            if image.format not in DECODABLE_FORMATS:
+                return f"a {image.format} image, which training cannot decode: convert it to PNG or JPEG"
             if width * height > MAX_PIXELS:
                 return f"too large ({width}x{height} pixels); resize it below {MAX_PIXELS // 1_000_000} megapixels"
-            image.verify()
+            if image.format == "JPEG":  # verify() does not read JPEG data: decode, at 1/8 size, to be sure
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                image.load()
+            else:
+                image.verify()
     except Image.DecompressionBombError:
         return f"too large to decode safely; resize it below {MAX_PIXELS // 1_000_000} megapixels"
     except (OSError, SyntaxError, ValueError) as error:
@@ -106,7 +113,10 @@ def image_pipeline(paths: list[str], labels: list[int], size: tuple[int, int], c
     def load(path, label):
         # uint8 decode (16-bit PNGs are scaled down by TensorFlow), resize to float, then 0-1:
         # the same steps as image_dataset_from_directory plus the rescale.
-        image = tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
+        # decode as RGB (BMP and GIF decoders cannot give one channel), then convert: gray = luminance
+        image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+        if channels == 1:
+            image = tf.image.rgb_to_grayscale(image)
         image = tf.image.resize(image, size) * (1.0 / 255.0)
         image.set_shape((*size, channels))
         return image, label

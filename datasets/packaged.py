@@ -29,7 +29,7 @@ def load_digits(validation_split: float = 0.2, seed: int = 0, progress: Progress
     train, validation = split_off_validation(x, y, validation_split, seed)
     info = array_info("Handwritten digits (8x8)", train.x, train.y, [str(d) for d in range(10)],
                       {"train": train, "validation": validation},
-                      Preprocessing(resize=(8, 8), channels=1, rescale=1 / 16),
+                      Preprocessing(resize=(8, 8), channels=1, rescale=1 / 255),  # an 8-bit image -> 0-1
                       "scikit-learn's copy of the UCI handwritten digits: 1,797 images of 8x8 pixels")
     return Dataset(info, train, validation)
 
@@ -46,7 +46,8 @@ def load_faces(validation_split: float = 0.2, seed: int = 0, progress: Progress 
     (progress or Progress()).step(len(x), len(x), "faces ready")
     train, validation = split_off_validation(x, y, validation_split, seed)
     info = array_info("Faces vs non-faces (25x25)", train.x, train.y, ["not a face", "face"],
-                      {"train": train, "validation": validation}, Preprocessing(resize=(25, 25), channels=1),
+                      {"train": train, "validation": validation},
+                      Preprocessing(resize=(25, 25), channels=1, rescale=1 / 255),
                       "scikit-image's lfw_subset: 100 faces and 100 other patches, 25x25 gray")
     return Dataset(info, train, validation)
 

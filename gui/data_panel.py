@@ -260,6 +260,8 @@ class DataPanel(QWidget):
         self.load_button.setEnabled(True)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self.sender() is not self.loader:
+            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.progress.setFormat(text)
@@ -293,6 +295,8 @@ class DataPanel(QWidget):
         self.dataset_loaded.emit(dataset)
 
     def _on_failed(self, text: str) -> None:
+        if self.sender() is not self.loader:
+            return  # an earlier, replaced load
         self._loading_done()
         kept = " The previously loaded data is still in use." if self.dataset is not None else ""
         self.status.setText(f"<span style='color:#d32f2f'>{text}</span>{kept}")
@@ -300,6 +304,8 @@ class DataPanel(QWidget):
         self.load_failed.emit(text)
 
     def _on_cancelled(self) -> None:
+        if self.sender() is not self.loader:
+            return
         self._loading_done()
         self.status.setText("Loading cancelled.")
 
@@ -324,6 +330,11 @@ class DataPanel(QWidget):
         info = self.dataset.info
         self.document.edit(f"Adapt the model to {info.name}", lambda spec: adapt_model(spec, info))
         self.message.emit(f"Adapted the model to {info.name}")
+
+    def _slot_failed(self, message: str) -> None:
+        self._loading_done()
+        self.status.setText(f"<span style='color:#d32f2f'>{message}</span>")
+        self.message.emit(message)
 
     # ----- drops ----------------------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

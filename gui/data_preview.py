@@ -35,6 +35,10 @@ def to_qimage(sample: np.ndarray) -> QImage:
 
 
 def class_name(names: list[str], label) -> str:
+    """A class index's name; regression targets (one value or several) as short numbers."""
+    if not names:
+        values = np.ravel(label)
+        return " ".join(f"{float(v):.3g}" for v in values[:3]) + (" …" if values.size > 3 else "")
     index = int(label) if np.ndim(label) == 0 else int(np.argmax(label))
     return names[index] if 0 <= index < len(names) else str(index)
 
@@ -62,8 +66,7 @@ class SampleGrid(QWidget):
         if x.ndim == 4 or (x.ndim == 3 and x.shape[-1] > 4):
             self.kind = "images"
             for index, (sample, label) in enumerate(zip(x, y, strict=False)):
-                self._add_cell(index, self._thumbnail(sample), class_name(class_names, label) if class_names
-                               else f"{float(label):.3g}")
+                self._add_cell(index, self._thumbnail(sample), class_name(class_names, label))
         elif x.ndim == 2 and x.shape[1] == 2:
             self.kind = "points"
             plot = ScatterPreview(x, y)
@@ -74,7 +77,7 @@ class SampleGrid(QWidget):
             for index, (sample, label) in enumerate(zip(x[:8], y[:8], strict=False)):
                 flat = np.ravel(sample)
                 values = " ".join(f"{v:g}" for v in flat[:24]) + (" …" if flat.size > 24 else "")
-                name = class_name(class_names, label) if class_names else f"{float(label):.3g}"
+                name = class_name(class_names, label)
                 label_widget = QLabel(f"<tt>{values}</tt> → <b>{name}</b>")
                 label_widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.grid.addWidget(label_widget, index, 0)

@@ -156,6 +156,14 @@ class ProjectDocument(QObject):
         if value != current:
             self.undo_stack.push(SectionCommand(self, section, copy.deepcopy(current), value, text))
 
+    def add_run(self, record: dict[str, Any]) -> None:
+        """Keep a finished training run in the project. Not undoable (it happened), but it is unsaved work:
+        the window shows '*' and autosave keeps it until the next save."""
+        self.project.runs.append(record)
+        self.revision += 1
+        self.undo_stack.resetClean()
+        self.undo_stack.cleanChanged.emit(False)
+
     def _set_section(self, section: str, value: dict[str, Any]) -> None:
         self.revision += 1
         setattr(self.project, section, copy.deepcopy(value))

@@ -53,7 +53,12 @@ def guarded(slot: Callable) -> Callable:
             return slot(self, *args)
         except Exception as error:  # a slot must never raise
             log.exception("slot %s failed", slot.__name__)
-            self._slot_failed(f"Could not apply that: {error}")
+            report = getattr(self, "_slot_failed", None)
+            if report is not None:  # a widget without it still never lets the error reach Qt
+                try:
+                    report(f"Could not apply that: {error}")
+                except Exception:  # noqa: BLE001 (reporting must not fail into Qt either)
+                    log.exception("reporting a failed slot failed")
             return None
 
     return wrapper

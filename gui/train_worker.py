@@ -18,7 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from datasets.base import Dataset, DatasetError
+from datasets.base import Cancelled, Dataset, DatasetError
+from datasets.base import Progress as LoadProgress
 from gui.threads import ManagedThread
 from models.spec import ModelSpec
 from models.training import Reporter, Trainer, TrainingResult
@@ -85,6 +86,9 @@ class QtReporter(Reporter):
     def on_message(self, text: str) -> None:
         self.worker.message.emit(text)
 
+    def skip_evaluation(self) -> bool:
+        return self.worker.closing
+
     def after_batch(self, model: Any, step: int) -> None:
         for hook in list(self.worker.batch_hooks):
             hook(model, step)
@@ -113,6 +117,7 @@ class TrainWorker(ManagedThread):
         self.pending_batches: list[tuple[int, float, dict[str, float]]] = []
         self.pending_rate: float | None = None
         self.stop_event = threading.Event()
+        self.closing = False  # stopping because the window or project closes: skip evaluation and saving
         self.running_event = threading.Event()
         self.running_event.set()
         self.progress = Progress()
@@ -144,6 +149,15 @@ class TrainWorker(ManagedThread):
         self.running_event.set()
         super().request_stop()
 
+    def _save_model(self) -> None:
+        from models.export import save_keras
+
+        try:
+            self.saved_to = save_keras(self.result.model, self.save_path)
+            self.message.emit(f"Saved the trained model to {self.saved_to}")
+        except OSError as error:  # the run itself succeeded: keep it, say what went wrong
+            self.message.emit(f"The trained model could not be saved to {self.save_path}: {error}")
+
     # ----- the training thread --------------------------------------------------------------------------------
     def run(self) -> None:
         try:
@@ -152,15 +166,15 @@ class TrainWorker(ManagedThread):
                 from datasets.registry import load_dataset
 
                 self.message.emit(f"Loading data ({self.dataset_choice.get('source')})…")
-                dataset = load_dataset(self.dataset_choice)
+                dataset = load_dataset(self.dataset_choice, LoadProgress(is_cancelled=self.stop_event.is_set))
             self.result = Trainer(self.spec, dataset, self.config, QtReporter(self)).run()
-            if self.save_path is not None and self.result.ok and self.result.model is not None:
-                from models.export import save_keras
-
-                self.saved_to = save_keras(self.result.model, self.save_path)
-                self.message.emit(f"Saved the trained model to {self.saved_to}")
+            if self.save_path is not None and self.result.ok and self.result.model is not None \
+                    and not self.closing:
+                self._save_model()
         except DatasetError as error:
             self.result = TrainingResult(stopped="error", error=str(error))
+        except Cancelled:
+            self.result = TrainingResult(stopped="stopped")
         except Exception as error:  # never let the thread die silently: the panel must hear about it
             log.exception("training thread failed")
             self.result = TrainingResult(stopped="error", error=f"Training failed: {error}")

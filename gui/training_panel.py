@@ -226,6 +226,7 @@ class TrainingPanel(QWidget):
         """For closing the window: stop within one batch and join the thread."""
         if not self.is_training():
             return True
+        self.worker.closing = True
         self.worker.request_stop()
         finished = self.worker.wait(timeout_ms)
         self.timer.stop()
@@ -269,8 +270,15 @@ class TrainingPanel(QWidget):
                 f"epoch {progress.epoch + 1}/{progress.epochs} · step {progress.batch + 1}/"
                 f"{progress.steps_per_epoch} · {rate:,.0f} samples/s · ETA {_duration(remaining)}{state}")
 
+    def _slot_failed(self, message: str) -> None:
+        self._fail(message)
+        if not self.is_training():
+            self._set_state("idle")
+
     @guarded
     def _on_done(self, result: TrainingResult) -> None:
+        if self.sender() is not self.worker:
+            return  # a run of a project that has since been replaced
         self.refresh()
         self.timer.stop()
         self.result = result
@@ -287,14 +295,15 @@ class TrainingPanel(QWidget):
         if result.error:
             self._fail(result.error)
         if result.steps:
+            saved, folder = self.worker.saved_to, self.document.path.parent if self.document.path else None
+            model_file = str(saved.relative_to(folder)) if saved and folder and saved.is_relative_to(folder) else ""
+            self.document.add_run(run_record(len(self.document.project.runs) + 1, self.worker.spec,
+                                             self.worker.dataset_choice, self.worker.config, result, model_file))
             runs = self.document.project.runs
-            saved = self.worker.saved_to
-            model_file = str(saved.relative_to(self.document.path.parent)) if saved and self.document.path else ""
-            runs.append(run_record(len(runs) + 1, self.worker.spec, self.worker.dataset_choice, self.worker.config,
-                                   result, model_file))
             if not self.document.path and result.ok:
                 self._log("Save the project to keep trained models: they are written next to the project file.")
             self.runs.show_runs(runs, evaluation=result.evaluation)
+        self.worker.deleteLater()  # the thread has finished; its model lives on in trained_model only
         self.worker = None
         self._set_state("idle")
         self.message.emit(summary)
@@ -333,8 +342,14 @@ class TrainingPanel(QWidget):
         return path.parent / f"{stem}-models" / f"run-{len(self.document.project.runs) + 1}.keras"
 
     def _on_project_replaced(self) -> None:
-        self.stop_and_wait()
+        if self.worker is not None:
+            self.worker.done.disconnect(self._on_done)  # its result belongs to the old project
+            self.stop_and_wait()
+            self.worker.deleteLater()
+            self.worker = None
+            self._set_state("idle")
         self.trained_model = None
+        self.model_ready.emit(False)
         self.plots.clear()
         self._show_settings()
         self.runs.show_runs(self.document.project.runs)

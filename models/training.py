@@ -58,6 +58,10 @@ class Reporter:
     def after_batch(self, model: Any, step: int) -> None:
         """Hook for work in the training thread between batches (live feature maps)."""
 
+    def skip_evaluation(self) -> bool:
+        """True when the run ends because the app is closing: no time for the evaluation pass."""
+        return False
+
 
 @dataclass
 class TrainingResult:
@@ -286,29 +290,51 @@ class Trainer:
         if result.stopped == "completed" and result.epochs_done < config.epochs:
             result.stopped = "early_stopping"
         result.final = {k: v[-1] for k, v in result.history.items() if v}
-        if result.stopped != "nan" and dataset.info.task == "classification":
-            result.evaluation = evaluate_classifier(model, dataset, config)
+        if result.stopped != "nan" and not self.reporter.skip_evaluation():
+            try:  # an evaluation problem must not turn a good run into a failed one
+                result.evaluation = evaluate(model, dataset, config)
+            except Exception as error:  # noqa: BLE001
+                log.exception("evaluation failed")
+                self.reporter.on_message(f"The evaluation after training failed: {error}")
 
 
-def evaluate_classifier(model: Any, dataset: Dataset, config: TrainingConfig) -> dict[str, Any]:
-    """Confusion matrix and per-class precision / recall on the test split (else validation)."""
+def evaluate(model: Any, dataset: Dataset, config: TrainingConfig) -> dict[str, Any]:
+    """On the test split (else validation): Keras's own metrics for every task, plus for classification a
+    confusion matrix and per-class precision / recall."""
     split = dataset.test or dataset.validation
     if split is None:
         return {}
+    name = "test" if dataset.test else "validation"
+    data = _split_dataset(split, config, training=False)
+    metrics = model.evaluate(data, verbose=0, return_dict=True)
+    result: dict[str, Any] = {"split": name, "metrics": {k: float(v) for k, v in metrics.items()}}
+    if dataset.info.task == "classification":
+        result.update(confusion(model, data, dataset.info.num_classes))
+        result["class_names"] = list(dataset.info.class_names)
+    return result
+
+
+def confusion(model: Any, data: Any, classes: int) -> dict[str, Any]:
+    """Confusion matrix (rows: true class) with precision and recall. A one-unit output is a probability
+    (threshold 0.5); predictions beyond the known classes are counted as wrong, never an error."""
     predictions, labels = [], []
-    for x, y in _split_dataset(split, config, training=False):
-        predictions.append(np.argmax(np.asarray(model(x, training=False)), axis=-1))
+    for x, y in data:
+        output = np.asarray(model(x, training=False))
+        if output.ndim == 1 or output.shape[-1] == 1:
+            predictions.append((output.reshape(-1) >= 0.5).astype(np.int64))
+        else:
+            predictions.append(np.argmax(output, axis=-1))
         labels.append(np.asarray(y).reshape(-1))
     predicted, actual = np.concatenate(predictions), np.concatenate(labels).astype(np.int64)
-    classes = dataset.info.num_classes
+    outside = predicted >= classes
+    predicted = np.where(outside, (actual + 1) % max(classes, 1), predicted)  # wrong, inside the matrix
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (actual, predicted), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(matrix.sum(axis=0) > 0, np.diag(matrix) / matrix.sum(axis=0), 0.0)
         recall = np.where(matrix.sum(axis=1) > 0, np.diag(matrix) / matrix.sum(axis=1), 0.0)
-    return {"split": "test" if dataset.test else "validation", "accuracy": float(np.trace(matrix) / matrix.sum()),
-            "confusion_matrix": matrix.tolist(), "precision": precision.tolist(), "recall": recall.tolist(),
-            "class_names": list(dataset.info.class_names)}
+    return {"accuracy": float(np.trace(matrix) / max(matrix.sum(), 1)), "confusion_matrix": matrix.tolist(),
+            "precision": precision.tolist(), "recall": recall.tolist(), "outside_classes": int(outside.sum())}
 
 
 def _plain_error(error: Exception) -> str:

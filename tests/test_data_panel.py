@@ -142,3 +142,14 @@ def test_the_loaded_dataset_is_offered_only_for_the_choice_it_came_from(qtbot, p
     assert panel.dataset_for({"source": "shapes", "options": {"size": 28}}) is dataset  # 28 is the default
     assert panel.dataset_for({"source": "shapes", "options": {"size": 32}}) is None
     assert panel.dataset_for({"source": "digits"}) is None
+
+
+def test_a_replaced_load_cannot_reset_the_new_one(qtbot, panel):
+    panel.editors["count_per_class"].set_value(20000)
+    panel.load()
+    first = panel.loader
+    panel.editors["count_per_class"].set_value(20)
+    dataset = load_and_wait(qtbot, panel)  # cancels the first, starts the second
+    assert first.isFinished() and panel.loader is not first
+    assert dataset.train.count + dataset.validation.count == 100
+    assert panel.status.text().startswith("<b>Shapes</b>")  # not "Loading cancelled."

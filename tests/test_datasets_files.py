@@ -192,3 +192,44 @@ def test_open_image_refuses_bad_files_plainly(tmp_path):
                           ("missing.png", "no file")):
         with pytest.raises(DatasetError, match=message):
             open_image(tmp_path / name)
+
+
+def test_grayscale_folders_read_gif_and_bmp_and_partly_truncated_jpegs_are_listed(tmp_path):
+    root = tmp_path / "mixed"
+    for name in ("a", "b"):
+        save(root / name / "one.gif", mode="P", color=3, fmt="GIF")
+        save(root / name / "two.bmp", fmt="BMP")
+        save(root / name / "three.png")
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (128, 128, 3), dtype=np.uint8)).save(photo, quality=95)
+    data = photo.read_bytes()
+    (root / "a" / "cut.jpg").write_bytes(data[: int(len(data) * 0.8)])  # the header is fine, the pixels stop
+    tiff = tmp_path / "t.tiff"
+    Image.new("RGB", (8, 8)).save(tiff)
+    (root / "b" / "tiff.jpg").write_bytes(tiff.read_bytes())  # TIFF content under a .jpg name
+    dataset = load_image_folder(str(root), image_size=12, color=False, validation_split=0)
+    reasons = {Path(s.path).name: s.reason for s in dataset.skipped}
+    assert set(reasons) == {"cut.jpg", "tiff.jpg"} and "TIFF" in reasons["tiff.jpg"]
+    images = [x for x, _ in dataset.train.pipeline]
+    assert len(images) == dataset.train.count == 6  # nothing silently dropped in the pipeline
+    assert all(tuple(x.shape) == (12, 12, 1) for x in images)
+
+
+def test_whole_number_targets_become_the_classes_present():
+    from datasets.arrays import _labels
+
+    ratings, names = _labels(np.array([1, 5, 3, 5, 1]), "t")
+    assert names == ["1", "3", "5"] and ratings.tolist() == [0, 2, 1, 2, 0]
+    dense, names = _labels(np.array([0, 2, 1, 2]), "t")
+    assert names == ["0", "1", "2"] and dense.tolist() == [0, 2, 1, 2]
+    with pytest.raises(DatasetError, match="NaN"):
+        _labels(np.array([0.5, np.nan]), "t")
+
+
+def test_packaged_datasets_record_the_rescale_a_users_image_needs():
+    from datasets.packaged import load_digits, load_faces
+
+    white = Image.new("L", (40, 40), 255)
+    for data in (load_digits(), load_faces()):
+        array, _notes = prepare_image(white, data.info.preprocessing)
+        assert array.max() == pytest.approx(1.0)  # as bright as the brightest training sample

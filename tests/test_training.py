@@ -252,3 +252,35 @@ def test_early_stopping_ends_a_run_that_stopped_improving():
     config = TrainingConfig(epochs=40, learning_rate=0.05, early_stopping=True, patience=1)
     result = Trainer(dense_spec(), data, config).run()
     assert result.stopped == "early_stopping" and result.epochs_done < 40
+
+
+def test_evaluation_handles_a_sigmoid_output_and_extra_units():
+    from models.training import confusion
+
+    class Fixed:
+        def __init__(self, outputs):
+            self.outputs = outputs
+
+        def __call__(self, x, training=False):
+            return self.outputs
+
+    labels = np.array([0, 1, 1, 0])
+    sigmoid = confusion(Fixed(np.array([[0.2], [0.9], [0.7], [0.6]])), [(None, labels)], 2)
+    assert sigmoid["confusion_matrix"] == [[1, 1], [0, 2]] and sigmoid["accuracy"] == 0.75
+    extra = confusion(Fixed(np.eye(4)[[0, 1, 3, 3]]), [(None, labels)], 2)  # predicts class 3 of 2
+    assert np.asarray(extra["confusion_matrix"]).sum() == 4 and extra["outside_classes"] == 2
+    assert extra["accuracy"] == 0.5
+
+
+def test_regression_runs_get_their_test_metrics():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 3)).astype(np.float32)
+    y = (x @ np.array([1.0, -2.0, 0.5])).astype(np.float32)
+    info = array_info("linear", x, y, [], {"train": Split(x, y)})
+    dataset = Dataset(info, Split(x[:100], y[:100]), test=Split(x[100:], y[100:]))
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [3]})
+    spec.append("Dense", {"units": 1})
+    result = Trainer(spec, dataset, TrainingConfig(epochs=2, learning_rate=0.05)).run()
+    assert result.ok and result.evaluation["split"] == "test"
+    assert "loss" in result.evaluation["metrics"] and "mean_absolute_error" in result.evaluation["metrics"]

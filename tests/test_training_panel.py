@@ -145,7 +145,8 @@ def test_trained_model_is_saved_beside_the_project_reloaded_with_it_and_exported
     assert editor.files.save()
 
     reopened = main_window_factory(settings=settings)
-    with qtbot.waitSignal(reopened.editor.training.model_ready, timeout=60_000):
+    with qtbot.waitSignal(reopened.editor.training.model_ready, timeout=60_000,
+                          check_params_cb=lambda ready: ready):
         assert reopened.open_project(path)
     model = reopened.editor.training.trained_model
     assert model.count_params() == editor.training.trained_model.count_params()
@@ -170,3 +171,36 @@ def test_curves_export_png_and_csv_and_switch_to_log_scale(qtbot, panel, tmp_pat
     lines = table.read_text().splitlines()
     assert lines[0] == "step,loss,smoothed_loss,learning_rate" and len(lines) == 1 + steps + 2 + 2
     assert lines[steps + 2].startswith("epoch,")
+
+
+def test_a_finished_run_is_unsaved_work(qtbot, panel):
+    panel.document.undo_stack.setClean()
+    with qtbot.waitSignal(panel.finished, timeout=120_000):
+        panel.start()
+    assert panel.document.modified  # the window shows '*', autosave keeps the run
+
+
+def test_opening_another_project_during_training_stops_the_run_without_mixing_it_in(qtbot, panel):
+    panel.document.project.training = {"epochs": 200, "batch_size": 8}
+    panel.start()
+    qtbot.waitUntil(lambda: panel.worker is not None and panel.worker.progress.step >= 2, timeout=60_000)
+    other = load_template("lenet")
+    panel.document.replace(other, None)
+    qtbot.wait(200)
+    assert panel.state == "idle" and panel.start_button.isEnabled() and panel.worker is None
+    assert panel.document.project.runs == [] and panel.trained_model is None
+
+
+def test_a_failing_slot_reports_instead_of_raising(qtbot, panel):
+    panel.plots.export_csv = None  # a broken export: calling it raises TypeError inside a guarded slot
+    from pathlib import Path as _Path
+
+    from gui import training_panel
+
+    original = training_panel.QFileDialog.getSaveFileName
+    training_panel.QFileDialog.getSaveFileName = staticmethod(lambda *args, **kwargs: (str(_Path("/tmp/x.csv")), ""))
+    try:
+        panel._export("csv")
+    finally:
+        training_panel.QFileDialog.getSaveFileName = original
+    assert "Could not apply that" in panel.log.toPlainText()
