@@ -77,6 +77,16 @@ class TrainingPlots(QWidget):
         self.epoch_curves: dict[str, pg.PlotDataItem] = {}
         self.overlays: list[pg.PlotDataItem] = []
         self.dirty = False
+        # The step plots' ranges follow the data in chunks (x grows by half when full, y widens only when
+        # a value leaves it): re-laying out the axes at every tick was most of a redraw's cost. Panning or
+        # zooming by hand stops the following; "Log scale" hands the ranges back to pyqtgraph.
+        self.follow = True
+        self._x_end = 0.0
+        self._y_span: tuple[float, float] | None = None
+        self._rate_max = 0.0
+        for plot in (self.step_plot, self.rate_plot):
+            plot.vb.sigRangeChangedManually.connect(self._stop_following)
+            plot.disableAutoRange()
         self.epochs_dirty = False  # the epoch plot repaints only when an epoch ended, not at every tick
         self.drawn_step = 0
         self._build_crosshair()
@@ -97,6 +107,7 @@ class TrainingPlots(QWidget):
         for series in (self.raw, self.smooth, self.rate):
             series.clear()
         self._ema = None
+        self._x_end, self._y_span, self._rate_max = 0.0, None, 0.0
         self.epochs = {}
         for curve in self.epoch_curves.values():
             self.epoch_plot.removeItem(curve)
@@ -120,6 +131,12 @@ class TrainingPlots(QWidget):
         self.raw.extend(steps, losses)
         self.smooth.extend(steps, smoothed)
         self.rate.extend(steps, rates)
+        finite = losses[np.isfinite(losses)]
+        if finite.size:
+            low, high = float(finite.min()), float(finite.max())
+            self._y_span = (min(low, self._y_span[0]), max(high, self._y_span[1])) if self._y_span else (low, high)
+        if np.isfinite(rates).any():
+            self._rate_max = max(self._rate_max, float(np.nanmax(rates)))
         self.dirty = True
 
     def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:
@@ -130,8 +147,8 @@ class TrainingPlots(QWidget):
 
     def redraw(self) -> bool:
         """Push new data to the curves (called from the panel's timer); False when nothing changed."""
-        if not self.dirty:
-            return False
+        if not self.dirty or not self.isVisible():
+            return False  # off screen: the data waits in the buffers, nothing is lost
         self.raw_curve.setData(*self.raw.view())
         self.smooth_curve.setData(*self.smooth.view())
         self.rate_curve.setData(*self.rate.view())
@@ -145,6 +162,7 @@ class TrainingPlots(QWidget):
                                                                       symbolBrush=pen.color(), name=key)
             curve.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
         self.drawn_step = int(self.raw.x[self.raw.size - 1]) if self.raw.size else 0
+        self._follow_data()
         self.dirty = self.epochs_dirty = False
         return True
 
@@ -162,10 +180,40 @@ class TrainingPlots(QWidget):
             self.epoch_plot.removeItem(curve)
         self.overlays = []
 
+    def _follow_data(self) -> None:
+        if not self.follow or not self.raw.size or self.log_scale.isChecked():
+            return
+        last = float(self.raw.x[self.raw.size - 1])
+        if last > self._x_end or self._x_end == 0:
+            self._x_end = max(10.0, last * 1.5)
+            self.step_plot.setXRange(0, self._x_end, padding=0)
+        if self._y_span is not None:
+            low, high = self._y_span
+            shown = self.step_plot.vb.viewRange()[1]
+            if low < shown[0] or high > shown[1] or shown == [0, 1]:
+                margin = (high - low) * 0.1 or abs(high) * 0.1 or 0.1
+                self.step_plot.setYRange(low - margin, high + margin, padding=0)
+        top = self._rate_max * 1.2 or 1.0
+        if abs(self.rate_plot.vb.viewRange()[1][1] - top) > 1e-12 * top:
+            self.rate_plot.setYRange(0, top, padding=0)
+
+    def _stop_following(self, *_args) -> None:
+        self.follow = False
+        for plot in (self.step_plot, self.rate_plot):
+            plot.enableAutoRange()
+
     # ----- view ----------------------------------------------------------------------------------------------
     def set_log_scale(self, on: bool) -> None:
         for plot in (self.step_plot, self.epoch_plot, self.rate_plot):
             plot.setLogMode(y=on)
+            if on:
+                plot.enableAutoRange()
+        if not on and self.follow:
+            for plot in (self.step_plot, self.rate_plot):
+                plot.disableAutoRange()
+            self._x_end = 0.0
+            self.dirty = True
+            self.redraw()
 
     def _build_crosshair(self) -> None:
         self.cross = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((120, 120, 120), width=1))

@@ -204,3 +204,15 @@ def test_a_failing_slot_reports_instead_of_raising(qtbot, panel):
     finally:
         training_panel.QFileDialog.getSaveFileName = original
     assert "Could not apply that" in panel.log.toPlainText()
+
+
+def test_the_step_curves_stay_in_view_and_hand_over_to_the_user_when_panned(qtbot, panel):
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
+        panel.start()
+    plots = panel.plots
+    (x_low, x_high), (y_low, y_high) = plots.step_plot.vb.viewRange()
+    steps, losses = plots.raw.view()
+    assert x_low <= 1 and x_high >= blocker.args[0].steps
+    assert y_low <= losses.min() and y_high >= losses.max()
+    plots.step_plot.vb.sigRangeChangedManually.emit([True, True])  # what a drag or wheel zoom sends
+    assert not plots.follow
