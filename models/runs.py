@@ -38,13 +38,15 @@ def _layers(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {layer["id"]: layer for layer in record.get("model", {}).get("layers", [])}
 
 
+def _changed(prefix: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """'key: old → new' for every key whose value differs (a missing key reads as None)."""
+    return [f"{prefix}{key}: {old.get(key)!r} → {new.get(key)!r}"
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+
+
 def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """Plain lines saying what differs from run `a` to run `b`: settings, dataset, then architecture."""
-    lines = []
-    config_a, config_b = a.get("config", {}), b.get("config", {})
-    for key in sorted(set(config_a) | set(config_b)):
-        if config_a.get(key) != config_b.get(key):
-            lines.append(f"{key}: {config_a.get(key)!r} → {config_b.get(key)!r}")
+    lines = _changed("", a.get("config", {}), b.get("config", {}))
     if a.get("dataset") != b.get("dataset"):
         lines.append(f"dataset: {a.get('dataset')} → {b.get('dataset')}")
     if a.get("model_fingerprint") == b.get("model_fingerprint"):
@@ -56,10 +58,7 @@ def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
         lines.append(f"added layer {layer_id} ({layers_b[layer_id]['type']})")
     for layer_id in layers_a.keys() & layers_b.keys():
         old, new = layers_a[layer_id], layers_b[layer_id]
-        params_old, params_new = old.get("params", {}), new.get("params", {})
-        for key in sorted(set(params_old) | set(params_new)):
-            if params_old.get(key) != params_new.get(key):
-                lines.append(f"{layer_id}.{key}: {params_old.get(key)!r} → {params_new.get(key)!r}")
+        lines += _changed(f"{layer_id}.", old.get("params", {}), new.get("params", {}))
         if old.get("inputs") != new.get("inputs"):
             lines.append(f"{layer_id} inputs: {old.get('inputs')} → {new.get('inputs')}")
     return lines or ["the architecture differs"]

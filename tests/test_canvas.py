@@ -58,6 +58,24 @@ def drop_from_palette(canvas: CanvasView, palette: Palette, type_name: str, scen
     assert drop.isAccepted()
 
 
+def show_canvas(qtbot, spec: ModelSpec, width: int = 900, height: int = 600) -> tuple[ProjectDocument, CanvasView]:
+    document = ProjectDocument(Project(spec=spec))
+    canvas = CanvasView(document)
+    qtbot.addWidget(canvas)
+    canvas.resize(width, height)
+    canvas.show()
+    return document, canvas
+
+
+def drag(qtbot, canvas: CanvasView, start: QPoint, end: QPoint, steps: int = 5) -> None:
+    """Press, move in `steps`, release: a person's mouse drag on the canvas."""
+    viewport = canvas.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, steps + 1):
+        qtbot.mouseMove(viewport, start + (end - start) * step / steps)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+
+
 def edge_midpoint(canvas: CanvasView, source: str, target: str) -> QPointF:
     return next(e for e in canvas.edges if (e.source, e.target) == (source, target)).midpoint()
 
@@ -118,11 +136,7 @@ def test_dragging_a_card_moves_it_within_the_stack(editor, qtbot):
     card = canvas.nodes["dense_2"]
     start = view_point(canvas, card.mapToScene(QPointF(40, CARD_HEIGHT / 2)))
     target = view_point(canvas, edge_midpoint(canvas, "input_1", "flatten_1"))
-    viewport = canvas.viewport()
-    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
-    for step in range(1, 6):
-        qtbot.mouseMove(viewport, start + (target - start) * step / 5)
-    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=target)
+    drag(qtbot, canvas, start, target)
     spec = document.spec
     assert spec.node("dense_2").inputs == ["input_1"]
     assert spec.node("flatten_1").inputs == ["dense_2"]
@@ -135,19 +149,11 @@ def test_drawing_from_an_output_port_to_an_input_port_connects_a_skip(qtbot):
     spec.add_node("Dense", {"units": 16}, ["x"], node_id="a")
     spec.add_node("Dense", {"units": 16}, ["a"], node_id="b")
     spec.add_node("Add", {}, ["b"], node_id="add")
-    document = ProjectDocument(Project(spec=spec))
-    canvas = CanvasView(document)
-    qtbot.addWidget(canvas)
-    canvas.resize(800, 800)
-    canvas.show()
+    document, canvas = show_canvas(qtbot, spec, 800, 800)
     assert any(p.field == "inputs" for p in document.report.nodes["add"].problems)  # Add needs 2 inputs
     start = view_point(canvas, canvas.nodes["x"].output_port_scene_pos())
     end = view_point(canvas, canvas.nodes["add"].input_port_scene_pos(0))
-    viewport = canvas.viewport()
-    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
-    qtbot.mouseMove(viewport, (start + end) / 2)
-    qtbot.mouseMove(viewport, end)
-    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    drag(qtbot, canvas, start, end, steps=2)
     assert document.spec.node("add").inputs == ["b", "x"]
     assert document.report.valid
     assert canvas.nodes["add"].problem is None
@@ -159,18 +165,12 @@ def test_connecting_attention_ports_by_name(qtbot):
     spec.add_node("Input", {"shape": [8, 16]}, node_id="tokens")
     spec.add_node("Input", {"shape": [4, 16]}, node_id="memory")
     spec.add_node("MultiHeadAttention", {"num_heads": 2, "key_dim": 8}, ["tokens"], node_id="mha")
-    document = ProjectDocument(Project(spec=spec))
-    canvas = CanvasView(document)
-    qtbot.addWidget(canvas)
-    canvas.resize(900, 600)
-    canvas.show()
+    document, canvas = show_canvas(qtbot, spec, 900, 600)
     item = canvas.nodes["mha"]
     assert item.port_names() == ["query", "value", "key"]
     start = view_point(canvas, canvas.nodes["memory"].output_port_scene_pos())
     end = view_point(canvas, item.input_port_scene_pos(1))  # the "value" port
-    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
-    qtbot.mouseMove(canvas.viewport(), end)
-    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    drag(qtbot, canvas, start, end, steps=1)
     assert document.spec.node("mha").inputs == ["tokens", "memory"]
     assert document.report.nodes["mha"].output_shape == (8, 16)
 
@@ -204,11 +204,7 @@ def test_fix_button_on_a_card_repairs_the_model(qtbot):
     spec = ModelSpec()
     spec.add_node("Input", {"shape": [4, 4, 1]}, node_id="x")
     spec.add_node("Conv2D", {"filters": 8, "kernel_size": 5}, ["x"], node_id="conv")
-    document = ProjectDocument(Project(spec=spec))
-    canvas = CanvasView(document)
-    qtbot.addWidget(canvas)
-    canvas.resize(700, 500)
-    canvas.show()
+    document, canvas = show_canvas(qtbot, spec, 700, 500)
     card = canvas.nodes["conv"]
     assert card.problem is not None and card.has_fix()
     assert "padding='same'" in card.toolTip()
@@ -296,18 +292,11 @@ def test_moving_a_card_onto_one_branch_rewires_only_that_connection(qtbot):
     spec.add_node("Dense", {"units": 8}, ["x"], node_id="b")
     spec.add_node("Add", {}, ["a", "b"], node_id="add")
     spec.add_node("Dropout", {"rate": 0.1}, ["add"], node_id="drop")
-    document = ProjectDocument(Project(spec=spec))
-    canvas = CanvasView(document)
-    qtbot.addWidget(canvas)
-    canvas.resize(1000, 900)
-    canvas.show()
+    document, canvas = show_canvas(qtbot, spec, 1000, 900)
     card = canvas.nodes["drop"]
     start = view_point(canvas, card.mapToScene(QPointF(40, CARD_HEIGHT / 2)))
     target = view_point(canvas, edge_midpoint(canvas, "x", "b"))
-    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
-    for step in range(1, 6):
-        qtbot.mouseMove(canvas.viewport(), start + (target - start) * step / 5)
-    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    drag(qtbot, canvas, start, target)
     assert document.spec.node("drop").inputs == ["x"]
     assert document.spec.node("b").inputs == ["drop"]
     assert document.spec.node("a").inputs == ["x"]  # the other branch is untouched
@@ -318,20 +307,14 @@ def test_attention_ports_refuse_key_before_value_and_drops_on_the_card_body(qtbo
     spec.add_node("Input", {"shape": [8, 16]}, node_id="q")
     spec.add_node("Input", {"shape": [8, 16]}, node_id="k")
     spec.add_node("MultiHeadAttention", {"num_heads": 2, "key_dim": 8}, ["q"], node_id="mha")
-    document = ProjectDocument(Project(spec=spec))
-    canvas = CanvasView(document)
-    qtbot.addWidget(canvas)
-    canvas.resize(900, 600)
-    canvas.show()
+    document, canvas = show_canvas(qtbot, spec, 900, 600)
     failures, messages = [], []
     document.edit_failed.connect(failures.append)
     canvas.message.connect(messages.append)
     start = view_point(canvas, canvas.nodes["k"].output_port_scene_pos())
     for end in (view_point(canvas, canvas.nodes["mha"].input_port_scene_pos(2)),  # key, while value is unset
                 view_point(canvas, canvas.nodes["mha"].mapToScene(QPointF(60, CARD_HEIGHT * 0.7)))):  # the body
-        qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=start)
-        qtbot.mouseMove(canvas.viewport(), end)
-        qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=end)
+        drag(qtbot, canvas, start, end, steps=1)
     assert document.spec.node("mha").inputs == ["q"]
     assert "connect value" in failures[0] and "before key" in failures[0]
     assert "ports: query, value, key" in messages[-1]

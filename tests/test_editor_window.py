@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,6 +17,7 @@ from gui.file_actions import orphaned_recovery_files
 from gui.main_window import MainWindow
 from models.project import Project, model_to_dict
 from models.templates import load_template
+from tests.qt_helpers import answer_next_message_box
 
 ROOT = Path(__file__).resolve().parent.parent
 Button = QMessageBox.StandardButton
@@ -33,20 +34,6 @@ def window(qtbot, settings, main_window_factory):
     window.show()
     qtbot.waitExposed(window)
     return window
-
-
-def answer_next_message_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:
-    """Click `button` on the next modal message box, as a person would."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.button(button).click()
-        else:
-            QTimer.singleShot(10, click)
-
-    QTimer.singleShot(0, click)
 
 
 def test_undo_all_restores_the_exact_original_and_redo_the_final(window):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from gui.document import ProjectDocument
 from gui.training_panel import TrainingPanel
 from models.templates import load_template
+from tests.qt_helpers import answer_next_message_box
 
 
 def tiny_project(epochs: int = 2, samples: int = 400):
@@ -107,18 +108,9 @@ def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path
     qtbot.waitUntil(lambda: training.worker is not None and training.worker.progress.step >= 2, timeout=60_000)
     worker = training.worker
 
-    def answer(button):
-        def click():
-            box = QApplication.activeModalWidget()
-            if isinstance(box, QMessageBox):
-                box.button(button).click()
-            else:
-                QTimer.singleShot(10, click)
-        QTimer.singleShot(0, click)
-
-    answer(QMessageBox.StandardButton.No)
+    answer_next_message_box(QMessageBox.StandardButton.No, [])
     assert not window.close() and worker.isRunning()  # "No": keep training
-    answer(QMessageBox.StandardButton.Yes)
+    answer_next_message_box(QMessageBox.StandardButton.Yes, [])
     assert window.close()
     assert worker.isFinished()  # stopped within a batch and joined: no "destroyed while running"
 
