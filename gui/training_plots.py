@@ -43,8 +43,9 @@ class GrowingSeries:
         self.size = 0
 
 
-def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_label: str) -> pg.PlotItem:
-    plot = widget.addPlot(row=row, col=col, title=title)
+def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_label: str,
+          rowspan: int = 1) -> pg.PlotItem:
+    plot = widget.addPlot(row=row, col=col, title=title, rowspan=rowspan)
     # No grid: pyqtgraph's grid lines cost ~20 ms per repaint here, which at 20 Hz slowed training by a third
     # (bench/training.py); the crosshair readout gives exact values instead.
     plot.setLabel("left", y_label)
@@ -61,10 +62,10 @@ class TrainingPlots(QWidget):
         self.graphics.setBackground(self.palette().base().color())
         self.step_plot = _plot(self.graphics, 0, 0, "Loss per step", "loss")
         self.step_plot.setLabel("bottom", "step")
-        self.epoch_plot = _plot(self.graphics, 0, 1, "Per epoch", "value")
+        self.epoch_plot = _plot(self.graphics, 0, 1, "Per epoch", "value", rowspan=2)  # full height
         self.epoch_plot.setLabel("bottom", "epoch")
         self.rate_plot = _plot(self.graphics, 1, 0, "Learning rate", "rate")
-        self.rate_plot.setMaximumHeight(150)
+        self.rate_plot.setMaximumHeight(110)  # the loss gets the height; the rate only needs its shape
         self.rate_plot.setXLink(self.step_plot)
         self.raw = GrowingSeries()
         self.smooth = GrowingSeries()
