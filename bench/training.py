@@ -1,7 +1,9 @@
 """Training through the GUI against plain Keras, in one process, on the same model and data.
 
 1. overhead: steps/s of the GUI path (TrainWorker thread, Reporter, buffered metrics, live curves redrawn at
-   20 Hz in a shown Training panel) / steps/s of plain `model.fit` with the same tf.data input.
+   15 Hz in a shown Training panel, and live feature maps of a pinned photo: the training thread probes every
+   layer every 0.5 s and a shown Inspection panel draws them) / steps/s of plain `model.fit` with the same
+   tf.data input.
    Budget >= 0.95 (aim 0.98). Steps/s is measured over epochs 2..N (epoch 1 includes tracing), from the
    timestamps of batch ends, alternating plain and GUI runs; medians of the repeats.
 2. GUI latency while training with live plots: gaps between ticks of a 10 ms QTimer; budget p99 <= 20 ms,
@@ -9,8 +11,7 @@
 3. curve latency: from a batch's end in the training thread to the curve holding it drawn on screen;
    budget <= 100 ms.
 
-Live feature maps (issue 7) are not part of this run yet. Run under a (virtual) display:
-`xvfb-run python bench/training.py [--repeats 3]`.
+Run under a (virtual) display: `xvfb-run python bench/training.py [--repeats 5] [--no-live-maps]`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from datasets.generated import load_shapes  # noqa: E402
 from gui.app import create_application  # noqa: E402
 from gui.document import ProjectDocument  # noqa: E402
+from gui.inspection_panel import InspectionPanel  # noqa: E402
 from gui.training_panel import TrainingPanel  # noqa: E402
 from models.project import Project  # noqa: E402
 from models.spec import ModelSpec  # noqa: E402
@@ -121,10 +123,8 @@ def gui_fit(panel: TrainingPanel, dataset) -> tuple[float, list[float], list[flo
     return steady_rate(times, -(-dataset.train.count // BATCH)), gaps[5:], latencies
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+def measure(repeats: int, live_maps: bool = True) -> dict:
+    """Alternating plain and GUI runs; medians and the GUI's latencies. Used by bench/inspect.py too."""
     create_application([])
     dataset = load_shapes(size=28, count_per_class=400, seed=0)
     config = TrainingConfig(epochs=EPOCHS, batch_size=BATCH)
@@ -133,20 +133,49 @@ def main() -> int:
     panel = TrainingPanel(document)
     panel.resize(1200, 500)
     panel.show()
+    inspection = None
+    if live_maps:  # what the window does: a pinned photo, its maps refreshed from the training thread
+        inspection = InspectionPanel(document, None, panel)
+        inspection.resize(1200, 500)
+        inspection.show()
+        loop = QEventLoop()
+        inspection.updated.connect(loop.quit)
+        inspection.load_photo("cat")
+        loop.exec()
+        inspection.updated.disconnect(loop.quit)
     QApplication.processEvents()
-    plain_rates, gui_rates, all_gaps, all_latencies = [], [], [], []
+    plain_rates, gui_rates, all_gaps, all_latencies, snapshots = [], [], [], [], []
+    if inspection is not None:
+        inspection.updated.connect(lambda: snapshots.append(inspection.data.source))
     plain_fit(dataset, config)  # warm-up: imports, kernels
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         plain_rates.append(plain_fit(dataset, config))
+        before = len(snapshots)
         rate, gaps, latencies = gui_fit(panel, dataset)
         gui_rates.append(rate)
         all_gaps += gaps
         all_latencies += latencies
-    ratio = statistics.median(gui_rates) / statistics.median(plain_rates)
+        if inspection is not None and not any(s.startswith("live") for s in snapshots[before:]):
+            raise RuntimeError("live feature maps were on but no live snapshot arrived")
+    if inspection is not None:
+        inspection.shutdown()
+    return {"plain": plain_rates, "gui": gui_rates, "gaps": all_gaps, "latencies": all_latencies,
+            "ratio": statistics.median(gui_rates) / statistics.median(plain_rates),
+            "live_refreshes": sum(s.startswith("live") for s in snapshots)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-live-maps", action="store_true", help="leave the Inspection panel out")
+    args = parser.parse_args()
+    result = measure(args.repeats, live_maps=not args.no_live_maps)
+    ratio, all_gaps, all_latencies = result["ratio"], result["gaps"], result["latencies"]
     p99, worst = float(np.percentile(all_gaps, 99)), max(all_gaps)
     curve = float(np.median(all_latencies)), float(np.percentile(all_latencies, 99))
-    for name, rates in (("plain model.fit", plain_rates), ("Strata GUI path", gui_rates)):
+    for name, rates in (("plain model.fit", result["plain"]), ("Strata GUI path", result["gui"])):
         print(f"{name}:  {statistics.median(rates):7.1f} steps/s  ({', '.join(f'{r:.1f}' for r in rates)})")
+    print(f"live feature-map refreshes drawn: {result['live_refreshes']}")
     checks = [
         (f"overhead ratio {ratio:.3f} (budget >= 0.95, aim 0.98)", ratio >= 0.95),
         (f"GUI timer gaps: p99 {p99:.1f} ms (budget <= 20), max {worst:.1f} ms (budget <= 50), "

@@ -19,6 +19,7 @@ from gui.canvas import CanvasView
 from gui.data_panel import DataPanel
 from gui.document import ProjectDocument
 from gui.file_actions import FileActions
+from gui.inspection_panel import InspectionPanel
 from gui.inspector import Inspector
 from gui.palette import Palette
 from gui.summary_panel import SummaryPanel
@@ -42,6 +43,7 @@ class Editor(QObject):
         self.summary = SummaryPanel()
         self.data_panel = DataPanel(self.document)
         self.training = TrainingPanel(self.document, self.data_panel)
+        self.inspection = InspectionPanel(self.document, self.data_panel, self.training)
         self.files = FileActions(self.document, window, settings, autosave_ms)
         self.recent_menu = QMenu("Open &Recent", window)
         self._connect_views()
@@ -61,6 +63,9 @@ class Editor(QObject):
         document.undo_stack.cleanChanged.connect(self._refresh_title)
         document.undo_stack.indexChanged.connect(self._refresh_title)
         self.canvas.selection_changed.connect(self._show_selection)
+        self.canvas.selection_changed.connect(self._inspect_selection)
+        self.inspection.message.connect(lambda message: self._status(message, 6000))
+        self.inspection.layer_selected.connect(lambda node_id: self.canvas.select([node_id]))
         self.canvas.message.connect(lambda message: self._status(message, 5000))
         self.canvas.project_file_dropped.connect(self.open_dropped)
         self.palette.layer_activated.connect(lambda name: self.canvas.add_layer(name))
@@ -84,6 +89,7 @@ class Editor(QObject):
         handlers: dict[str, Callable[[], Any]] = {
             "file.new": self.files.new_from_template,
             "file.open": self.files.open_dialog,
+            "file.open_image": self.open_image,
             "file.save": self.files.save,
             "file.save_as": self.files.save_as,
             "file.export_code": self.files.export_code,
@@ -145,6 +151,17 @@ class Editor(QObject):
             self.inspector.show_node(None, None)
         if bring_forward and len(ids) == 1 and hasattr(self.window, "docks"):
             self.window.docks["inspector"].raise_()
+
+    def _inspect_selection(self, ids: list[str]) -> None:
+        if len(ids) == 1:
+            self.inspection.select_layer(ids[0])
+
+    def open_image(self) -> None:
+        """File ▸ Open Image: bring the Inspection panel forward and ask for the file."""
+        if hasattr(self.window, "docks"):
+            self.window.docks["inspection"].show()
+            self.window.docks["inspection"].raise_()
+        self.inspection.open_dialog()
 
     def _on_validated(self, report) -> None:
         self.summary.show_report(self.document.spec, report)

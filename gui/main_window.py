@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.docks = self._build_docks()
         for name, widget in (("palette", self.editor.palette), ("inspector", self.editor.inspector),
                              ("summary", self.editor.summary), ("data", self.editor.data_panel),
-                             ("training", self.editor.training)):
+                             ("training", self.editor.training), ("inspection", self.editor.inspection)):
             self.docks[name].setWidget(widget)
         self._connect_actions()
         self.setAcceptDrops(True)

@@ -29,6 +29,8 @@ MENUS: dict[str, list[ActionSpec | None]] = {
     "&File": [
         ActionSpec("file.new", "&New…", StandardKey.New, "Start a new model from a template"),
         ActionSpec("file.open", "&Open…", StandardKey.Open, "Open a Strata project file"),
+        ActionSpec("file.open_image", "Open &Image…", "Ctrl+Shift+O",
+                   "Load an image to see what every layer makes of it"),
         ActionSpec("file.save", "&Save", StandardKey.Save, "Save the project"),
         ActionSpec("file.save_as", "Save &As…", StandardKey.SaveAs, "Save the project under a new name"),
         SEPARATOR,
@@ -59,7 +61,6 @@ MENUS: dict[str, list[ActionSpec | None]] = {
     ],
     "&Data": [
         ActionSpec("data.choose", "Choose &Dataset…", "Ctrl+Shift+D", "Pick a built-in or your own dataset"),
-        ActionSpec("data.open_image", "Open &Image for Inspection…", "Ctrl+Shift+O"),
     ],
     "&Train": [
         ActionSpec("train.start", "&Start Training", "F5", "Build the model and train it"),

@@ -64,6 +64,9 @@ class QtReporter(Reporter):
             worker.pending_batches.append((step, time.monotonic(), logs))
 
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        live = self.worker.live
+        if live is not None:
+            live.on_epoch_end(epoch)
         self.worker.epoch_done.emit(epoch, logs)
 
     def should_stop(self) -> bool:
@@ -90,6 +93,9 @@ class QtReporter(Reporter):
         return self.worker.closing
 
     def after_batch(self, model: Any, step: int) -> None:
+        live = self.worker.live
+        if live is not None:
+            live.after_batch(model, step, self.worker.progress.epoch)
         for hook in list(self.worker.batch_hooks):
             hook(model, step)
 
@@ -122,6 +128,7 @@ class TrainWorker(ManagedThread):
         self.running_event.set()
         self.progress = Progress()
         self.batch_hooks: list = []  # callables (model, step) run in this thread between batches
+        self.live = None  # a LiveInspection (models/live_inspection.py) fed between batches, if any
         self.result: TrainingResult | None = None
 
     # ----- called from the GUI thread ------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class TrainingPanel(QWidget):
     message = Signal(str)
     finished = Signal(object)
     model_ready = Signal(bool)
+    run_starting = Signal(object)  # the TrainWorker, before its thread starts (live inspection plugs in)
 
     def __init__(self, document: ProjectDocument, data_panel=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,6 +203,7 @@ class TrainingPanel(QWidget):
         self._started_at = time.monotonic()
         self.progress.setRange(0, 0)
         self.progress_label.setText("Building the model…")
+        self.run_starting.emit(self.worker)
         self.worker.start()
         self.timer.start()
         self._set_state("training")

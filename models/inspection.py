@@ -12,15 +12,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from models.environment import configure_keras_environment
 
-configure_keras_environment()
+if TYPE_CHECKING:
+    import keras
 
-import keras  # noqa: E402
+
+def _keras():
+    """Keras, imported on first use: the window imports this module before TensorFlow has loaded."""
+    configure_keras_environment()
+    import keras
+
+    return keras
 
 SCORES_SUFFIX = "/scores"
 CONV_TYPES = ("Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D",
@@ -66,7 +73,7 @@ class Snapshot:
 
 # ----- the probe
 def inspectable_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    return [layer for layer in model.layers if not isinstance(layer, _keras().layers.InputLayer)]
 
 
 def single_input(model: keras.Model) -> Any:
@@ -97,7 +104,7 @@ class Probe:
                 outputs[layer.name] = output
         self.layer_ids = list(self.layer_types)
         self.output_keys = list(outputs)
-        self.outputs_model = keras.Model(single_input(model), outputs)
+        self.outputs_model = _keras().Model(single_input(model), outputs)
         self._call = tf.function(lambda batch: self.outputs_model(batch, training=False), reduce_retracing=True)
 
     def batch_of_one(self, sample: np.ndarray) -> np.ndarray:
@@ -148,13 +155,13 @@ def conv_layer_ids(model: keras.Model) -> list[str]:
     return [layer.name for layer in inspectable_layers(model) if type(layer).__name__ in CONV_TYPES]
 
 
-def _kernel(layer: keras.layers.Layer) -> np.ndarray:
-    kernel = getattr(layer, "depthwise_kernel", None)
-    if kernel is None:
-        kernel = getattr(layer, "kernel", None)
-    if kernel is None:
-        raise InspectionError(f"{layer.name} ({type(layer).__name__}) has no kernel to show")
-    return np.asarray(keras.ops.convert_to_numpy(kernel), dtype=np.float32)
+def kernel_variable(layer: keras.layers.Layer) -> Any:
+    """The weights a convolution slides over its input (the depthwise part of a separable convolution)."""
+    for name in ("depthwise_kernel", "kernel"):
+        variable = getattr(layer, name, None)
+        if variable is not None:
+            return variable
+    return None
 
 
 @dataclass
@@ -169,24 +176,31 @@ class FilterTiles:
 
 
 def filters(model: keras.Model, layer_id: str, max_filters: int = 64, max_inputs: int = 16) -> FilterTiles:
-    """Conv kernels of one layer. A first layer that sees RGB shows colour tiles; deeper ones one tile per input."""
+    """Conv kernels of one layer of a model (see `filter_tiles`)."""
     layer = model.get_layer(layer_id)
-    if type(layer).__name__ not in CONV_TYPES:
-        raise InspectionError(f"{layer_id} is a {type(layer).__name__}; filters belong to convolution layers")
-    kernel = _kernel(layer)
     name = type(layer).__name__
+    if name not in CONV_TYPES or kernel_variable(layer) is None:
+        raise InspectionError(f"{layer_id} is a {name}; filters belong to convolution layers")
+    kernel = np.asarray(_keras().ops.convert_to_numpy(kernel_variable(layer)), dtype=np.float32)
+    return filter_tiles(kernel, layer_id, name, max_filters, max_inputs)
+
+
+def filter_tiles(kernel: np.ndarray, layer_id: str, layer_type: str, max_filters: int = 64,
+                 max_inputs: int = 16) -> FilterTiles:
+    """Kernels as tiles. A layer that sees RGB shows colour tiles; others one tile per input channel."""
     if kernel.ndim == 3:  # 1-D: (width, inputs, filters) -> one row per input
         kernel = kernel[None]
     if kernel.ndim != 4:
-        raise InspectionError(f"{layer_id} ({name}) has a {kernel.ndim}-D kernel; only 1-D and 2-D kernels are drawn")
-    if name.endswith("Transpose"):
+        raise InspectionError(f"{layer_id} ({layer_type}) has a {kernel.ndim}-D kernel; only 1-D and 2-D kernels "
+                              "are drawn")
+    if layer_type.endswith("Transpose"):
         kernel = np.swapaxes(kernel, 2, 3)  # Keras stores (h, w, filters, inputs) for transposed convolutions
     inputs, count = kernel.shape[2], kernel.shape[3]
     note = ""
     if count > max_filters:
         note = f"showing the first {max_filters} of {count} filters"
         kernel = kernel[..., :max_filters]
-    if inputs == 3 and not name.startswith("Depthwise"):
+    if inputs == 3 and not layer_type.startswith("Depthwise"):
         tiles = np.moveaxis(kernel, 3, 0)  # (filters, h, w, 3)
         low = tiles.min(axis=(1, 2, 3), keepdims=True)
         high = tiles.max(axis=(1, 2, 3), keepdims=True)
@@ -354,7 +368,7 @@ class GradCam:
         if layer_id not in spatial_layer_ids(self.model):
             raise InspectionError(f"{layer_id} has no height x width output; Grad-CAM needs a spatial layer")
         if layer_id not in self._models:
-            self._models[layer_id] = keras.Model(single_input(self.model),
+            self._models[layer_id] = _keras().Model(single_input(self.model),
                                                  [self.model.get_layer(layer_id).output, self.model.outputs[0]])
         batch = tf.convert_to_tensor(_batch(self.model, sample))
         with tf.GradientTape() as tape:

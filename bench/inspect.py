@@ -1,0 +1,119 @@
+"""Looking inside: speed of the inspection path.
+
+1. All-layer activations of one image for the LeNet template (Strata's probe: one model, one tf.function
+   call); median <= 100 ms. Plain Keras for reference in the same run: one `keras.Model(inputs, layer.output)`
+   per layer called directly, as a user would write it.
+2. Drawing a 64-channel 56x56 feature-map grid (normalise, compose, convert, paint): median <= 50 ms; also the
+   whole Feature maps tab (grid plus the enlarged channel with its colour bar).
+3. Training overhead with live feature maps on: bench/training.py's ratio (GUI path with live curves and live
+   maps of a pinned photo / plain `model.fit`) stays >= 0.95.
+
+Run under a (virtual) display: `xvfb-run python bench/inspect.py [--repeats 5]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file shares its name with the standard library's `inspect`, which half the libraries import: take
+# its own folder off the path before anything else is imported, or they would import this script.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(_HERE).parent))
+
+from models.environment import configure_keras_environment  # noqa: E402
+
+configure_keras_environment()
+
+import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from datasets.base import Preprocessing  # noqa: E402
+from datasets.packaged import sample_photo  # noqa: E402
+from datasets.preprocess import prepare_image  # noqa: E402
+from gui.app import create_application  # noqa: E402
+from gui.inspection_tabs import FeatureMapsTab, ViewData  # noqa: E402
+from gui.inspection_views import bench_grid_draw  # noqa: E402
+from models.builder import build  # noqa: E402
+from models.inspection import Probe  # noqa: E402
+from models.templates import load_template  # noqa: E402
+
+
+def timed(function, repeats: int = 30) -> float:
+    """Median milliseconds of `function()` after one warm-up call."""
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def activations_ms() -> tuple[float, float]:
+    import keras
+
+    model = build(load_template("lenet").spec).model
+    image, _ = prepare_image(sample_photo("cat"), Preprocessing(resize=(28, 28), channels=1, rescale=1 / 255))
+    probe = Probe(model)
+    strata = timed(lambda: probe.activations(image))
+    per_layer = [keras.Model(model.inputs[0], layer.output) for layer in model.layers[1:]]
+    batch = image[None]
+    plain = timed(lambda: [np.asarray(m(batch, training=False)) for m in per_layer])
+    return strata, plain
+
+
+def tab_draw_ms() -> float:
+    maps = np.random.default_rng(0).standard_normal((56, 56, 64)).astype(np.float32)
+    tab = FeatureMapsTab()
+    tab.resize(1100, 450)
+    tab.show()
+    QApplication.processEvents()
+
+    def draw():
+        maps[0, 0, 0] += 1.0  # new data each time, as a live view gets
+        tab.show_data(ViewData(outputs={"conv": maps}, layer_types={"conv": "Conv2D"}, source="bench"))
+        tab.repaint()
+        QApplication.processEvents()
+
+    result = timed(draw, repeats=21)
+    tab.close()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="training runs of each kind for the overhead")
+    args = parser.parse_args()
+    create_application([])
+    strata, plain = activations_ms()
+    grid = bench_grid_draw()
+    tab = tab_draw_ms()
+    spec = importlib.util.spec_from_file_location("bench_training", Path(_HERE) / "training.py")
+    training = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(training)
+    overhead = training.measure(args.repeats, live_maps=True)
+    checks = [
+        (f"LeNet all-layer activations: median {strata:.2f} ms (plain Keras, one model per layer: {plain:.2f} ms; "
+         "budget <= 100)", strata <= 100),
+        (f"64-channel 56x56 grid drawn: median {grid:.1f} ms (budget <= 50); whole Feature maps tab {tab:.1f} ms",
+         grid <= 50),
+        (f"training overhead with live maps ({overhead['live_refreshes']} refreshes drawn): ratio "
+         f"{overhead['ratio']:.3f} (plain {statistics.median(overhead['plain']):.1f} vs GUI "
+         f"{statistics.median(overhead['gui']):.1f} steps/s; budget >= 0.95)", overhead["ratio"] >= 0.95),
+    ]
+    for text, ok in checks:
+        print(f"{text}  {'ok' if ok else 'OVER BUDGET'}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,541 @@
+"""The Inspection panel: load an input, see what every layer makes of it, also while the model trains.
+
+Inputs come from File ▸ Open Image, a drop, the clipboard, the sample photos or the loaded dataset. The
+numbers are computed off the GUI thread: by the inspection worker for the trained model (or, before any
+training, the model with random weights), and during a run by the training thread itself
+(`models/live_inspection.py`), which hands over a snapshot every N steps or seconds and one per epoch for
+the replay slider. The panel keeps the previous input when a new one cannot be used, and says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from datasets.packaged import SAMPLE_PHOTOS
+from gui.document import ProjectDocument
+from gui.inspection_tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab, ViewData
+from gui.inspection_views import OverlayImage
+from gui.inspection_worker import InspectionRequest, InspectionResult, InspectionWorker
+from gui.param_editors import guarded
+from models import inspection_inputs
+from models.live_inspection import LiveInspection, LiveSettings, LiveSnapshot
+from models.training import model_fingerprint
+
+log = logging.getLogger(__name__)
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+SNAPSHOT_BYTES = 256 * 2 ** 20  # epoch snapshots kept for replay; older ones are thinned out beyond this
+REFRESH_CHOICES = [("every 0.5 s", LiveSettings(seconds=0.5)), ("every 2 s", LiveSettings(seconds=2.0)),
+                   ("every 10 steps", LiveSettings(steps=10)), ("every 100 steps", LiveSettings(steps=100)),
+                   ("at epoch ends only", LiveSettings(steps=10 ** 12))]
+
+
+class InspectionPanel(QWidget):
+    """Signals: `message(str)` for the status bar, `layer_selected(str)` when the user picks a layer here."""
+
+    message = Signal(str)
+    layer_selected = Signal(str)
+    live_snapshot = Signal(object)  # emitted from the training thread; queued to this panel's thread
+    updated = Signal()  # after a result or snapshot was taken in (GUI thread)
+
+    def __init__(self, document: ProjectDocument, data_panel=None, training_panel=None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.data_panel = data_panel
+        self.training_panel = training_panel
+        self.worker = InspectionWorker(self)
+        self.worker.finished.connect(self._on_result)
+        self.input: inspection_inputs.LoadedInput | None = None
+        self.data = ViewData()
+        self.snapshots: list[LiveSnapshot] = []
+        self.live: LiveInspection | None = None
+        self.trained_model = None
+        self.trained_fingerprint = ""
+        self.serial = 0
+        self.cam_choice: tuple[str | None, int | None] = (None, None)
+        self._build()
+        self.setMinimumSize(320, 120)  # explicit: the tabs' controls must not force the window wider
+        self.setAcceptDrops(True)
+        self.recompute_timer = QTimer(self, singleShot=True, interval=400)
+        self.recompute_timer.timeout.connect(self.recompute)
+        document.spec_changed.connect(self._on_spec_changed)
+        document.project_replaced.connect(self._on_project_replaced)
+        self.live_snapshot.connect(self._on_live_snapshot)
+        if training_panel is not None:
+            training_panel.run_starting.connect(self._on_run_starting)
+            training_panel.model_ready.connect(self._on_model_ready)
+            training_panel.finished.connect(self._on_run_finished)
+        self._show_empty()
+
+    # ----- construction ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.open_button = QPushButton("Open Image…")
+        self.open_button.clicked.connect(self.open_dialog)
+        self.photo_button = QToolButton()
+        self.photo_button.setText("Sample Photo")
+        self.photo_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        photos = QMenu(self.photo_button)
+        for name, (title, _function) in SAMPLE_PHOTOS.items():
+            photos.addAction(title, lambda name=name: self.load_photo(name))
+        self.photo_button.setMenu(photos)
+        self.sample_spin = QSpinBox()
+        self.sample_spin.setRange(0, 10 ** 7)
+        self.sample_spin.setPrefix("#")
+        self.sample_spin.setToolTip("Index of the sample in the loaded dataset's training data")
+        self.sample_button = QPushButton("Dataset Sample")
+        self.sample_button.clicked.connect(lambda: self.load_dataset_sample(self.sample_spin.value()))
+        self.paste_button = QPushButton("Paste")
+        self.paste_button.clicked.connect(self.paste)
+        self.model_label = QLabel()
+        self.model_label.setStyleSheet("color: palette(mid);")
+        bar = QHBoxLayout()
+        for widget in (self.open_button, self.photo_button, self.sample_button, self.sample_spin, self.paste_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.model_label)
+
+        self.original_view = OverlayImage()
+        self.input_view = OverlayImage()
+        for view in (self.original_view, self.input_view):
+            view.setMinimumSize(120, 100)
+        self.original_caption = QLabel("Original")
+        self.input_caption = QLabel("What the model receives")
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: palette(mid);")
+        self.live_check = QCheckBox("Live while training")
+        self.live_check.setChecked(True)
+        self.live_check.toggled.connect(self._live_settings_changed)
+        self.refresh_combo = QComboBox()
+        for text, _settings in REFRESH_CHOICES:
+            self.refresh_combo.addItem(text)
+        self.refresh_combo.currentIndexChanged.connect(self._live_settings_changed)
+        self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
+        self.epoch_slider.setRange(0, 0)
+        self.epoch_slider.setEnabled(False)
+        self.epoch_slider.valueChanged.connect(self._replay)
+        self.epoch_label = QLabel("No epochs recorded yet")
+        self.export_png_button = QPushButton("Export PNG…")
+        self.export_png_button.clicked.connect(self.export_png_dialog)
+        self.export_npy_button = QPushButton("Export .npy…")
+        self.export_npy_button.clicked.connect(self.export_arrays_dialog)
+
+        side = QVBoxLayout()
+        side.addWidget(self.original_caption)
+        side.addWidget(self.original_view, 1)
+        side.addWidget(self.input_caption)
+        side.addWidget(self.input_view, 1)
+        side.addWidget(self.notes)
+        side.addWidget(self.live_check)
+        side.addWidget(self.refresh_combo)
+        side.addWidget(self.epoch_label)
+        side.addWidget(self.epoch_slider)
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.export_png_button)
+        export_row.addWidget(self.export_npy_button)
+        side.addLayout(export_row)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(240)
+        for caption in (self.original_caption, self.input_caption):
+            caption.setWordWrap(True)
+
+        self.tabs = QTabWidget()
+        self.tab_views: dict[str, InspectionTab] = {}
+        for title, kind in TABS:
+            tab = kind()
+            self.tab_views[title] = tab
+            self.tabs.addTab(tab, title)
+        self.tabs.currentChanged.connect(lambda _index: self._render())
+        self.feature_maps.layer_chosen.connect(self.layer_selected)
+        self.predictions.cam_requested.connect(self._cam_requested)
+
+        body = QHBoxLayout()
+        body.addWidget(side_widget)
+        body.addWidget(self.tabs, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addLayout(body, 1)
+        paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
+        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        paste.activated.connect(self.paste)
+
+    @property
+    def feature_maps(self) -> FeatureMapsTab:
+        return self.tab_views["Feature maps"]
+
+    @property
+    def predictions(self) -> PredictionsTab:
+        return self.tab_views["Predictions"]
+
+    def current_tab(self) -> InspectionTab:
+        return self.tabs.currentWidget()
+
+    # ----- inputs --------------------------------------------------------------------------------------------------
+    def _input_shape(self) -> tuple:
+        spec = self.document.spec
+        inputs = spec.input_ids()
+        if len(inputs) != 1:
+            return ()
+        return tuple(spec.nodes[inputs[0]].effective_params()["shape"])
+
+    def _dataset(self):
+        if self.data_panel is None:
+            return None
+        return self.data_panel.dataset_for(self.document.project.dataset)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Image for Inspection", "", IMAGE_FILTER)
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str | Path) -> None:
+        shape, dataset = self._input_shape(), self._dataset()
+        self._submit(load=lambda: inspection_inputs.from_file(path, shape, dataset), what=Path(path).name)
+
+    def load_photo(self, name: str) -> None:
+        shape, dataset = self._input_shape(), self._dataset()
+        self._submit(load=lambda: inspection_inputs.from_photo(name, shape, dataset), what=name)
+
+    def load_bytes(self, data: bytes, name: str = "pasted image") -> None:
+        shape, dataset = self._input_shape(), self._dataset()
+        self._submit(load=lambda: inspection_inputs.from_bytes(data, name, shape, dataset), what=name)
+
+    def load_dataset_sample(self, index: int) -> None:
+        dataset = self._dataset()
+        if dataset is None:
+            self.message.emit("Load the project's dataset in the Data panel first, then pick a sample.")
+            return
+        self._submit(load=lambda: inspection_inputs.from_dataset(dataset, index), what=f"sample {index}")
+
+    @guarded
+    def paste(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and mime.hasUrls():
+            files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+            if files:
+                self.load_file(files[0])
+                return
+        image = clipboard.image()
+        if image.isNull():
+            self.message.emit("The clipboard holds no image.")
+            return
+        self.load_bytes(_png_bytes(image))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        mime = event.mimeData()
+        if mime.hasImage() or any(Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES for url in mime.urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        try:
+            mime = event.mimeData()
+            files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+            if files:
+                self.load_file(files[0])
+            elif mime.hasImage():
+                self.load_bytes(_png_bytes(QImage(mime.imageData())), "dropped image")
+            event.acceptProposedAction()
+        except Exception as error:  # never into Qt's event loop
+            log.exception("image drop failed")
+            self.message.emit(f"The dropped image could not be used: {error}")
+
+    # ----- computing -------------------------------------------------------------------------------------------
+    def _model_source(self) -> tuple[Any, Any, str]:
+        fingerprint = model_fingerprint(self.document.spec)
+        if self.trained_model is not None and fingerprint == self.trained_fingerprint:
+            model = self.trained_model
+            return ("trained", id(model)), (lambda: model), "trained model"
+        spec = self.document.spec.copy()
+
+        def build_untrained():
+            from models.builder import build
+
+            return build(spec).model
+
+        label = "untrained model (random weights)" if self.trained_model is None else \
+            "untrained model: the model changed since it was trained"
+        return ("spec", fingerprint), build_untrained, label
+
+    def _plane_ranges(self) -> tuple | None:
+        from models.inspection import plane_ranges
+
+        points = self._points()
+        return plane_ranges(points[0]) if points is not None else None
+
+    def _points(self) -> tuple[np.ndarray, np.ndarray] | None:
+        dataset = self._dataset()
+        split = dataset.train if dataset is not None else None
+        if split is None or split.x is None or split.x.ndim != 2 or split.x.shape[1] != 2:
+            return None
+        return split.x, np.asarray(split.y).ravel()
+
+    def _submit(self, load=None, what: str = "") -> None:
+        key, make_model, label = self._model_source()
+        self.serial += 1
+        if load is not None:
+            self.message.emit(f"Opening {what}…")
+        self.worker.submit(InspectionRequest(key, make_model, label, current=self.input, load=load,
+                                             cam_layer=self.cam_choice[0], cam_class=self.cam_choice[1],
+                                             plane_ranges=self._plane_ranges(), serial=self.serial))
+
+    def recompute(self) -> None:
+        """Redo the static views for the pinned input (after a model edit, a finished run, a Grad-CAM choice)."""
+        if self.input is not None and not self._training():
+            self._submit()
+
+    def _training(self) -> bool:
+        return self.training_panel is not None and self.training_panel.is_training()
+
+    def _on_result(self, result: InspectionResult) -> None:
+        self._take_result(result)
+        self.updated.emit()
+
+    @guarded
+    def _take_result(self, result: InspectionResult) -> None:
+        if result.input_error:
+            kept = " The previous image stays." if self.input is not None else ""
+            self.message.emit(f"That input cannot be used: {result.input_error}.{kept}")
+        if result.loaded is not None:
+            self.input = result.loaded
+            self._show_input()
+            if self.live is not None:
+                self.live.set_sample(self.input.sample)
+                self.live.enabled = self.live_check.isChecked()
+        if result.error:
+            self.model_label.setText(result.error)
+            self.message.emit(result.error)
+            return
+        if not result.outputs or (self._training() and self.live is not None and self.live.enabled):
+            return  # a live run draws its own snapshots
+        self.model_label.setText(f"Showing the {result.model_label}")
+        self.data = ViewData(self.input, result.outputs, result.layer_types, result.kernels, result.attention_ids,
+                             result.cam, result.cam_layer, result.cam_layers, result.predicted_class,
+                             result.saliency, result.boundary, self._points(), self._class_names(),
+                             result.unavailable, source=result.model_label)
+        self._render()
+
+    def _class_names(self) -> list[str]:
+        dataset = self._dataset()
+        return list(dataset.info.class_names) if dataset is not None else []
+
+    def _cam_requested(self, layer: str, class_index) -> None:
+        if (layer, class_index) != self.cam_choice:
+            self.cam_choice = (layer, class_index)
+            self.recompute()
+
+    # ----- live ----------------------------------------------------------------------------------------------------
+    def _on_run_starting(self, worker) -> None:
+        self.snapshots = []
+        self._update_slider()
+        self.live = LiveInspection(self.live_snapshot.emit, REFRESH_CHOICES[self.refresh_combo.currentIndex()][1],
+                                   self._plane_ranges())
+        self.live.enabled = self.live_check.isChecked()
+        if self.input is not None:
+            self.live.set_sample(self.input.sample)
+        worker.live = self.live
+
+    def _live_settings_changed(self, *_args) -> None:
+        if self.live is not None:
+            self.live.settings = REFRESH_CHOICES[self.refresh_combo.currentIndex()][1]
+            self.live.enabled = self.live_check.isChecked() and not self.live.failure
+
+    def _on_live_snapshot(self, snapshot: LiveSnapshot) -> None:
+        self._take_snapshot(snapshot)
+        self.updated.emit()
+
+    @guarded
+    def _take_snapshot(self, snapshot: LiveSnapshot) -> None:
+        if self.live is None:
+            return
+        if snapshot.epoch_end:
+            self._keep_snapshot(snapshot.compact())
+        at_latest = self.epoch_slider.value() == self.epoch_slider.maximum()
+        if at_latest:
+            self._show_snapshot(snapshot, f"live, step {snapshot.step}")
+
+    def _show_snapshot(self, snapshot: LiveSnapshot, source: str) -> None:
+        previous = self.data
+        self.data = ViewData(self.input, snapshot.outputs, snapshot.layer_types, snapshot.kernels,
+                             [k for k in snapshot.layer_types if k + "/scores" in snapshot.outputs],
+                             previous.cam, previous.cam_layer, previous.cam_layers, previous.predicted_class,
+                             previous.saliency, snapshot.boundary or previous.boundary, self._points(),
+                             self._class_names(), previous.unavailable, source=source)
+        self.model_label.setText(f"Showing the model in training ({source})")
+        if self.isVisible():
+            self._render()
+
+    def _keep_snapshot(self, snapshot: LiveSnapshot) -> None:
+        self.snapshots.append(snapshot)
+        while sum(s.nbytes() for s in self.snapshots) > SNAPSHOT_BYTES and len(self.snapshots) > 2:
+            del self.snapshots[1]  # thin out from the oldest, keeping the first and the latest
+        self._update_slider()
+
+    def _update_slider(self) -> None:
+        at_latest = self.epoch_slider.value() == self.epoch_slider.maximum()
+        self.epoch_slider.blockSignals(True)
+        self.epoch_slider.setRange(0, len(self.snapshots))
+        if at_latest:
+            self.epoch_slider.setValue(len(self.snapshots))
+        self.epoch_slider.blockSignals(False)
+        self.epoch_slider.setEnabled(bool(self.snapshots))
+        self._slider_text()
+
+    def _slider_text(self) -> None:
+        value = self.epoch_slider.value()
+        if not self.snapshots:
+            self.epoch_label.setText("No epochs recorded yet")
+        elif value >= len(self.snapshots):
+            self.epoch_label.setText(f"Latest ({len(self.snapshots)} epochs recorded)")
+        else:
+            self.epoch_label.setText(f"After epoch {self.snapshots[value].epoch + 1} "
+                                     f"(step {self.snapshots[value].step})")
+
+    @guarded
+    def _replay(self, value: int) -> None:
+        self._slider_text()
+        if value < len(self.snapshots):
+            snapshot = self.snapshots[value]
+            self._show_snapshot(snapshot, f"after epoch {snapshot.epoch + 1}")
+        elif self.snapshots:
+            self._show_snapshot(self.snapshots[-1], f"after epoch {self.snapshots[-1].epoch + 1}")
+
+    def _on_run_finished(self, _result) -> None:
+        if self.live is not None and self.live.failure:
+            self.message.emit(f"Live feature maps were off during the run: {self.live.failure}")
+        self.live = None
+
+    def _on_model_ready(self, ready: bool) -> None:
+        model = self.training_panel.trained_model if ready and self.training_panel is not None else None
+        self.trained_model = model
+        self.trained_fingerprint = model_fingerprint(self.document.spec) if model is not None else ""
+        self.recompute()
+
+    def _on_spec_changed(self, *_args) -> None:
+        if self.input is not None:
+            self.recompute_timer.start()
+
+    def _on_project_replaced(self) -> None:
+        self.trained_model, self.trained_fingerprint = None, ""
+        self.snapshots = []
+        self._update_slider()
+        self.recompute_timer.start()
+
+    # ----- drawing -----------------------------------------------------------------------------------------------
+    def _show_empty(self) -> None:
+        self.model_label.setText("")
+        self.notes.setText("Open an image, drop one here, paste one, or pick a sample photo or dataset sample.")
+        self._render()
+
+    def _show_input(self) -> None:
+        loaded = self.input
+        self.original_view.set_image(_image_for_view(loaded.original))
+        self.input_view.set_image(_image_for_view(loaded.sample))
+        shape = "x".join(str(d) for d in loaded.sample.shape)
+        self.original_caption.setText(f"Original: {loaded.name}")
+        self.input_caption.setText(f"What the model receives ({shape})")
+        self.notes.setText("; ".join(loaded.notes).capitalize() if loaded.notes else "")
+        self.message.emit(f"Inspecting {loaded.name}")
+
+    def _render(self) -> None:
+        self.current_tab().show_data(self.data)
+
+    def select_layer(self, layer_id: str) -> None:
+        """From a click on the canvas: show that layer's maps."""
+        if self.feature_maps.select_layer(layer_id) and self.current_tab() is not self.feature_maps:
+            self.tabs.setCurrentWidget(self.feature_maps)
+
+    # ----- export ----------------------------------------------------------------------------------------------------
+    def export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export View as PNG", "inspection.png", "PNG images (*.png)")
+        if path:
+            self.export_png(Path(path))
+
+    @guarded
+    def export_png(self, path: Path) -> None:
+        widget = self.current_tab().export_widget()
+        if not widget.grab().save(str(path), "PNG"):
+            self.message.emit(f"Could not write {path}")
+        else:
+            self.message.emit(f"Saved {path}")
+
+    def export_arrays_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export Activations", "activations.npy",
+                                              "NumPy arrays (*.npy *.npz)")
+        if path:
+            self.export_arrays(Path(path))
+
+    @guarded
+    def export_arrays(self, path: Path) -> Path | None:
+        from models.inspection import save_activations
+
+        arrays = self.current_tab().export_arrays()
+        if not arrays:
+            self.message.emit("This view has no arrays to export yet.")
+            return None
+        try:
+            written = save_activations(path, arrays)
+        except OSError as error:
+            self.message.emit(f"Could not write {path}: {error}")
+            return None
+        self.message.emit(f"Saved {written}")
+        return written
+
+    def shutdown(self) -> None:
+        """Stop the worker thread (the window calls this on close)."""
+        self.worker.request_stop()
+        self.worker.wait(10_000)
+
+    def _slot_failed(self, message: str) -> None:
+        self.message.emit(message)
+
+
+def _png_bytes(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def _image_for_view(values: np.ndarray) -> np.ndarray:
+    """An input shown as a picture: images as they are, 1-D samples (points, tokens) as a one-row strip."""
+    values = np.asarray(values)
+    if values.ndim == 3 and values.shape[-1] == 1:
+        values = values[..., 0]
+    if values.ndim == 1:
+        values = values[None, :]
+    if values.ndim != 2 and not (values.ndim == 3 and values.shape[-1] == 3):
+        return np.zeros((1, 1), np.uint8)
+    if values.dtype != np.uint8:
+        low, high = float(np.min(values)), float(np.max(values))
+        if low >= 0 and high <= 1:  # a 0..1 image: shown as it is, not stretched
+            low, high = 0.0, 1.0
+        values = ((values - low) / (high - low if high > low else 1.0) * 255).astype(np.uint8)
+    return values

@@ -1,0 +1,174 @@
+"""The Inspection panel's computations, off the GUI thread: opening and preparing the image, building the
+model (random weights until one is trained), and every view's numbers (`models/inspection.py`).
+
+One long-lived thread takes requests from a queue; when several are waiting only the newest runs (a user
+dragging a slider or editing the model wants the latest state, not a backlog). Models and their probes are
+cached by key, so a new image or layer choice costs one forward pass, not a rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from datasets.base import DatasetError
+from gui.threads import ManagedThread
+from models.inspection_inputs import LoadedInput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InspectionRequest:
+    """What to compute. `load` (run in the worker) produces a new input; without it `current` is used."""
+
+    model_key: Any
+    make_model: Callable[[], Any]
+    model_label: str
+    current: LoadedInput | None = None
+    load: Callable[[], LoadedInput] | None = None
+    cam_layer: str | None = None
+    cam_class: int | None = None
+    plane_ranges: tuple | None = None
+    serial: int = 0
+
+
+@dataclass
+class InspectionResult:
+    serial: int
+    model_label: str = ""
+    loaded: LoadedInput | None = None  # set when the request loaded a new input successfully
+    input_error: str = ""  # the new input could not be used (the previous one stays)
+    error: str = ""  # the model could not be built or run
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    layer_types: dict[str, str] = field(default_factory=dict)
+    layer_order: list[str] = field(default_factory=list)
+    kernels: dict[str, np.ndarray] = field(default_factory=dict)
+    attention_ids: list[str] = field(default_factory=list)
+    cam: np.ndarray | None = None
+    cam_layer: str = ""
+    cam_layers: list[str] = field(default_factory=list)
+    predicted_class: int | None = None
+    saliency: np.ndarray | None = None
+    boundary: Any = None
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+class _ModelTools:
+    """A model with its probe and Grad-CAM, built once per model key."""
+
+    def __init__(self, model: Any) -> None:
+        from models import inspection
+
+        self.model = model
+        self.probe = inspection.Probe(model)
+        self.cam = inspection.GradCam(model) if len(model.outputs) == 1 else None
+        self.predict = inspection.model_predictor(model) if inspection.takes_plane(model) else None
+        self.unavailable = inspection.unavailable_views(model)
+
+
+class InspectionWorker(ManagedThread):
+    """`finished(InspectionResult)` is queued to the GUI thread after every request that ran."""
+
+    finished = Signal(object)
+    _STOP = object()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.requests: queue.Queue = queue.Queue()
+        self._tools: dict[Any, _ModelTools] = {}
+
+    # ----- GUI thread ---------------------------------------------------------------------------------------------
+    def submit(self, request: InspectionRequest) -> None:
+        if not self.isRunning():
+            self.start()
+        self.requests.put(request)
+
+    def request_stop(self) -> None:
+        super().request_stop()
+        self.requests.put(self._STOP)
+
+    # ----- worker thread ----------------------------------------------------------------------------------------
+    def run(self) -> None:
+        while True:
+            request = self.requests.get()
+            pending = [request]
+            while not self.requests.empty():  # only the newest of a backlog runs; a new input must not be lost
+                pending.append(self.requests.get_nowait())
+            if any(item is self._STOP for item in pending):
+                return
+            newest = pending[-1]
+            if newest.load is None:
+                loads = [item for item in pending if item.load is not None]
+                if loads:
+                    newest.load = loads[-1].load
+            try:
+                self.finished.emit(self.compute(newest))
+            except Exception as error:  # never let the thread die: the panel must hear about it
+                log.exception("inspection failed")
+                self.finished.emit(InspectionResult(newest.serial, error=f"Inspection failed: {error}"))
+
+    def compute(self, request: InspectionRequest) -> InspectionResult:
+        from models import inspection
+        from models.inspection import InspectionError
+        from models.problems import BuildError
+
+        result = InspectionResult(request.serial, model_label=request.model_label)
+        current = request.current
+        if request.load is not None:
+            try:
+                current = result.loaded = request.load()
+            except (DatasetError, InspectionError) as error:
+                result.input_error = str(error)
+        if current is None:
+            return result
+        try:
+            tools = self._tools_for(request)
+        except BuildError as error:
+            result.error = f"The model cannot be built yet: {error}"
+            return result
+        except InspectionError as error:
+            result.error = str(error)
+            return result
+        probe = tools.probe
+        try:
+            outputs = probe(current.sample)
+        except InspectionError as error:
+            if result.loaded is not None:  # a new input that does not fit: keep the previous one
+                result.loaded, result.input_error = None, str(error)
+            else:
+                result.error = str(error)
+            return result
+        result.outputs = outputs
+        result.layer_types = dict(probe.layer_types)
+        result.layer_order = list(probe.layer_ids)
+        result.attention_ids = inspection.attention_layer_ids(probe)
+        result.unavailable = dict(tools.unavailable)
+        model = tools.model
+        for layer_id in inspection.conv_layer_ids(model):
+            variable = inspection.kernel_variable(model.get_layer(layer_id))
+            if variable is not None:
+                result.kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
+        if tools.cam is not None and "grad_cam" not in tools.unavailable:
+            result.cam_layers = inspection.spatial_layer_ids(model)
+            layer = request.cam_layer if request.cam_layer in result.cam_layers else None
+            result.cam_layer = layer or inspection.default_cam_layer(model)
+            result.cam, result.predicted_class = tools.cam(current.sample, result.cam_layer, request.cam_class)
+        if tools.cam is not None and "saliency" not in tools.unavailable:
+            result.saliency, _ = inspection.saliency(model, current.sample, request.cam_class)
+        if tools.predict is not None and request.plane_ranges is not None:
+            result.boundary = inspection.decision_boundary(tools.predict, *request.plane_ranges)
+        return result
+
+    def _tools_for(self, request: InspectionRequest) -> _ModelTools:
+        tools = self._tools.get(request.model_key)
+        if tools is None:
+            tools = _ModelTools(request.make_model())
+            self._tools = {request.model_key: tools}  # one model at a time: an old one is never shown again
+        return tools

@@ -1,0 +1,128 @@
+"""Live feature maps during training, computed in the training thread between batches.
+
+The thread that trains owns the Keras model, so the pinned input's activations are computed there: a
+`Probe` of the training model is built once at the first refresh and then called every N steps or S
+seconds (it shares the model's variables, so it shows the current weights). Each refresh hands a
+`Snapshot` of plain numpy copies to `deliver`, which the GUI turns into a queued signal; one snapshot per
+epoch end is marked for replay. The cost is one small forward pass per refresh (bench/inspect.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from models import inspection
+from models.inspection import InspectionError, Probe
+
+log = logging.getLogger(__name__)
+
+MAX_KERNEL_VALUES = 500_000  # kernels copied per refresh (filters live); bigger layers wait for the end
+
+
+@dataclass
+class LiveSnapshot:
+    """What one refresh saw: every layer's output (and attention scores), conv kernels, and for a model
+    of the plane its decision boundary. `epoch_end` marks the snapshot kept for the epoch slider."""
+
+    step: int
+    epoch: int
+    outputs: dict[str, np.ndarray]
+    kernels: dict[str, np.ndarray] = field(default_factory=dict)
+    boundary: inspection.Boundary | None = None
+    epoch_end: bool = False
+    layer_types: dict[str, str] = field(default_factory=dict)  # layer id -> Keras class, in model order
+
+    def compact(self) -> LiveSnapshot:
+        """A float16 copy for keeping many epochs in memory (half the bytes; plenty for drawing)."""
+        return LiveSnapshot(self.step, self.epoch, {k: v.astype(np.float16) for k, v in self.outputs.items()},
+                            {k: v.astype(np.float16) for k, v in self.kernels.items()}, self.boundary, self.epoch_end,
+                            self.layer_types)
+
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in self.outputs.values()) + sum(v.nbytes for v in self.kernels.values())
+
+
+@dataclass
+class LiveSettings:
+    """How often to refresh: every `steps` steps when > 0, else every `seconds` seconds."""
+
+    steps: int = 0
+    seconds: float = 0.5
+
+
+class LiveInspection:
+    """Plugged into a Reporter: `after_batch(model, step, epoch)` and `on_epoch_end(epoch)` in the training
+    thread; `set_sample` and `settings` may be changed from another thread (plain attribute swaps)."""
+
+    def __init__(self, deliver: Callable[[LiveSnapshot], None], settings: LiveSettings | None = None,
+                 plane_ranges: tuple[tuple[float, float], tuple[float, float]] | None = None) -> None:
+        self.deliver = deliver
+        self.settings = settings or LiveSettings()
+        self.plane_ranges = plane_ranges
+        self.sample: np.ndarray | None = None
+        self.enabled = True
+        self.failure = ""
+        self._probe: Probe | None = None
+        self._model: Any = None
+        self._predict = None
+        self._last_step = 0
+        self._last_time = 0.0
+        self._step = 0
+        self._epoch = 0
+
+    def set_sample(self, sample: np.ndarray | None) -> None:
+        self.sample = None if sample is None else np.array(sample)
+        self._last_time = 0.0  # show the new input at the next step
+
+    def after_batch(self, model: Any, step: int, epoch: int) -> None:
+        self._model, self._step, self._epoch = model, step, epoch
+        if not self.enabled or self.sample is None:
+            return
+        now = time.monotonic()
+        settings = self.settings
+        due = step - self._last_step >= settings.steps if settings.steps > 0 else \
+            now - self._last_time >= settings.seconds
+        if due:
+            self._last_step, self._last_time = step, now
+            self._refresh(epoch_end=False)
+
+    def on_epoch_end(self, epoch: int) -> None:
+        if self.enabled and self.sample is not None and self._model is not None:
+            self._epoch = epoch
+            self._refresh(epoch_end=True)
+
+    def _refresh(self, epoch_end: bool) -> None:
+        try:
+            snapshot = self.capture(epoch_end)
+        except InspectionError as error:  # e.g. the pinned image does not fit this model: say it once, stop
+            self.enabled, self.failure = False, str(error)
+            log.info("live inspection off: %s", error)
+            return
+        self.deliver(snapshot)
+
+    def capture(self, epoch_end: bool = False) -> LiveSnapshot:
+        model = self._model
+        if self._probe is None or self._probe.model is not model:
+            self._probe = Probe(model)
+            self._predict = inspection.model_predictor(model) if self.plane_ranges and \
+                inspection.takes_plane(model) else None
+        outputs = self._probe(self.sample)
+        kernels = {}
+        budget = MAX_KERNEL_VALUES
+        for layer_id in inspection.conv_layer_ids(model):
+            variable = inspection.kernel_variable(model.get_layer(layer_id))
+            if variable is None or int(np.prod(variable.shape)) > budget:
+                continue
+            budget -= int(np.prod(variable.shape))
+            kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
+        boundary = None
+        if self._predict is not None:
+            boundary = inspection.decision_boundary(self._predict, *self.plane_ranges, resolution=64)
+        return LiveSnapshot(self._step, self._epoch, outputs, kernels, boundary, epoch_end,
+                            dict(self._probe.layer_types))
