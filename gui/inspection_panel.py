@@ -434,7 +434,9 @@ class InspectionPanel(QWidget):
         model = self.training_panel.trained_model if ready and self.training_panel is not None else None
         self.trained_model = model
         self.trained_fingerprint = model_fingerprint(self.document.spec) if model is not None else ""
-        self.recompute()
+        # a moment later, and not at all if another run has started by then: computing in a third thread
+        # beside training and the GUI starved the GUI thread of Python's lock for ~180 ms (bench/training.py)
+        self.recompute_timer.start()
 
     def _on_spec_changed(self, *_args) -> None:
         if self.input is not None:

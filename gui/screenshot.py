@@ -13,7 +13,7 @@ from models.environment import configure_keras_environment
 
 configure_keras_environment()
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui.app import create_application  # noqa: E402
@@ -29,6 +29,57 @@ def grab_window(window: MainWindow, path: Path) -> None:
     if not pixmap.save(str(path)):
         raise OSError(f"could not write {path}")
     print(f"wrote {path} ({pixmap.width()}x{pixmap.height()})")
+
+
+def wait_for(signal, timeout_ms: int = 300_000) -> None:
+    """Run the event loop until `signal` fires (training, loading and inspection all finish asynchronously)."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def train(window: MainWindow, template: str, dataset: dict, epochs: int, batch_size: int = 32) -> None:
+    """Open a template, load its data, train it: what a person does before looking inside."""
+    editor = window.editor
+    project = load_template(template)
+    project.dataset = dataset
+    project.training = {**project.training, "epochs": epochs, "batch_size": batch_size}
+    editor.document.replace(project, None)
+    wait_for(editor.data_panel.dataset_loaded)
+    editor.training.start()
+    wait_for(editor.training.finished)
+    wait_for(editor.inspection.updated)  # the static views recomputed with the trained model
+
+
+def inspection_shots(window: MainWindow, out_dir: Path) -> None:
+    """The README's looking-inside pictures: a photo through a trained CNN, ViT attention, a boundary."""
+    panel = window.editor.inspection
+    window.docks["inspection"].raise_()
+    window.resizeDocks([window.docks["inspection"]], [560], Qt.Orientation.Vertical)
+    train(window, "vgg", {"source": "shapes", "options": {"size": 32, "color": True, "count_per_class": 300}}, 4)
+    panel.load_photo("cat")
+    wait_for(panel.updated)
+    panel.tabs.setCurrentWidget(panel.tab_views["Overview"])
+    grab_window(window, out_dir / "inspect-cat-overview.png")
+    panel.tabs.setCurrentWidget(panel.feature_maps)
+    panel.select_layer(panel.feature_maps.layer_combo.itemData(1))
+    grab_window(window, out_dir / "inspect-cat-feature-maps.png")
+
+    train(window, "vit", {"source": "shapes", "options": {"size": 32, "color": True, "count_per_class": 300}}, 6)
+    panel.load_dataset_sample(3)
+    wait_for(panel.updated)
+    attention = panel.tab_views["Attention"]
+    panel.tabs.setCurrentWidget(attention)
+    attention.layer_combo.setCurrentIndex(attention.layer_combo.count() - 1)  # rollout
+    grab_window(window, out_dir / "inspect-vit-attention.png")
+
+    train(window, "mlp", {"source": "toy2d", "options": {"kind": "spirals"}}, 60)
+    panel.load_dataset_sample(0)
+    wait_for(panel.updated)
+    panel.tabs.setCurrentWidget(panel.tab_views["Decision boundary"])
+    grab_window(window, out_dir / "inspect-spirals-boundary.png")
 
 
 def main(out_dir: Path) -> int:
@@ -54,11 +105,12 @@ def main(out_dir: Path) -> int:
             for _ in range(5):
                 QApplication.processEvents()
             grab_window(window, out_dir / name)
+        inspection_shots(window, out_dir)
         editor.document.undo_stack.setClean()
         window.close()
 
     window.runtime_ready.connect(lambda info: QTimer.singleShot(300, shoot))
-    QTimer.singleShot(60_000, app.quit)  # never hang a build if TensorFlow does not load
+    QTimer.singleShot(900_000, app.quit)  # never hang a build if something does not finish
     window.show()
     app.exec()
     return 0

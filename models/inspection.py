@@ -85,7 +85,11 @@ def single_input(model: keras.Model) -> Any:
 class Probe:
     """Every layer's output (and `<id>/scores` for attention layers) for one input, from one model built once."""
 
-    def __init__(self, model: keras.Model) -> None:
+    def __init__(self, model: keras.Model, compiled: bool = False) -> None:
+        """`compiled`: call through a `tf.function` (0.5 ms instead of ~2-4 ms for LeNet). Off by default: its
+        one-off tracing holds Python's lock inside TensorFlow's C++ code for 130-200 ms, which stalls the GUI
+        thread that long (bench/training.py saw 184 ms timer gaps), while eager calls at a few per second
+        cost the training thread well under 1%."""
         import tensorflow as tf
 
         self.model = model
@@ -105,7 +109,9 @@ class Probe:
         self.layer_ids = list(self.layer_types)
         self.output_keys = list(outputs)
         self.outputs_model = _keras().Model(single_input(model), outputs)
-        self._call = tf.function(lambda batch: self.outputs_model(batch, training=False), reduce_retracing=True)
+        self._call = lambda batch: self.outputs_model(batch, training=False)
+        if compiled:
+            self._call = tf.function(self._call, reduce_retracing=True)
 
     def batch_of_one(self, sample: np.ndarray) -> np.ndarray:
         sample = np.asarray(sample)
@@ -458,11 +464,14 @@ def takes_plane(model: keras.Model) -> bool:
     return len(model.inputs) == 1 and tuple(model.inputs[0].shape[1:]) == (2,)
 
 
-def model_predictor(model: keras.Model):
-    """A `predict(points)` for `decision_boundary` that calls the model directly (no `predict` retracing)."""
+def model_predictor(model: keras.Model, compiled: bool = False):
+    """A `predict(points)` for `decision_boundary` that calls the model directly (no `predict` retracing);
+    `compiled` as for `Probe`."""
     import tensorflow as tf
 
-    call = tf.function(lambda points: model(points, training=False), reduce_retracing=True)
+    call = lambda points: model(points, training=False)  # noqa: E731
+    if compiled:
+        call = tf.function(call, reduce_retracing=True)
     return lambda points: call(tf.convert_to_tensor(points, dtype=tf.float32)).numpy()
 
 
