@@ -39,7 +39,7 @@ def draw_shape(kind: str, size: int, rng: np.random.Generator, color: bool, rota
     image = Image.new("RGB", (size, size), background)
     draw = ImageDraw.Draw(image)
     radius = size * rng.uniform(*scale_range) / 2
-    margin = radius + 1
+    margin = min(radius + 1, size / 2)  # a large shape in a small image still fits: centred
     center = (rng.uniform(margin, size - margin), rng.uniform(margin, size - margin))
     angle = rng.uniform(0, 2 * math.pi) if rotation else -math.pi / 2
     if kind == "circle":

@@ -50,7 +50,8 @@ def train(window: MainWindow, template: str, dataset: dict, epochs: int, batch_s
     wait_for(editor.data_panel.dataset_loaded)
     editor.training.start()
     wait_for(editor.training.finished)
-    wait_for(editor.inspection.updated)  # the static views recomputed with the trained model
+    if editor.inspection.input is not None:
+        wait_for(editor.inspection.updated)  # the static views recomputed with the trained model
 
 
 def inspection_shots(window: MainWindow, out_dir: Path) -> None:

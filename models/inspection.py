@@ -3,8 +3,8 @@
 Numpy in, numpy out, no Qt: the Inspection panel, the live view during training (in the training thread)
 and the tests all call these functions. A `Probe` is one functional model that returns every layer's output
 (and the attention scores that `models.builder` wires up) for one input; it is built once per model and
-called through a `tf.function`, so refreshing all layers of LeNet costs about a millisecond, and because
-it shares the trained model's variables it always shows the current weights.
+called directly, so refreshing all layers of LeNet costs a few milliseconds, and because it shares the
+trained model's variables it always shows the current weights.
 """
 
 from __future__ import annotations

@@ -219,3 +219,10 @@ def test_docs_list_every_source_and_option():
         assert f"| `{name}` |" in text, name
         for param in item.options:
             assert f"`{param.name}`" in text
+
+
+@pytest.mark.parametrize("size", [8, 12, 16])
+def test_small_shapes_images_fit_large_shapes(size):
+    """A shape at 90% of a small image once asked for a centre in an empty range (a crash at size 16)."""
+    dataset = load_shapes(size=size, count_per_class=20, max_scale=0.9, seed=3)
+    assert dataset.train.x.shape[1:3] == (size, size) and dataset.train.x.max() > 0

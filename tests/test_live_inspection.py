@@ -1,0 +1,93 @@
+"""Live inspection inside a real training run (Qt-free): refresh schedule, epoch snapshots, live filters and
+decision boundaries, and an input that does not fit the model switching the live view off with a reason."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from datasets.generated import load_shapes, load_toy2d
+from models.inspection import plane_ranges
+from models.live_inspection import LiveInspection, LiveSettings
+from models.spec import ModelSpec
+from models.templates import load_template
+from models.training import Reporter, Trainer
+from models.training_config import TrainingConfig
+
+
+class LiveReporter(Reporter):
+    """What the GUI's worker does: hand the training thread's model to the live inspection between batches."""
+
+    def __init__(self, live: LiveInspection) -> None:
+        self.live = live
+        self.epoch = 0
+
+    def on_batch(self, step, epoch, batch, logs):
+        self.epoch = epoch
+
+    def after_batch(self, model, step):
+        self.live.after_batch(model, step, self.epoch)
+
+    def on_epoch(self, epoch, logs):
+        self.live.on_epoch_end(epoch)
+
+
+def small_cnn() -> ModelSpec:
+    spec = ModelSpec(name="live_cnn")
+    spec.add_node("Input", {"shape": [16, 16, 1]})
+    spec.append("Conv2D", {"filters": 4, "kernel_size": 3, "activation": "relu"})
+    spec.append("GlobalAveragePooling2D")
+    spec.append("Dense", {"units": 5, "activation": "softmax"})
+    return spec
+
+
+def test_refreshes_every_n_steps_and_keeps_one_snapshot_per_epoch():
+    dataset = load_shapes(size=16, count_per_class=16, seed=0)
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=2))
+    live.set_sample(dataset.train.x[0])
+    spec = small_cnn()
+    conv, pool, dense = [n for n in spec.topological_order() if spec.nodes[n].type != "Input"]
+    result = Trainer(spec, dataset, TrainingConfig(epochs=2, batch_size=8), LiveReporter(live)).run()
+    assert result.ok
+    during = [s for s in snapshots if not s.epoch_end]
+    ends = [s for s in snapshots if s.epoch_end]
+    assert [s.step for s in during] == list(range(2, result.steps + 1, 2))
+    assert [s.epoch for s in ends] == [0, 1]
+    first, last = during[0], ends[-1]
+    assert set(first.outputs) == {conv, pool, dense} and first.layer_types[conv] == "Conv2D"
+    assert first.kernels[conv].shape == (3, 3, 1, 4)
+    assert not np.allclose(first.kernels[conv], last.kernels[conv])  # the filters moved while training
+    np.testing.assert_allclose(last.outputs[dense].sum(), 1.0, atol=1e-5)
+    compact = last.compact()
+    assert compact.outputs[conv].dtype == np.float16 and compact.nbytes() < last.nbytes()
+
+
+def test_the_decision_boundary_follows_training_on_2d_data():
+    dataset = load_toy2d(kind="moons", samples=200, seed=0)
+    project = load_template("mlp")
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=5), plane_ranges(dataset.train.x))
+    live.set_sample(dataset.train.x[0])
+    Trainer(project.spec, dataset, TrainingConfig(epochs=2, batch_size=16), LiveReporter(live)).run()
+    boundaries = [s.boundary for s in snapshots if s.boundary is not None]
+    assert len(boundaries) == len(snapshots) >= 3
+    assert boundaries[0].probabilities.shape[:2] == (64, 64)
+    assert not np.allclose(boundaries[0].probabilities, boundaries[-1].probabilities)
+
+
+def test_an_input_that_does_not_fit_turns_live_maps_off_with_the_reason():
+    dataset = load_shapes(size=16, count_per_class=8, seed=0)
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=1))
+    live.set_sample(np.zeros((28, 28, 1), np.float32))
+    result = Trainer(small_cnn(), dataset, TrainingConfig(epochs=1, batch_size=8), LiveReporter(live)).run()
+    assert result.ok and snapshots == []  # training itself is unaffected
+    assert not live.enabled and "28x28x1" in live.failure and "16x16x1" in live.failure
+
+
+def test_nothing_is_computed_without_a_pinned_input():
+    dataset = load_shapes(size=16, count_per_class=8, seed=0)
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=1))
+    Trainer(small_cnn(), dataset, TrainingConfig(epochs=1, batch_size=8), LiveReporter(live)).run()
+    assert snapshots == []
