@@ -77,9 +77,13 @@ class QtReporter(Reporter):
         if worker.running_event.is_set():
             return
         worker.paused.emit(worker.progress.step)
-        while not worker.running_event.wait(0.1):
-            if worker.stop_event.is_set():
-                return
+        paused_at = time.monotonic()
+        try:
+            while not worker.running_event.wait(0.1):
+                if worker.stop_event.is_set():
+                    return
+        finally:  # samples/s and the ETA count training time only
+            worker.progress.started += time.monotonic() - paused_at
 
     def new_learning_rate(self) -> float | None:
         with self.worker.lock:

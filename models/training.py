@@ -283,6 +283,9 @@ class Trainer:
             callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result)]
             if config.early_stopping and validation is not None:
                 callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
+            elif config.early_stopping:
+                self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
+                                    "validation data: it is off for this run.")
             model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
                       steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
                       verbose=0)

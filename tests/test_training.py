@@ -254,6 +254,16 @@ def test_early_stopping_ends_a_run_that_stopped_improving():
     assert result.stopped == "early_stopping" and result.epochs_done < 40
 
 
+def test_early_stopping_without_validation_data_says_it_is_off():
+    data = load_toy2d("moons", samples=100)
+    data.validation = None
+    recorder = Recorder()
+    config = TrainingConfig(epochs=2, early_stopping=True, patience=1)
+    result = Trainer(dense_spec(), data, config, recorder).run()
+    assert result.ok and result.epochs_done == 2
+    assert any("no validation data" in message for message in recorder.messages)
+
+
 def test_evaluation_handles_a_sigmoid_output_and_extra_units():
     from models.training import confusion
 

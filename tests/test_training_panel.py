@@ -65,12 +65,14 @@ def test_pause_resume_keeps_the_step_count_and_a_new_rate_applies(qtbot, panel):
     assert panel.state == "paused" and panel.pause_button.text() == "Resume" and panel.rate_button.isEnabled()
     qtbot.waitUntil(lambda: "Paused at step" in panel.log.toPlainText(), timeout=30_000)
     paused_step = panel.worker.progress.step
+    started = panel.worker.progress.started
     qtbot.wait(300)
     assert panel.worker.progress.step == paused_step  # nothing runs while paused
     panel.rate_spin.setValue(0.02)
     qtbot.mouseClick(panel.rate_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.worker.progress.step >= paused_step + 3, timeout=30_000)
+    assert panel.worker.progress.started >= started + 0.25  # samples/s and the ETA leave the pause out
     panel.refresh()
     steps, _ = panel.plots.raw.view()
     assert list(steps[: paused_step + 3]) == list(range(1, paused_step + 4))  # the count went on, no restart
