@@ -151,9 +151,9 @@ class DataPanel(QWidget):
         options = {key: editor.value() for key, editor in self.editors.items()}
         return {"source": name, "options": {k: v for k, v in options.items() if v != defaults.get(k)}}
 
-    def _show_choice(self, choice: dict[str, Any], load: bool = True) -> None:
+    def _show_choice(self, choice: dict[str, Any], load: bool = True, force: bool = False) -> None:
         name = choice.get("source", "shapes")
-        if self.editors and name == self.source_combo.currentData() and choice == self.choice():
+        if not force and self.editors and name == self.source_combo.currentData() and choice == self.choice():
             return  # the form already shows it (the change came from the form itself)
         if name not in SOURCES:
             self.status.setText(f"The project names an unknown dataset source '{name}'; choose another.")
@@ -212,8 +212,8 @@ class DataPanel(QWidget):
         self.document.set_dataset(self.choice())
 
     def _on_project_replaced(self) -> None:
-        self.dataset = None
-        self._show_choice(self.document.project.dataset)
+        self.dataset = None  # a new project's data is loaded again, even when it names the same source
+        self._show_choice(self.document.project.dataset, force=True)
 
     @guarded
     def browse(self) -> None:

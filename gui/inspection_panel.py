@@ -456,12 +456,19 @@ class InspectionPanel(QWidget):
 
     def _show_input(self) -> None:
         loaded = self.input
-        self.original_view.set_image(_image_for_view(loaded.original))
-        self.input_view.set_image(_image_for_view(loaded.sample))
         shape = "x".join(str(d) for d in loaded.sample.shape)
+        is_image = loaded.sample.ndim == 3
+        for view in (self.original_view, self.input_view):
+            view.setVisible(is_image)
         self.original_caption.setText(f"Original: {loaded.name}")
-        self.input_caption.setText(f"What the model receives ({shape})")
-        self.notes.setText("; ".join(loaded.notes).capitalize() if loaded.notes else "")
+        notes = "; ".join(loaded.notes).capitalize() if loaded.notes else ""
+        if is_image:
+            self.original_view.set_image(_image_for_view(loaded.original))
+            self.input_view.set_image(_image_for_view(loaded.sample))
+            self.input_caption.setText(f"What the model receives ({shape})")
+        else:  # a point or a token sequence reads better as numbers than as a strip of pixels
+            self.input_caption.setText(f"What the model receives ({shape}): {_values_text(loaded.sample)}")
+        self.notes.setText(notes)
         self.message.emit(f"Inspecting {loaded.name}")
 
     def _render(self) -> None:
@@ -515,6 +522,12 @@ class InspectionPanel(QWidget):
 
     def _slot_failed(self, message: str) -> None:
         self.message.emit(message)
+
+
+def _values_text(values: np.ndarray, limit: int = 32) -> str:
+    flat = np.asarray(values).ravel()
+    shown = [f"{v:.3g}" if flat.dtype.kind == "f" else str(int(v)) for v in flat[:limit]]
+    return "(" + ", ".join(shown) + (", …" if flat.size > limit else "") + ")"
 
 
 def _png_bytes(image: QImage) -> bytes:

@@ -374,7 +374,9 @@ class AttentionTab(InspectionTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layer_combo = QComboBox()
+        self.layer_combo.setMinimumContentsLength(26)
         self.head_combo = QComboBox()
+        self.head_combo.setMinimumContentsLength(18)
         self.heads = TileGrid()
         self.matrix = Heatmap()
         self.overlay = OverlayImage()

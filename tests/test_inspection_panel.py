@@ -184,6 +184,8 @@ def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_f
     assert "not an image" in messages[-1] and panel.input is None
     wait_update(qtbot, panel, lambda: panel.load_dataset_sample(5))
     assert panel.input.sample.shape == (2,) and "train sample 5" in panel.input.name
+    x, y = panel.input.sample
+    assert f"({x:.3g}, {y:.3g})" in panel.input_caption.text() and not panel.input_view.isVisible()
     boundary_tab = panel.tab_views["Decision boundary"]
     panel.tabs.setCurrentWidget(boundary_tab)
     assert boundary_tab.stack.currentWidget() is boundary_tab.content
