@@ -153,3 +153,12 @@ def test_a_replaced_load_cannot_reset_the_new_one(qtbot, panel):
     assert first.isFinished() and panel.loader is not first
     assert dataset.train.count + dataset.validation.count == 100
     assert panel.status.text().startswith("<b>Shapes</b>")  # not "Loading cancelled."
+
+
+def test_a_new_project_naming_the_same_source_loads_its_data_again(qtbot, panel):
+    first = load_and_wait(qtbot, panel)
+    project = load_template("lenet")
+    project.dataset = panel.choice()  # exactly what the form shows
+    again = load_and_wait(qtbot, panel, lambda: panel.document.replace(project, None))
+    assert again is not first and panel.dataset is again
+    assert panel.dataset_for(panel.document.project.dataset) is again
