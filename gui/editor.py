@@ -97,7 +97,7 @@ class Editor(QObject):
             "edit.redo": stack.redo,
             "edit.cut": canvas.cut_selected,
             "edit.copy": canvas.copy_selected,
-            "edit.paste": canvas.paste,
+            "edit.paste": self.paste,
             "edit.duplicate": canvas.duplicate_selected,
             "edit.delete": canvas.delete_selected,
             "edit.select_all": canvas.select_all,
@@ -151,6 +151,13 @@ class Editor(QObject):
             self.inspector.show_node(None, None)
         if bring_forward and len(ids) == 1 and hasattr(self.window, "docks"):
             self.window.docks["inspector"].raise_()
+
+    def paste(self) -> None:
+        """Edit ▸ Paste: an image into the Inspection panel when it has the focus, else layers onto the canvas."""
+        if self.inspection.owns_focus():
+            self.inspection.paste()
+        else:
+            self.canvas.paste()
 
     def _inspect_selection(self, ids: list[str]) -> None:
         if len(ids) == 1:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -75,6 +75,7 @@ class InspectionPanel(QWidget):
         self.trained_model = None
         self.trained_fingerprint = ""
         self.serial = 0
+        self.shown_serial = 0
         self.cam_choice: tuple[str | None, int | None] = (None, None)
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the tabs' controls must not force the window wider
@@ -180,9 +181,6 @@ class InspectionPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addLayout(body, 1)
-        paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
-        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        paste.activated.connect(self.paste)
 
     @property
     def feature_maps(self) -> FeatureMapsTab:
@@ -327,12 +325,18 @@ class InspectionPanel(QWidget):
             if self.live is not None:
                 self.live.set_sample(self.input.sample)
                 self.live.enabled = self.live_check.isChecked()
+            if self.snapshots:  # they show the previous input
+                self.snapshots = []
+                self._update_slider()
         if result.error:
             self.model_label.setText(result.error)
             self.message.emit(result.error)
             return
         if not result.outputs or (self._training() and self.live is not None and self.live.enabled):
             return  # a live run draws its own snapshots
+        if result.serial < self.shown_serial or result.used is not self.input:
+            return  # an older request, or numbers of an input that has since been replaced
+        self.shown_serial = result.serial
         self.model_label.setText(f"Showing the {result.model_label}")
         self.data = ViewData(self.input, result.outputs, result.layer_types, result.kernels, result.attention_ids,
                              result.cam, result.cam_layer, result.cam_layers, result.predicted_class,
@@ -433,7 +437,9 @@ class InspectionPanel(QWidget):
     def _on_model_ready(self, ready: bool) -> None:
         model = self.training_panel.trained_model if ready and self.training_panel is not None else None
         self.trained_model = model
-        self.trained_fingerprint = model_fingerprint(self.document.spec) if model is not None else ""
+        runs = self.document.project.runs
+        trained_as = runs[-1].get("model_fingerprint") if runs else None  # the architecture that was trained
+        self.trained_fingerprint = (trained_as or model_fingerprint(self.document.spec)) if model is not None else ""
         # a moment later, and not at all if another run has started by then: computing in a third thread
         # beside training and the GUI starved the GUI thread of Python's lock for ~180 ms (bench/training.py)
         self.recompute_timer.start()
@@ -444,6 +450,9 @@ class InspectionPanel(QWidget):
 
     def _on_project_replaced(self) -> None:
         self.trained_model, self.trained_fingerprint = None, ""
+        self.live = None  # a run of the old project is stopped and ignored; so are its snapshots
+        self.data = ViewData(self.input)
+        self._render()
         self.snapshots = []
         self._update_slider()
         self.recompute_timer.start()
@@ -473,6 +482,18 @@ class InspectionPanel(QWidget):
 
     def _render(self) -> None:
         self.current_tab().show_data(self.data)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        try:  # snapshots that arrived while hidden were kept, not drawn
+            self._render()
+        except Exception:  # never into Qt's event loop
+            log.exception("drawing the inspection view failed")
+
+    def owns_focus(self) -> bool:
+        """True when the keyboard focus is inside this panel (Edit ▸ Paste then pastes an image here)."""
+        focus = QGuiApplication.focusObject()
+        return isinstance(focus, QWidget) and (focus is self or self.isAncestorOf(focus))
 
     def select_layer(self, layer_id: str) -> None:
         """From a click on the canvas: show that layer's maps."""

@@ -7,6 +7,7 @@ apply to the model says why instead of staying blank.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,8 @@ from gui.inspection_views import (
 )
 from models import inspection
 from models.inspection_inputs import LoadedInput
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -126,7 +129,15 @@ class InspectionTab(QWidget):
             self.explain(reason)
         else:
             self.stack.setCurrentWidget(self.content)
+            self._draw_safely()
+
+    def _draw_safely(self) -> None:
+        """Draw, or say what went wrong: a view must never raise into Qt's event loop."""
+        try:
             self.draw()
+        except Exception as error:
+            log.exception("drawing %s failed", type(self).__name__)
+            self.explain(f"This view cannot be drawn for this model: {error}")
 
     def explain(self, text: str) -> None:
         self.message.setText(text)
@@ -186,7 +197,7 @@ class FeatureMapsTab(InspectionTab):
         self.layer_combo.currentIndexChanged.connect(self._layer_changed)
         for signal in (self.colormap_combo.currentIndexChanged, self.normalize_combo.currentIndexChanged,
                        self.sort_check.toggled):
-            signal.connect(lambda *_: self.draw())
+            signal.connect(lambda *_: self._draw_safely())
         self.grid.tile_clicked.connect(self._channel_clicked)
 
     def current_layer(self) -> str | None:
@@ -201,7 +212,7 @@ class FeatureMapsTab(InspectionTab):
 
     def _layer_changed(self, _index: int) -> None:
         self.channel = None
-        self.draw()
+        self._draw_safely()
         if self.current_layer():
             self.layer_chosen.emit(self.current_layer())
 
@@ -335,7 +346,7 @@ class FiltersTab(InspectionTab):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(self.grid, 1)
-        self.layer_combo.currentIndexChanged.connect(lambda _i: self.draw())
+        self.layer_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
 
     def draw(self) -> None:
         data = self.data
@@ -404,8 +415,8 @@ class AttentionTab(InspectionTab):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(self.splitter, 1)
-        self.layer_combo.currentIndexChanged.connect(lambda _i: self.draw())
-        self.head_combo.currentIndexChanged.connect(lambda _i: self.draw())
+        self.layer_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
+        self.head_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
         self.overlay.clicked.connect(self._patch_clicked)
 
     def _scores(self, layer: str) -> list[np.ndarray]:
@@ -429,7 +440,8 @@ class AttentionTab(InspectionTab):
             self.explain("Attention scores appear once the model has a MultiHeadAttention or Attention layer.")
             return
         items = [(f"{layer_id} · {data.layer_types.get(layer_id, '')}", layer_id) for layer_id in ids]
-        if len(ids) > 1:
+        shapes = {data.outputs[i + inspection.SCORES_SUFFIX].shape[-2:] for i in ids}
+        if len(ids) > 1 and len(shapes) == 1 and len(set(next(iter(shapes)))) == 1:  # self-attention, one size
             items.append(("Rollout across all layers", self.ROLLOUT))
         _combo_items(self.layer_combo, items)
         layer = self.layer_combo.currentData()
@@ -468,7 +480,8 @@ class AttentionTab(InspectionTab):
         self.right.setVisible(grid is not None)
         if grid is None:
             return
-        token = self.patch_token if self.patch_token is not None else grid.patch_at(0.5, 0.5)
+        tokens = range(grid.offset, grid.offset + grid.rows * grid.cols)
+        token = self.patch_token if self.patch_token in tokens else grid.patch_at(0.5, 0.5)
         self.overlay.set_image(self.data.input.original)
         self.overlay.set_overlay(inspection.patch_attention(matrix, grid, token), "inferno", 0.6)
         self.overlay.set_marker(grid.rect01(token))
@@ -546,7 +559,7 @@ class PredictionsTab(InspectionTab):
         labels = names if len(names) == count else [f"class {i}" for i in range(count)]
         _combo_items(self.class_combo, [("the predicted class", None)] + [(n, i) for i, n in enumerate(labels)])
         _combo_items(self.cam_layer_combo, [(layer, layer) for layer in data.cam_layers])
-        if data.cam_layer:
+        if data.cam_layer and data.cam is not None:  # the layer these numbers are of
             self.cam_layer_combo.blockSignals(True)
             self.cam_layer_combo.setCurrentIndex(max(0, self.cam_layer_combo.findData(data.cam_layer)))
             self.cam_layer_combo.blockSignals(False)

@@ -44,6 +44,7 @@ class InspectionResult:
     serial: int
     model_label: str = ""
     loaded: LoadedInput | None = None  # set when the request loaded a new input successfully
+    used: LoadedInput | None = None  # the input these numbers are of
     input_error: str = ""  # the new input could not be used (the previous one stays)
     error: str = ""  # the model could not be built or run
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
@@ -146,6 +147,7 @@ class InspectionWorker(ManagedThread):
                 result.error = str(error)
             return result
         result.outputs = outputs
+        result.used = current
         result.layer_types = dict(probe.layer_types)
         result.layer_order = list(probe.layer_ids)
         result.attention_ids = inspection.attention_layer_ids(probe)
@@ -155,16 +157,38 @@ class InspectionWorker(ManagedThread):
             variable = inspection.kernel_variable(model.get_layer(layer_id))
             if variable is not None:
                 result.kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
-        if tools.cam is not None and "grad_cam" not in tools.unavailable:
-            result.cam_layers = inspection.spatial_layer_ids(model)
-            layer = request.cam_layer if request.cam_layer in result.cam_layers else None
-            result.cam_layer = layer or inspection.default_cam_layer(model)
-            result.cam, result.predicted_class = tools.cam(current.sample, result.cam_layer, request.cam_class)
-        if tools.cam is not None and "saliency" not in tools.unavailable:
-            result.saliency, _ = inspection.saliency(model, current.sample, request.cam_class)
+        self._gradients(tools, current, request, result)
         if tools.predict is not None and request.plane_ranges is not None:
             result.boundary = inspection.decision_boundary(tools.predict, *request.plane_ranges)
         return result
+
+    @staticmethod
+    def _gradients(tools: _ModelTools, current: LoadedInput, request: InspectionRequest,
+                   result: InspectionResult) -> None:
+        """Grad-CAM and saliency; when they cannot be computed the other views still show, with the reason."""
+        from models import inspection
+        from models.inspection import InspectionError
+
+        reason = inspection.gradient_views_unavailable(tools.model, current.sample)
+        if reason:
+            result.unavailable.setdefault("grad_cam", reason)
+            result.unavailable.setdefault("saliency", reason)
+            return
+        classes = inspection.class_count(tools.model)
+        class_index = request.cam_class if request.cam_class is not None and request.cam_class < classes else None
+        try:
+            if "grad_cam" not in result.unavailable:
+                result.cam_layers = inspection.spatial_layer_ids(tools.model)
+                layer = request.cam_layer if request.cam_layer in result.cam_layers else None
+                result.cam_layer = layer or inspection.default_cam_layer(tools.model)
+                result.cam, result.predicted_class = tools.cam(current.sample, result.cam_layer, class_index)
+            if "saliency" not in result.unavailable:
+                result.saliency, _ = inspection.saliency(tools.model, current.sample, class_index)
+        except (InspectionError, ValueError, ArithmeticError) as error:
+            result.unavailable.setdefault("grad_cam", f"Grad-CAM could not be computed: {error}")
+        except Exception as error:  # a TensorFlow error in the gradient: the other views stay
+            log.exception("gradient views failed")
+            result.unavailable.setdefault("grad_cam", f"Grad-CAM could not be computed: {error}")
 
     def _tools_for(self, request: InspectionRequest) -> _ModelTools:
         tools = self._tools.get(request.model_key)

@@ -115,7 +115,7 @@ class Probe:
 
     def batch_of_one(self, sample: np.ndarray) -> np.ndarray:
         sample = np.asarray(sample)
-        if sample.shape != self.input_shape:
+        if not shape_fits(sample.shape, self.input_shape):
             raise InspectionError(f"the input is shaped {_shape_text(sample.shape)} but the model takes "
                                   f"{_shape_text(self.input_shape)}")
         return sample[None].astype(self.input_dtype)
@@ -132,7 +132,12 @@ class Probe:
 
 
 def _shape_text(shape) -> str:
-    return "x".join(str(d) for d in shape) or "a scalar"
+    return "x".join("any" if d is None else str(d) for d in shape) or "a scalar"
+
+
+def shape_fits(shape: tuple, expected: tuple) -> bool:
+    """True when `shape` matches `expected`, where None in `expected` (a variable length) matches anything."""
+    return len(shape) == len(expected) and all(e is None or e == d for d, e in zip(shape, expected, strict=True))
 
 
 # ----- feature-map helpers
@@ -332,6 +337,21 @@ def default_cam_layer(model: keras.Model) -> str:
     return (convs or spatial)[-1]
 
 
+def class_count(model: keras.Model) -> int:
+    """Classes of a one-vector classifier output (a single sigmoid unit counts as two)."""
+    units = int(model.outputs[0].shape[-1] or 1)
+    return 2 if units == 1 else units
+
+
+def gradient_views_unavailable(model: keras.Model, sample: np.ndarray) -> str:
+    """Why Grad-CAM and saliency do not apply to this model and input ('' when they do)."""
+    if len(model.outputs) != 1 or len(model.outputs[0].shape) != 2:
+        return "Grad-CAM and saliency explain one vector of class scores; this model's output is shaped differently."
+    if np.ndim(sample) != 3:
+        return "Grad-CAM and saliency are drawn over an image; this model's input is not one."
+    return ""
+
+
 def _single_output(model: keras.Model) -> Any:
     if len(model.outputs) != 1:
         raise InspectionError("this view needs a model with one output")
@@ -415,7 +435,7 @@ def saliency(model: keras.Model, sample: np.ndarray, class_index: int | None = N
 
 def _batch(model: keras.Model, sample: np.ndarray) -> np.ndarray:
     expected = tuple(single_input(model).shape[1:])
-    if tuple(sample.shape) != expected:
+    if not shape_fits(tuple(sample.shape), expected):
         raise InspectionError(f"the input is shaped {_shape_text(sample.shape)} but the model takes "
                               f"{_shape_text(expected)}")
     return np.asarray(sample, dtype=single_input(model).dtype)[None]

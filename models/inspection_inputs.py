@@ -33,6 +33,8 @@ def preprocessing_for(input_shape: tuple, dataset: Dataset | None) -> Preprocess
     base = dataset.info.preprocessing if dataset is not None else Preprocessing(rescale=1 / 255)
     if channels not in (1, 3):
         raise InspectionError(f"this model takes images with {channels} channels; photos have 1 or 3")
+    if height is None or width is None:  # a model for any image size: the dataset's size, else the photo's own
+        return Preprocessing(resize=base.resize, channels=int(channels), rescale=base.rescale)
     return Preprocessing(resize=(int(height), int(width)), channels=int(channels), rescale=base.rescale)
 
 

@@ -75,10 +75,13 @@ class LiveInspection:
         self._last_time = 0.0
         self._step = 0
         self._epoch = 0
+        self._due_now = False
 
     def set_sample(self, sample: np.ndarray | None) -> None:
         self.sample = None if sample is None else np.array(sample)
-        self._last_time = 0.0  # show the new input at the next step
+        self.failure = ""  # a new input gets a new chance
+        self._last_time = 0.0
+        self._due_now = True  # show the new input at the next step, whatever the schedule
 
     def after_batch(self, model: Any, step: int, epoch: int) -> None:
         self._model, self._step, self._epoch = model, step, epoch
@@ -88,7 +91,8 @@ class LiveInspection:
         settings = self.settings
         due = step - self._last_step >= settings.steps if settings.steps > 0 else \
             now - self._last_time >= settings.seconds
-        if due:
+        if due or self._due_now:
+            self._due_now = False
             self._last_step, self._last_time = step, now
             self._refresh(epoch_end=False)
 
@@ -103,6 +107,10 @@ class LiveInspection:
         except InspectionError as error:  # e.g. the pinned image does not fit this model: say it once, stop
             self.enabled, self.failure = False, str(error)
             log.info("live inspection off: %s", error)
+            return
+        except Exception as error:  # a TensorFlow error (a token out of range, out of memory) must not end the run
+            log.exception("live inspection failed")
+            self.enabled, self.failure = False, f"the live view failed: {error}"
             return
         self.deliver(snapshot)
 

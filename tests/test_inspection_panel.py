@@ -220,3 +220,66 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
     assert not np.allclose(first_epoch, panel.data.outputs["conv2d_1"].astype(np.float32), atol=1e-3)
     qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
     assert not np.allclose(untrained, panel.data.outputs["conv2d_1"], atol=1e-4)
+
+
+def test_gradient_views_that_cannot_apply_leave_the_others_alone():
+    """A flat input reshaped into an image, and a model whose output is an image: feature maps still show."""
+    from gui.inspection_worker import InspectionRequest, InspectionWorker
+    from models.builder import build
+    from models.inspection_inputs import LoadedInput
+    from models.spec import ModelSpec
+
+    flat = ModelSpec(name="flat")
+    flat.add_node("Input", {"shape": [64]})
+    flat.append("Reshape", {"target_shape": [8, 8, 1]})
+    flat.append("Conv2D", {"filters": 2, "kernel_size": 3})
+    flat.append("Flatten")
+    flat.append("Dense", {"units": 3, "activation": "softmax"})
+    maps = ModelSpec(name="maps")
+    maps.add_node("Input", {"shape": [8, 8, 1]})
+    maps.append("Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same"})
+    worker = InspectionWorker()
+    for spec, sample in ((flat, np.ones(64, np.float32)), (maps, np.ones((8, 8, 1), np.float32))):
+        model = build(spec).model
+        current = LoadedInput(sample, sample, "test")
+        result = worker.compute(InspectionRequest(spec.name, lambda model=model: model, "untrained", current=current,
+                                                  cam_class=7))
+        assert not result.error and len(result.outputs) == len(spec) - 1
+        assert result.cam is None and result.unavailable["grad_cam"]
+
+
+def test_rollout_is_offered_only_for_self_attention_of_one_size(qtbot):
+    from gui.inspection_tabs import AttentionTab, ViewData
+    from models.inspection_inputs import LoadedInput
+
+    tab = AttentionTab()
+    qtbot.addWidget(tab)
+    scores = {"self/scores": np.full((2, 4, 4), 0.25, np.float32),
+              "cross/scores": np.full((2, 4, 6), 1 / 6, np.float32),
+              "self": np.zeros((4, 8), np.float32), "cross": np.zeros((4, 8), np.float32)}
+    sample = np.zeros(4, np.int32)
+    data = ViewData(LoadedInput(sample, sample, "tokens"), scores, {"self": "MultiHeadAttention",
+                                                                   "cross": "MultiHeadAttention"},
+                    attention_ids=["self", "cross"])
+    tab.show_data(data)
+    assert tab.stack.currentWidget() is tab.content
+    assert [tab.layer_combo.itemData(i) for i in range(tab.layer_combo.count())] == ["self", "cross"]
+    tab.layer_combo.setCurrentIndex(1)
+    assert tab.matrix.values.shape == (4, 6)
+
+
+def test_edit_paste_goes_to_the_inspection_panel_when_it_has_the_focus(qtbot, main_window_factory):
+    window = main_window_factory()
+    window.show()
+    qtbot.waitActive(window)
+    window.editor.document.replace(load_template("lenet"), None)
+    panel = window.editor.inspection
+    window.docks["inspection"].raise_()
+    panel.open_button.setFocus()
+    qtbot.waitUntil(panel.owns_focus, timeout=5000)
+    image = QImage(20, 20, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    QGuiApplication.clipboard().setImage(image)
+    wait_update(qtbot, panel, window.actions_by_key["edit.paste"].trigger)
+    assert panel.input.name == "pasted image" and panel.input.sample.max() == pytest.approx(1.0)
+    QGuiApplication.clipboard().clear()

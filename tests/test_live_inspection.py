@@ -51,7 +51,7 @@ def test_refreshes_every_n_steps_and_keeps_one_snapshot_per_epoch():
     assert result.ok
     during = [s for s in snapshots if not s.epoch_end]
     ends = [s for s in snapshots if s.epoch_end]
-    assert [s.step for s in during] == list(range(2, result.steps + 1, 2))
+    assert [s.step for s in during] == list(range(1, result.steps + 1, 2))  # at once, then every 2 steps
     assert [s.epoch for s in ends] == [0, 1]
     first, last = during[0], ends[-1]
     assert set(first.outputs) == {conv, pool, dense} and first.layer_types[conv] == "Conv2D"
@@ -91,3 +91,18 @@ def test_nothing_is_computed_without_a_pinned_input():
     live = LiveInspection(snapshots.append, LiveSettings(steps=1))
     Trainer(small_cnn(), dataset, TrainingConfig(epochs=1, batch_size=8), LiveReporter(live)).run()
     assert snapshots == []
+
+
+def test_a_tensorflow_error_in_the_live_view_never_ends_the_run():
+    """Tokens beyond the Embedding's vocabulary fail inside TensorFlow; training itself must go on."""
+    from datasets.generated import load_sequences
+
+    dataset = load_sequences(length=12, count=64, seed=0)
+    project = load_template("lstm")
+    project.spec.nodes["tokens"].params["shape"] = [12]
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=1))
+    live.set_sample(np.full(12, 10_000, np.int32))
+    result = Trainer(project.spec, dataset, TrainingConfig(epochs=1, batch_size=16), LiveReporter(live)).run()
+    assert result.ok and result.epochs_done == 1
+    assert not live.enabled and "failed" in live.failure and snapshots == []
