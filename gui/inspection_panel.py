@@ -341,8 +341,12 @@ class InspectionPanel(QWidget):
         self.data = ViewData(self.input, result.outputs, result.layer_types, result.kernels, result.attention_ids,
                              result.cam, result.cam_layer, result.cam_layers, result.predicted_class,
                              result.saliency, result.boundary, self._points(), self._class_names(),
-                             result.unavailable, source=result.model_label)
+                             result.unavailable, source=result.model_label, task=self._task())
         self._render()
+
+    def _task(self) -> str:
+        dataset = self._dataset()
+        return dataset.info.task if dataset is not None else ""
 
     def _class_names(self) -> list[str]:
         dataset = self._dataset()
@@ -389,7 +393,7 @@ class InspectionPanel(QWidget):
                              [k for k in snapshot.layer_types if k + "/scores" in snapshot.outputs],
                              previous.cam, previous.cam_layer, previous.cam_layers, previous.predicted_class,
                              previous.saliency, snapshot.boundary or previous.boundary, self._points(),
-                             self._class_names(), previous.unavailable, source=source)
+                             self._class_names(), previous.unavailable, source=source, task=self._task())
         self.model_label.setText(f"Showing the model in training ({source})")
         if self.isVisible():
             self._render()

@@ -61,6 +61,7 @@ class ViewData:
     class_names: list[str] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    task: str = ""  # the loaded dataset's: "classification" | "regression" | "" (not loaded)
 
     def layer_ids(self) -> list[str]:
         return [layer_id for layer_id in self.layer_types if layer_id in self.outputs]
@@ -551,6 +552,10 @@ class PredictionsTab(InspectionTab):
         names = data.class_names
         if output.ndim != 1:
             self.explain("Predictions are shown for models whose output is one vector of class scores.")
+            return
+        if data.task == "regression":  # values, not probabilities: no top-k, no made-up classes
+            values = ", ".join(f"{v:.4g}" for v in output[:16])
+            self.explain(f"A regression model: for this input it predicts {values}.")
             return
         predictions = inspection.top_k(output, names, k=5)
         self.bars.set_predictions(predictions)

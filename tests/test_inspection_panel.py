@@ -283,3 +283,18 @@ def test_edit_paste_goes_to_the_inspection_panel_when_it_has_the_focus(qtbot, ma
     wait_update(qtbot, panel, window.actions_by_key["edit.paste"].trigger)
     assert panel.input.name == "pasted image" and panel.input.sample.max() == pytest.approx(1.0)
     QGuiApplication.clipboard().clear()
+
+
+def test_a_regression_output_is_shown_as_values_not_made_up_classes(qtbot):
+    from gui.inspection_tabs import PredictionsTab, ViewData
+    from models.inspection_inputs import LoadedInput
+
+    tab = PredictionsTab()
+    qtbot.addWidget(tab)
+    sample = np.zeros(3, np.float32)
+    data = ViewData(LoadedInput(sample, sample, "row"), {"out": np.array([2.5], np.float32)}, {"out": "Dense"},
+                    task="regression")
+    tab.show_data(data)
+    assert tab.stack.currentWidget() is tab.message and "predicts 2.5" in tab.message.text()
+    tab.show_data(ViewData(data.input, data.outputs, data.layer_types, task="classification"))
+    assert tab.stack.currentWidget() is tab.content and len(tab.bars.rows()) == 2  # one sigmoid unit: 2 classes
