@@ -41,6 +41,7 @@ from gui.document import ProjectDocument  # noqa: E402
 from gui.inspection_panel import InspectionPanel  # noqa: E402
 from gui.training_panel import TrainingPanel  # noqa: E402
 from models.project import Project  # noqa: E402
+from models.runtime import freeze_long_lived_objects  # noqa: E402
 from models.spec import ModelSpec  # noqa: E402
 from models.training import _split_dataset  # noqa: E402
 from models.training_config import TrainingConfig  # noqa: E402
@@ -166,6 +167,7 @@ def measure(repeats: int, live_maps: bool = True) -> dict:
     if inspection is not None:
         inspection.updated.connect(lambda: snapshots.append(inspection.data.source))
     plain_fit(dataset, config)  # warm-up: imports, kernels
+    freeze_long_lived_objects()  # as the window does once TensorFlow has loaded
     for index in range(repeats + GAP_RUNS):
         before = len(snapshots)
         if index < repeats:

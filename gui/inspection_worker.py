@@ -79,6 +79,7 @@ class InspectionWorker(ManagedThread):
 
     finished = Signal(object)
     _STOP = object()
+    pauses_garbage_collection = False  # it lives as long as the panel and runs models eagerly, never tracing
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

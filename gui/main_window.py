@@ -22,7 +22,7 @@ from gui.runtime_loader import TensorFlowLoader
 from gui.shortcuts_dialog import ShortcutsDialog
 from gui.threads import stop_all_threads
 from models import APP_NAME
-from models.runtime import RuntimeInfo
+from models.runtime import RuntimeInfo, freeze_long_lived_objects
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.runtime_label.setToolTip("Where Strata computes. Training uses the GPU when one is present.")
         self.statusBar().showMessage("TensorFlow ready", 3000)
         self.runtime_ready.emit(info)
+        QTimer.singleShot(0, freeze_long_lived_objects)  # after the label has painted: one short pause now
 
     def _on_runtime_failed(self, message: str) -> None:
         self.runtime_progress.hide()

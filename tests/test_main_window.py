@@ -66,6 +66,9 @@ def test_status_bar_reports_loading_then_tensorflow_and_device(qtbot, settings):
     expected_device = "CPU" if not tf.config.list_physical_devices("GPU") else window.runtime.gpus[0]
     assert text.endswith(expected_device)
     assert window.runtime_progress.isHidden()
+    import gc
+
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 100_000, timeout=10_000)  # TensorFlow's objects left alone
 
 
 def test_window_geometry_and_dock_state_are_remembered(qtbot, settings):
