@@ -76,6 +76,7 @@ class InspectionPanel(QWidget):
         self.trained_fingerprint = ""
         self.serial = 0
         self.shown_serial = 0
+        self.closed = False
         self.cam_choice: tuple[str | None, int | None] = (None, None)
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the tabs' controls must not force the window wider
@@ -294,6 +295,8 @@ class InspectionPanel(QWidget):
         return split.x, np.asarray(split.y).ravel()
 
     def _submit(self, load=None, what: str = "") -> None:
+        if self.closed:
+            return
         key, make_model, label = self._model_source()
         self.serial += 1
         if load is not None:
@@ -541,7 +544,9 @@ class InspectionPanel(QWidget):
         return written
 
     def shutdown(self) -> None:
-        """Stop the worker thread (the window calls this on close)."""
+        """Stop the worker thread for good (the window calls this on close): no timer may start it again."""
+        self.closed = True
+        self.recompute_timer.stop()
         self.worker.request_stop()
         self.worker.wait(10_000)
 

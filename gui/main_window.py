@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.editor.training.stop_and_wait()
+            self.editor.inspection.shutdown()
             self.editor.files.discard_recovery()
             self.save_window_state()
         except Exception:  # never into Qt's event loop; closing must still stop the threads
