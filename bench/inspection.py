@@ -36,7 +36,8 @@ from datasets.base import Preprocessing  # noqa: E402
 from datasets.packaged import sample_photo  # noqa: E402
 from datasets.preprocess import prepare_image  # noqa: E402
 from gui.app import create_application  # noqa: E402
-from gui.inspection_tabs import FeatureMapsTab, ViewData  # noqa: E402
+from gui.inspection_data import ViewData  # noqa: E402
+from gui.inspection_tabs import FeatureMapsTab  # noqa: E402
 from gui.inspection_views import bench_grid_draw  # noqa: E402
 from models.builder import build  # noqa: E402
 from models.inspection import Probe  # noqa: E402

@@ -10,6 +10,7 @@ the replay slider. The panel keeps the previous input when a new one cannot be u
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
-from gui.inspection_tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab, ViewData
+from gui.inspection_data import ViewData
+from gui.inspection_tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection_views import OverlayImage
 from gui.inspection_worker import InspectionRequest, InspectionResult, InspectionWorker
 from gui.param_editors import guarded
@@ -335,16 +337,14 @@ class InspectionPanel(QWidget):
             self.model_label.setText(result.error)
             self.message.emit(result.error)
             return
-        if not result.outputs or (self._training() and self.live is not None and self.live.enabled):
+        if result.view is None or (self._training() and self.live is not None and self.live.enabled):
             return  # a live run draws its own snapshots
-        if result.serial < self.shown_serial or result.used is not self.input:
+        if result.serial < self.shown_serial or result.view.input is not self.input:
             return  # an older request, or numbers of an input that has since been replaced
         self.shown_serial = result.serial
         self.model_label.setText(f"Showing the {result.model_label}")
-        self.data = ViewData(self.input, result.outputs, result.layer_types, result.kernels, result.attention_ids,
-                             result.cam, result.cam_layer, result.cam_layers, result.predicted_class,
-                             result.saliency, result.boundary, self._points(), self._class_names(),
-                             result.unavailable, source=result.model_label, task=self._task())
+        self.data = replace(result.view, points=self._points(), class_names=self._class_names(),
+                            source=result.model_label, task=self._task())
         self._render()
 
     def _task(self) -> str:

@@ -8,7 +8,6 @@ apply to the model says why instead of staying blank.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.inspection_data import ViewData
 from gui.inspection_views import (
     COLORMAPS,
     BarStrip,
@@ -37,44 +37,8 @@ from gui.inspection_views import (
     normalize,
 )
 from models import inspection
-from models.inspection_inputs import LoadedInput
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ViewData:
-    """Everything the tabs draw, for one input at one moment (static, live, or a replayed epoch)."""
-
-    input: LoadedInput | None = None
-    outputs: dict[str, np.ndarray] = field(default_factory=dict)
-    layer_types: dict[str, str] = field(default_factory=dict)  # in model order
-    kernels: dict[str, np.ndarray] = field(default_factory=dict)
-    attention_ids: list[str] = field(default_factory=list)
-    cam: np.ndarray | None = None
-    cam_layer: str = ""
-    cam_layers: list[str] = field(default_factory=list)
-    predicted_class: int | None = None
-    saliency: np.ndarray | None = None
-    boundary: Any = None
-    points: tuple[np.ndarray, np.ndarray] | None = None
-    class_names: list[str] = field(default_factory=list)
-    unavailable: dict[str, str] = field(default_factory=dict)
-    source: str = ""
-    task: str = ""  # the loaded dataset's: "classification" | "regression" | "" (not loaded)
-
-    def layer_ids(self) -> list[str]:
-        return [layer_id for layer_id in self.layer_types if layer_id in self.outputs]
-
-    def activation(self, layer_id: str) -> inspection.Activation | None:
-        if layer_id not in self.outputs:
-            return None
-        return inspection.Activation(layer_id, self.layer_types.get(layer_id, ""),
-                                     np.asarray(self.outputs[layer_id], dtype=np.float32))
-
-    def final_output(self) -> np.ndarray | None:
-        ids = self.layer_ids()
-        return np.asarray(self.outputs[ids[-1]], dtype=np.float32) if ids else None
 
 
 def _message_label() -> QLabel:
@@ -97,6 +61,15 @@ def _combo_items(combo: QComboBox, items: list[tuple[str, Any]]) -> None:
     index = combo.findData(current)
     combo.setCurrentIndex(max(index, 0))
     combo.blockSignals(False)
+
+
+def _control_row(*items: str | QWidget) -> QHBoxLayout:
+    """A row of labelled controls, left-aligned: strings become labels, widgets are added as they are."""
+    row = QHBoxLayout()
+    for item in items:
+        row.addWidget(QLabel(item) if isinstance(item, str) else item)
+    row.addStretch(1)
+    return row
 
 
 def _shape_text(values: np.ndarray) -> str:
@@ -169,13 +142,8 @@ class FeatureMapsTab(InspectionTab):
         self.normalize_combo.addItem("Each channel its own range", True)
         self.normalize_combo.addItem("One range for all channels", False)
         self.sort_check = QCheckBox("Sort by mean activation")
-        controls = QHBoxLayout()
-        for label, widget in (("Layer", self.layer_combo), ("Colours", self.colormap_combo)):
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget)
-        controls.addWidget(self.normalize_combo)
-        controls.addWidget(self.sort_check)
-        controls.addStretch(1)
+        controls = _control_row("Layer", self.layer_combo, "Colours", self.colormap_combo, self.normalize_combo,
+                                self.sort_check)
         self.grid = TileGrid()
         self.detail = ChannelDetail()
         self.bars = BarStrip()
@@ -394,12 +362,7 @@ class AttentionTab(InspectionTab):
         self.overlay = OverlayImage()
         self.patch_hint = QLabel("Click a patch of the image to see where it looks.")
         self.patch_token: int | None = None
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Layer"))
-        controls.addWidget(self.layer_combo)
-        controls.addWidget(QLabel("Head"))
-        controls.addWidget(self.head_combo)
-        controls.addStretch(1)
+        controls = _control_row("Layer", self.layer_combo, "Head", self.head_combo)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -515,12 +478,7 @@ class PredictionsTab(InspectionTab):
         self.saliency = OverlayImage()
         self.cam_note = QLabel()
         self.cam_note.setWordWrap(True)
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Grad-CAM layer"))
-        controls.addWidget(self.cam_layer_combo)
-        controls.addWidget(QLabel("for class"))
-        controls.addWidget(self.class_combo)
-        controls.addStretch(1)
+        controls = _control_row("Grad-CAM layer", self.cam_layer_combo, "for class", self.class_combo)
         images = QHBoxLayout()
         for title, view in (("Grad-CAM: where the chosen layer looked", self.cam),
                             ("Saliency: pixels that move the score most", self.saliency)):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from datasets.base import DatasetError
+from gui.inspection_data import ViewData
 from gui.threads import ManagedThread
 from models.inspection_inputs import LoadedInput
 
@@ -44,21 +45,9 @@ class InspectionResult:
     serial: int
     model_label: str = ""
     loaded: LoadedInput | None = None  # set when the request loaded a new input successfully
-    used: LoadedInput | None = None  # the input these numbers are of
     input_error: str = ""  # the new input could not be used (the previous one stays)
     error: str = ""  # the model could not be built or run
-    outputs: dict[str, np.ndarray] = field(default_factory=dict)
-    layer_types: dict[str, str] = field(default_factory=dict)
-    layer_order: list[str] = field(default_factory=list)
-    kernels: dict[str, np.ndarray] = field(default_factory=dict)
-    attention_ids: list[str] = field(default_factory=list)
-    cam: np.ndarray | None = None
-    cam_layer: str = ""
-    cam_layers: list[str] = field(default_factory=list)
-    predicted_class: int | None = None
-    saliency: np.ndarray | None = None
-    boundary: Any = None
-    unavailable: dict[str, str] = field(default_factory=dict)
+    view: ViewData | None = None  # the numbers, for `view.input`
 
 
 class _ModelTools:
@@ -147,25 +136,21 @@ class InspectionWorker(ManagedThread):
             else:
                 result.error = str(error)
             return result
-        result.outputs = outputs
-        result.used = current
-        result.layer_types = dict(probe.layer_types)
-        result.layer_order = list(probe.layer_ids)
-        result.attention_ids = inspection.attention_layer_ids(probe)
-        result.unavailable = dict(tools.unavailable)
+        view = result.view = ViewData(current, outputs, dict(probe.layer_types),
+                                      attention_ids=inspection.attention_layer_ids(probe),
+                                      unavailable=dict(tools.unavailable))
         model = tools.model
         for layer_id in inspection.conv_layer_ids(model):
             variable = inspection.kernel_variable(model.get_layer(layer_id))
             if variable is not None:
-                result.kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
-        self._gradients(tools, current, request, result)
+                view.kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
+        self._gradients(tools, current, request, view)
         if tools.predict is not None and request.plane_ranges is not None:
-            result.boundary = inspection.decision_boundary(tools.predict, *request.plane_ranges)
+            view.boundary = inspection.decision_boundary(tools.predict, *request.plane_ranges)
         return result
 
     @staticmethod
-    def _gradients(tools: _ModelTools, current: LoadedInput, request: InspectionRequest,
-                   result: InspectionResult) -> None:
+    def _gradients(tools: _ModelTools, current: LoadedInput, request: InspectionRequest, result: ViewData) -> None:
         """Grad-CAM and saliency; when they cannot be computed the other views still show, with the reason."""
         from models import inspection
         from models.inspection import InspectionError

@@ -311,7 +311,7 @@ class TrainingPanel(QWidget):
             if not self.document.path and result.ok:
                 self._log("Save the project to keep trained models: they are written next to the project file.")
             self.runs.show_runs(runs, evaluation=result.evaluation)
-        self.worker.deleteLater()  # the thread has finished; its model lives on in trained_model only
+        _delete_when_finished(self.worker)  # its model lives on in trained_model only
         self.worker = None
         self._set_state("idle")
         self.message.emit(summary)
@@ -411,3 +411,13 @@ def _row(*widgets: QWidget) -> QWidget:
 def _duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
+
+
+def _delete_when_finished(thread) -> None:
+    """`done` is emitted at the end of `run`, a moment before the thread has really finished: deleting it
+    then aborts the process ("QThread: Destroyed while thread is still running"), so wait for `finished`."""
+    if thread.isFinished():
+        thread.deleteLater()
+    else:
+        thread.finished.connect(thread.deleteLater)
+

@@ -244,12 +244,13 @@ def test_gradient_views_that_cannot_apply_leave_the_others_alone():
         current = LoadedInput(sample, sample, "test")
         result = worker.compute(InspectionRequest(spec.name, lambda model=model: model, "untrained", current=current,
                                                   cam_class=7))
-        assert not result.error and len(result.outputs) == len(spec) - 1
-        assert result.cam is None and result.unavailable["grad_cam"]
+        assert not result.error and len(result.view.outputs) == len(spec) - 1
+        assert result.view.cam is None and result.view.unavailable["grad_cam"]
 
 
 def test_rollout_is_offered_only_for_self_attention_of_one_size(qtbot):
-    from gui.inspection_tabs import AttentionTab, ViewData
+    from gui.inspection_data import ViewData
+    from gui.inspection_tabs import AttentionTab
     from models.inspection_inputs import LoadedInput
 
     tab = AttentionTab()
@@ -286,7 +287,8 @@ def test_edit_paste_goes_to_the_inspection_panel_when_it_has_the_focus(qtbot, ma
 
 
 def test_a_regression_output_is_shown_as_values_not_made_up_classes(qtbot):
-    from gui.inspection_tabs import PredictionsTab, ViewData
+    from gui.inspection_data import ViewData
+    from gui.inspection_tabs import PredictionsTab
     from models.inspection_inputs import LoadedInput
 
     tab = PredictionsTab()
