@@ -8,6 +8,7 @@ and `setClipToView` keep a million points cheap to draw.
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,7 @@ class TrainingPlots(QWidget):
         self.smooth = GrowingSeries()
         self.rate = GrowingSeries()
         self._ema: float | None = None
+        self._rate_drawn = (float("nan"), 0.0)  # (last rate drawn, when)
         self.raw_curve = self.step_plot.plot(pen=pg.mkPen("#90caf9", width=1), name="loss")
         # One-pixel pens: Qt draws wider lines at half the speed (3.8 -> 2.0 ms per repaint of 3,000 steps),
         # and every millisecond here is taken from training on a small machine.
@@ -112,6 +114,7 @@ class TrainingPlots(QWidget):
         for series in (self.raw, self.smooth, self.rate):
             series.clear()
         self._ema = None
+        self._rate_drawn = (float("nan"), 0.0)
         self._x_end, self._y_span, self._rate_max = 0.0, None, 0.0
         self.epochs = {}
         for curve in self.epoch_curves.values():
@@ -156,7 +159,7 @@ class TrainingPlots(QWidget):
             return False  # off screen: the data waits in the buffers, nothing is lost
         self.raw_curve.setData(*self.raw.view())
         self.smooth_curve.setData(*self.smooth.view())
-        self.rate_curve.setData(*self.rate.view())
+        self._redraw_rate()
         for index, (key, values) in enumerate(sorted(self.epochs.items()) if self.epochs_dirty else ()):
             curve = self.epoch_curves.get(key)
             if curve is None:
@@ -170,6 +173,18 @@ class TrainingPlots(QWidget):
         self._follow_data()
         self.dirty = self.epochs_dirty = False
         return True
+
+    def _redraw_rate(self) -> None:
+        """The learning rate is mostly flat or slowly changing: redrawn when it moved, else once a second.
+        Every setData holds Python's lock in the GUI thread, which the training thread then waits for."""
+        steps, rates = self.rate.view()
+        if not len(rates):
+            self.rate_curve.setData(steps, rates)
+            return
+        now = time.monotonic()
+        if rates[-1] != self._rate_drawn[0] or now - self._rate_drawn[1] >= 1.0:
+            self.rate_curve.setData(steps, rates)
+            self._rate_drawn = (float(rates[-1]), now)
 
     def overlay(self, name: str, history: dict[str, list[float]]) -> None:
         """An earlier run's per-epoch loss curves, faint, for comparison."""

@@ -210,3 +210,21 @@ def test_the_step_curves_stay_in_view_and_hand_over_to_the_user_when_panned(qtbo
     assert y_low <= losses.min() and y_high >= losses.max()
     plots.step_plot.vb.sigRangeChangedManually.emit([True, True])  # what a drag or wheel zoom sends
     assert not plots.follow
+
+
+def test_a_flat_learning_rate_is_redrawn_once_a_second_and_a_change_at_once(qtbot):
+    from gui.training_plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.show()
+    plots.add_batches([(step, 0.0, {"loss": 1.0, "learning_rate": 0.01}) for step in range(1, 6)])
+    plots.redraw()
+    assert len(plots.rate_curve.xData) == 5
+    plots.add_batches([(6, 0.0, {"loss": 1.0, "learning_rate": 0.01})])
+    plots.redraw()
+    assert len(plots.rate_curve.xData) == 5  # flat: waits for its once-a-second redraw
+    assert len(plots.raw_curve.xData) == 6  # the loss is drawn every time
+    plots.add_batches([(7, 0.0, {"loss": 1.0, "learning_rate": 0.02})])
+    plots.redraw()
+    assert len(plots.rate_curve.xData) == 7
