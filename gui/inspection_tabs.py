@@ -25,17 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.inspection_data import ViewData
-from gui.inspection_views import (
-    COLORMAPS,
-    BarStrip,
-    BoundaryPlot,
-    ChannelDetail,
-    Heatmap,
-    OverlayImage,
-    TileGrid,
-    TopKBars,
-    normalize,
-)
+from gui.inspection_plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
+from gui.inspection_views import COLORMAPS, OverlayImage, TileGrid, normalize
 from models import inspection
 
 log = logging.getLogger(__name__)

@@ -14,16 +14,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from gui.inspection_plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
 from gui.inspection_views import (
     COLORMAPS,
     GAP_RGB,
-    BarStrip,
-    BoundaryPlot,
-    ChannelDetail,
-    Heatmap,
     OverlayImage,
     TileGrid,
-    TopKBars,
     bench_grid_draw,
     colormap_lut,
     compose_grid,
@@ -40,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def no_swallowed_errors(caplog):
     """The views log (instead of raising into Qt) any exception in a handler: a test must not hide one."""
     yield
-    errors = [r for r in caplog.records if r.name == "gui.inspection_views" and r.levelname == "ERROR"]
+    errors = [r for r in caplog.records
+              if r.name in ("gui.inspection_views", "gui.inspection_plots") and r.levelname == "ERROR"]
     assert not errors, errors[0].getMessage()
 
 
