@@ -273,8 +273,9 @@ def class_colors(count: int) -> np.ndarray:
     return np.array([[c.red(), c.green(), c.blue()] for c in colours], dtype=np.float32)
 
 
-def class_probabilities(probabilities: np.ndarray) -> np.ndarray:
-    """(..., classes) probabilities; one column (a sigmoid's p) becomes two classes (1 - p, p)."""
+def class_columns(probabilities: np.ndarray) -> np.ndarray:
+    """(..., classes) probabilities for colouring; one column (a sigmoid's p) becomes two classes (1 - p, p).
+    Unlike `models.inspection.class_probabilities` it never applies a softmax: its input is probabilities."""
     values = np.nan_to_num(np.asarray(probabilities, dtype=np.float32))
     if values.shape[-1] == 1:
         values = np.concatenate([1.0 - values, values], axis=-1)
@@ -283,7 +284,7 @@ def class_probabilities(probabilities: np.ndarray) -> np.ndarray:
 
 def boundary_rgb(probabilities: np.ndarray) -> np.ndarray:
     """Class colours mixed by probability and faded to white where the model is unsure: uint8 (rows, cols, 3)."""
-    values = class_probabilities(probabilities)
+    values = class_columns(probabilities)
     classes = values.shape[-1]
     total = values.sum(axis=-1, keepdims=True)
     weights = np.divide(values, total, out=np.full_like(values, 1.0 / classes), where=total > 0)
@@ -331,7 +332,7 @@ class BoundaryPlot(_PlotView):
             self.probabilities, self.rect = None, None
             self.image_item.clear()
             return
-        self.probabilities = class_probabilities(values)
+        self.probabilities = class_columns(values)
         self.image_item.setImage(boundary_rgb(values), autoLevels=False)
         (x0, x1), (y0, y1) = x_range, y_range
         self.rect = QRectF(float(x0), float(y0), float(x1 - x0), float(y1 - y0))

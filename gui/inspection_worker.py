@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from datasets.base import DatasetError
@@ -139,42 +138,35 @@ class InspectionWorker(ManagedThread):
         view = result.view = ViewData(current, outputs, dict(probe.layer_types),
                                       attention_ids=inspection.attention_layer_ids(probe),
                                       unavailable=dict(tools.unavailable))
-        model = tools.model
-        for layer_id in inspection.conv_layer_ids(model):
-            variable = inspection.kernel_variable(model.get_layer(layer_id))
-            if variable is not None:
-                view.kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
+        view.kernels = inspection.conv_kernels(tools.model)
         self._gradients(tools, current, request, view)
         if tools.predict is not None and request.plane_ranges is not None:
             view.boundary = inspection.decision_boundary(tools.predict, *request.plane_ranges)
         return result
 
     @staticmethod
-    def _gradients(tools: _ModelTools, current: LoadedInput, request: InspectionRequest, result: ViewData) -> None:
+    def _gradients(tools: _ModelTools, current: LoadedInput, request: InspectionRequest, view: ViewData) -> None:
         """Grad-CAM and saliency; when they cannot be computed the other views still show, with the reason."""
         from models import inspection
-        from models.inspection import InspectionError
 
         reason = inspection.gradient_views_unavailable(tools.model, current.sample)
         if reason:
-            result.unavailable.setdefault("grad_cam", reason)
-            result.unavailable.setdefault("saliency", reason)
+            view.unavailable.setdefault("grad_cam", reason)
+            view.unavailable.setdefault("saliency", reason)
             return
         classes = inspection.class_count(tools.model)
         class_index = request.cam_class if request.cam_class is not None and request.cam_class < classes else None
         try:
-            if "grad_cam" not in result.unavailable:
-                result.cam_layers = inspection.spatial_layer_ids(tools.model)
-                layer = request.cam_layer if request.cam_layer in result.cam_layers else None
-                result.cam_layer = layer or inspection.default_cam_layer(tools.model)
-                result.cam, result.predicted_class = tools.cam(current.sample, result.cam_layer, class_index)
-            if "saliency" not in result.unavailable:
-                result.saliency, _ = inspection.saliency(tools.model, current.sample, class_index)
-        except (InspectionError, ValueError, ArithmeticError) as error:
-            result.unavailable.setdefault("grad_cam", f"Grad-CAM could not be computed: {error}")
-        except Exception as error:  # a TensorFlow error in the gradient: the other views stay
+            if "grad_cam" not in view.unavailable:
+                view.cam_layers = inspection.spatial_layer_ids(tools.model)
+                layer = request.cam_layer if request.cam_layer in view.cam_layers else None
+                view.cam_layer = layer or inspection.default_cam_layer(tools.model)
+                view.cam, view.predicted_class = tools.cam(current.sample, view.cam_layer, class_index)
+            if "saliency" not in view.unavailable:
+                view.saliency, _ = inspection.saliency(tools.model, current.sample, class_index)
+        except Exception as error:  # a plain reason or a TensorFlow error in the gradient: the other views stay
             log.exception("gradient views failed")
-            result.unavailable.setdefault("grad_cam", f"Grad-CAM could not be computed: {error}")
+            view.unavailable.setdefault("grad_cam", f"Grad-CAM could not be computed: {error}")
 
     def _tools_for(self, request: InspectionRequest) -> _ModelTools:
         tools = self._tools.get(request.model_key)

@@ -175,6 +175,20 @@ def kernel_variable(layer: keras.layers.Layer) -> Any:
     return None
 
 
+def conv_kernels(model: keras.Model, max_values: float = math.inf) -> dict[str, np.ndarray]:
+    """{layer id: float32 copy of its kernel} for the convolution layers, in order, until `max_values`
+    weights have been copied (bigger layers are skipped: the live view copies these on every refresh)."""
+    kernels: dict[str, np.ndarray] = {}
+    for layer_id in conv_layer_ids(model):
+        variable = kernel_variable(model.get_layer(layer_id))
+        size = int(np.prod(variable.shape)) if variable is not None else 0
+        if variable is None or size > max_values:
+            continue
+        max_values -= size
+        kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
+    return kernels
+
+
 @dataclass
 class FilterTiles:
     """Kernels as image tiles: `tiles` is (filters, H, W, 3) RGB in 0..1 when `rgb`, else (filters, inputs, H, W)

@@ -121,14 +121,7 @@ class LiveInspection:
             self._predict = inspection.model_predictor(model) if self.plane_ranges and \
                 inspection.takes_plane(model) else None
         outputs = self._probe(self.sample)
-        kernels = {}
-        budget = MAX_KERNEL_VALUES
-        for layer_id in inspection.conv_layer_ids(model):
-            variable = inspection.kernel_variable(model.get_layer(layer_id))
-            if variable is None or int(np.prod(variable.shape)) > budget:
-                continue
-            budget -= int(np.prod(variable.shape))
-            kernels[layer_id] = np.array(variable.numpy(), dtype=np.float32)
+        kernels = inspection.conv_kernels(model, MAX_KERNEL_VALUES)
         boundary = None
         if self._predict is not None:
             boundary = inspection.decision_boundary(self._predict, *self.plane_ranges, resolution=64)
