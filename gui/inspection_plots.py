@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.data_preview import PALETTE
 from gui.inspection_views import ExportMixin, colorize, format_value, logged_handler, pg_colormap
+from gui.plot_items import cache_static_parts
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,10 @@ class _PlotView(ExportMixin, QWidget):
         self.plot = self.graphics.addPlot(row=0, col=0)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
+        cache_static_parts(self.plot)
         self.colorbar: pg.ColorBarItem | None = None
+        self._colorbar_lut = ""
+        self._title = ""
         if colorbar:
             self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=12, interactive=False, colorMapMenu=False)
             self.graphics.addItem(self.colorbar, row=0, col=1)
@@ -84,8 +88,15 @@ class _PlotView(ExportMixin, QWidget):
         if self.colorbar is None:
             return
         low, high = levels
-        self.colorbar.setColorMap(pg_colormap(lut_name))
+        if lut_name != self._colorbar_lut:  # a live refresh keeps the colormap: only the levels move
+            self.colorbar.setColorMap(pg_colormap(lut_name))
+            self._colorbar_lut = lut_name
         self.colorbar.setLevels((low, high if high > low else low + 1.0))
+
+    def _set_title(self, title: str) -> None:
+        if title != self._title:  # setting the same title again still re-lays out the plot
+            self.plot.setTitle(title or None)
+            self._title = title
 
 
 def _finite_range(values: np.ndarray) -> tuple[float, float]:
@@ -118,7 +129,7 @@ class _MatrixView(_PlotView):
         matrix = None if values is None else np.asarray(values)
         if matrix is not None and matrix.ndim == 3 and matrix.shape[-1] == 1:
             matrix = matrix[..., 0]
-        self.plot.setTitle(title or None)
+        self._set_title(title)
         self.readout.setText(" ")
         if matrix is None or matrix.ndim != 2 or matrix.size == 0:
             self.values = None
@@ -224,7 +235,7 @@ class BarStrip(_PlotView):
 
     def set_values(self, values: np.ndarray | None, title: str = "", labels: Sequence[str] | None = None) -> None:
         vector = None if values is None else np.ravel(np.asarray(values, dtype=np.float32))
-        self.plot.setTitle(title or None)
+        self._set_title(title)
         self.readout.setText(" ")
         if vector is None or vector.size == 0:
             self.values, self.labels = None, []

@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.plot_items import cache_static_parts
+
 COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
 SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
 
@@ -53,6 +55,7 @@ def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_lab
     plot.addLegend(offset=(-10, 10))
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
+    cache_static_parts(plot)
     return plot
 
 
@@ -95,6 +98,8 @@ class TrainingPlots(QWidget):
             plot.vb.sigRangeChangedManually.connect(self._stop_following)
             plot.disableAutoRange()
         self.epochs_dirty = False  # the epoch plot repaints only when an epoch ended, not at every tick
+        self.steps_dirty = False  # new per-step points since the last redraw
+        self.planned_epochs = 0
         self.drawn_step = 0
         self._build_crosshair()
         self.log_scale = QCheckBox("Log scale")
@@ -120,8 +125,23 @@ class TrainingPlots(QWidget):
         for curve in self.epoch_curves.values():
             self.epoch_plot.removeItem(curve)
         self.epoch_curves = {}
-        self.dirty = self.epochs_dirty = True
+        self.planned_epochs = 0
+        self.epoch_plot.enableAutoRange(x=True)
+        self.dirty = self.epochs_dirty = self.steps_dirty = True
         self.redraw()
+
+    def plan_epochs(self, epochs: int) -> None:
+        """The run's length: the epoch axis spans 1..epochs from the start, so it is laid out once per run
+        instead of at every epoch end, and the user sees how far the run has come."""
+        self.planned_epochs = epochs
+        self._epoch_axis(epochs)
+
+    def _epoch_axis(self, epochs: int) -> None:
+        longest = max([epochs, self.planned_epochs] + [len(curve.xData) for curve in self.overlays
+                                                       if curve.xData is not None])
+        if longest and not self.log_scale.isChecked():
+            self.epoch_plot.enableAutoRange(x=False)
+            self.epoch_plot.setXRange(0.5, longest + 0.5, padding=0.02)
 
     def add_batches(self, batches: list[tuple[int, float, dict[str, float]]]) -> None:
         """(step, time, logs) tuples from the worker's buffer."""
@@ -145,7 +165,7 @@ class TrainingPlots(QWidget):
             self._y_span = (min(low, self._y_span[0]), max(high, self._y_span[1])) if self._y_span else (low, high)
         if np.isfinite(rates).any():
             self._rate_max = max(self._rate_max, float(np.nanmax(rates)))
-        self.dirty = True
+        self.dirty = self.steps_dirty = True
 
     def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         for key, value in logs.items():
@@ -157,9 +177,10 @@ class TrainingPlots(QWidget):
         """Push new data to the curves (called from the panel's timer); False when nothing changed."""
         if not self.dirty or not self.isVisible():
             return False  # off screen: the data waits in the buffers, nothing is lost
-        self.raw_curve.setData(*self.raw.view())
-        self.smooth_curve.setData(*self.smooth.view())
-        self._redraw_rate()
+        if self.steps_dirty:  # an epoch end alone leaves the step curves as they are
+            self.raw_curve.setData(*self.raw.view())
+            self.smooth_curve.setData(*self.smooth.view())
+            self._redraw_rate()
         for index, (key, values) in enumerate(sorted(self.epochs.items()) if self.epochs_dirty else ()):
             curve = self.epoch_curves.get(key)
             if curve is None:
@@ -169,9 +190,12 @@ class TrainingPlots(QWidget):
                 curve = self.epoch_curves[key] = self.epoch_plot.plot(pen=pen, symbol="o", symbolSize=5,
                                                                       symbolBrush=pen.color(), name=key)
             curve.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
+            if len(values) > self.planned_epochs:  # more epochs than planned (or none planned): widen
+                self.planned_epochs = len(values)
+                self._epoch_axis(len(values))
         self.drawn_step = int(self.raw.x[self.raw.size - 1]) if self.raw.size else 0
         self._follow_data()
-        self.dirty = self.epochs_dirty = False
+        self.dirty = self.epochs_dirty = self.steps_dirty = False
         return True
 
     def _redraw_rate(self) -> None:
@@ -194,6 +218,8 @@ class TrainingPlots(QWidget):
                                              pen=pg.mkPen((150, 150, 150, 160), width=1, style=Qt.PenStyle.DotLine),
                                              name=f"{name} {key}")
                 self.overlays.append(curve)
+        if self.planned_epochs:  # the epoch axis is fixed to the run's length: widen it for a longer one
+            self._epoch_axis(self.planned_epochs)
 
     def clear_overlays(self) -> None:
         for curve in self.overlays:
@@ -205,14 +231,18 @@ class TrainingPlots(QWidget):
             return
         last = float(self.raw.x[self.raw.size - 1])
         if last > self._x_end or self._x_end == 0:
-            self._x_end = max(10.0, last * 1.5)
+            self._x_end = max(16.0, last * 2)  # doubling: a run of n steps moves the axes log2(n) times
             self.step_plot.setXRange(0, self._x_end, padding=0)
         if self._y_span is not None:
             low, high = self._y_span
             shown = self.step_plot.vb.viewRange()[1]
             if low < shown[0] or high > shown[1] or shown == [0, 1]:
-                margin = (high - low) * 0.1 or abs(high) * 0.1 or 0.1
-                self.step_plot.setYRange(low - margin, high + margin, padding=0)
+                # Room to grow on the side that moved: a falling loss passes a 10% margin every few ticks,
+                # and each new range re-lays out the axis (~1 ms of Python on the GUI thread).
+                span = (high - low) or abs(high) or 1.0
+                below = 0.3 if low < shown[0] else 0.1
+                above = 0.3 if high > shown[1] and shown != [0, 1] else 0.1
+                self.step_plot.setYRange(low - span * below, high + span * above, padding=0)
         top = self._rate_max * 1.2 or 1.0
         if abs(self.rate_plot.vb.viewRange()[1][1] - top) > 1e-12 * top:
             self.rate_plot.setYRange(0, top, padding=0)

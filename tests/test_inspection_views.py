@@ -270,6 +270,23 @@ def test_channel_detail_reads_raw_value_under_the_mouse(qtbot):
     assert hover(detail, 3.5, 3.5) == ""
 
 
+def test_a_live_refresh_moves_the_colour_bar_levels_but_keeps_its_colormap_and_title(qtbot):
+    """A live refresh every half second rebuilt the colour map and re-laid out the title (~4 ms each time)."""
+    from PySide6.QtWidgets import QGraphicsItem
+
+    detail = shown(qtbot, ChannelDetail())
+    detail.set_map(np.arange(12.0).reshape(3, 4), "inferno", "conv2d / channel 4")
+    colormap, title_text = detail.colorbar.colorMap(), detail.plot.titleLabel.text
+    detail.set_map(np.arange(12.0).reshape(3, 4) * 2, "inferno", "conv2d / channel 4")
+    assert detail.colorbar.colorMap() is colormap and detail.plot.titleLabel.text == title_text
+    assert detail.colorbar.levels() == (0.0, 22.0)
+    detail.set_map(np.arange(12.0).reshape(3, 4), "gray", "conv2d / channel 5")
+    assert detail.colorbar.colorMap() is not colormap and detail.plot.titleLabel.text == "conv2d / channel 5"
+    np.testing.assert_array_equal(detail.colorbar.colorMap().getLookupTable(nPts=256, alpha=False)[:, :3],
+                                  colormap_lut("gray"))
+    assert detail.plot.getAxis("left").cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
 def test_channel_detail_y_axis_points_down(qtbot):
     detail = shown(qtbot, ChannelDetail(colorbar=False))
     detail.set_map(np.zeros((10, 10)), "gray", "")

@@ -228,3 +228,48 @@ def test_a_flat_learning_rate_is_redrawn_once_a_second_and_a_change_at_once(qtbo
     plots.add_batches([(7, 0.0, {"loss": 1.0, "learning_rate": 0.02})])
     plots.redraw()
     assert len(plots.rate_curve.xData) == 7
+
+
+def test_the_epoch_axis_spans_the_planned_run_and_widens_for_longer_ones(qtbot):
+    """The epoch axis is laid out once per run (1..epochs) instead of at every epoch end."""
+    from gui.training_plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.show()
+    plots.clear()
+    plots.plan_epochs(10)
+    plots.add_epoch(0, {"loss": 1.0, "val_loss": 1.2})
+    plots.redraw()
+    low, high = plots.epoch_plot.vb.viewRange()[0]
+    assert low < 1 and 10 < high < 11  # all ten epochs have room before the first has ended
+    plots.overlay("run 1", {"loss": [1.0] * 14, "val_loss": [1.1] * 14})  # an earlier, longer run
+    assert plots.epoch_plot.vb.viewRange()[0][1] > 14
+    for epoch in range(1, 16):  # more epochs than planned (a resumed or extended run)
+        plots.add_epoch(epoch, {"loss": 1.0 / (epoch + 1), "val_loss": 1.2 / (epoch + 1)})
+    plots.redraw()
+    assert plots.epoch_plot.vb.viewRange()[0][1] > 16
+    plots.clear()
+    assert plots.planned_epochs == 0
+
+
+def test_a_falling_loss_stays_in_view_with_few_axis_relayouts(qtbot):
+    """Following the data moves the step axes in chunks: each move re-lays out an axis on the GUI thread."""
+    from gui.training_plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.show()
+    import numpy as np
+
+    ranges = set()
+    for tick in range(100):  # 100 ticks of 10 steps of a loss falling from 2.3 towards 0.1
+        steps = range(tick * 10 + 1, tick * 10 + 11)
+        plots.add_batches([(step, 0.0, {"loss": 0.1 + 2.2 * np.exp(-step / 150), "learning_rate": 0.001})
+                           for step in steps])
+        plots.redraw()
+        (x_low, x_high), (y_low, y_high) = plots.step_plot.vb.viewRange()
+        steps_drawn, losses = plots.raw.view()
+        assert x_high >= steps_drawn[-1] and y_low <= losses.min() and y_high >= losses.max()
+        ranges.add((round(x_high, 6), round(y_low, 6), round(y_high, 6)))
+    assert len(ranges) <= 14  # with a 10% margin and x growing by half, this run moved the axes 20 times
