@@ -1,7 +1,7 @@
 """Live curves with a long history: the cost of one redraw + repaint of the Training panel's plots as the
 per-step series grows to 1,000,000 points (downsampling and clip-to-view keep it flat).
 
-Budget: a redraw of 1,000,000 points stays under 50 ms, so the 15 Hz refresh keeps the window responsive.
+Budget: a redraw of 1,000,000 points stays under 50 ms, so the 12 Hz refresh keeps the window responsive.
 Run under a (virtual) display: `xvfb-run python bench/plots.py`.
 """
 

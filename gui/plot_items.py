@@ -11,7 +11,7 @@ def cache_static_parts(plot: pg.PlotItem) -> None:
     so every curve update re-ran their Python paint (0.36 ms each, two or three per tick; bench/training.py);
     cached, Qt blits them until their own content changes."""
     cached = [plot.getAxis(name) for name in ("left", "bottom", "right", "top")] + [plot.titleLabel]
-    if plot.legend is not None:
-        cached.append(plot.legend)
+    if plot.legend is not None:  # a legend's samples and labels are items of their own, painted over the curves
+        cached += [plot.legend, *plot.legend.childItems()]
     for item in cached:
         item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -83,6 +83,7 @@ class TrainingPlots(QWidget):
         self.rate_curve = self.rate_plot.plot(pen=pg.mkPen("#6d4c41", width=1))
         for curve in (self.raw_curve, self.smooth_curve, self.rate_curve):
             curve.setSkipFiniteCheck(True)  # the Trainer stops at the first NaN/inf loss
+        cache_static_parts(self.step_plot)  # again, now that its legend has entries
         self.epochs: dict[str, list[float]] = {}
         self.epoch_curves: dict[str, pg.PlotDataItem] = {}
         self.overlays: list[pg.PlotDataItem] = []
@@ -189,6 +190,7 @@ class TrainingPlots(QWidget):
                                style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
                 curve = self.epoch_curves[key] = self.epoch_plot.plot(pen=pen, symbol="o", symbolSize=5,
                                                                       symbolBrush=pen.color(), name=key)
+                cache_static_parts(self.epoch_plot)
             curve.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
             if len(values) > self.planned_epochs:  # more epochs than planned (or none planned): widen
                 self.planned_epochs = len(values)
@@ -218,6 +220,7 @@ class TrainingPlots(QWidget):
                                              pen=pg.mkPen((150, 150, 150, 160), width=1, style=Qt.PenStyle.DotLine),
                                              name=f"{name} {key}")
                 self.overlays.append(curve)
+        cache_static_parts(self.epoch_plot)
         if self.planned_epochs:  # the epoch axis is fixed to the run's length: widen it for a longer one
             self._epoch_axis(self.planned_epochs)
 
