@@ -289,6 +289,7 @@ class TrainingPanel(QWidget):
         if self.sender() is not self.worker:
             return  # a run of a project that has since been replaced
         self.refresh()
+        self.plots.flush()
         self.timer.stop()
         self.result = result
         if result.model is not None and result.ok:

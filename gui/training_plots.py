@@ -200,6 +200,13 @@ class TrainingPlots(QWidget):
         self.dirty = self.epochs_dirty = self.steps_dirty = False
         return True
 
+    def flush(self) -> None:
+        """At the end of a run: draw everything, the flat learning rate's last stretch included (between its
+        once-a-second redraws it lags the loss)."""
+        self._rate_drawn = (float("nan"), 0.0)
+        self.dirty = self.steps_dirty = True
+        self.redraw()
+
     def _redraw_rate(self) -> None:
         """The learning rate is mostly flat or slowly changing: redrawn when it moved, else once a second.
         Every setData holds Python's lock in the GUI thread, which the training thread then waits for."""

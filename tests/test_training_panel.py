@@ -204,6 +204,7 @@ def test_the_step_curves_stay_in_view_and_hand_over_to_the_user_when_panned(qtbo
     with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
         panel.start()
     plots = panel.plots
+    assert len(plots.rate_curve.xData) == len(plots.raw_curve.xData) == blocker.args[0].steps  # all drawn at the end
     (x_low, x_high), (y_low, y_high) = plots.step_plot.vb.viewRange()
     steps, losses = plots.raw.view()
     assert x_low <= 1 and x_high >= blocker.args[0].steps
@@ -228,6 +229,11 @@ def test_a_flat_learning_rate_is_redrawn_once_a_second_and_a_change_at_once(qtbo
     plots.add_batches([(7, 0.0, {"loss": 1.0, "learning_rate": 0.02})])
     plots.redraw()
     assert len(plots.rate_curve.xData) == 7
+    plots.add_batches([(8, 0.0, {"loss": 1.0, "learning_rate": 0.02})])
+    plots.redraw()
+    assert len(plots.rate_curve.xData) == 7
+    plots.flush()  # the run ended: the rate is drawn to its last step, as the loss is
+    assert len(plots.rate_curve.xData) == 8
 
 
 def test_the_epoch_axis_spans_the_planned_run_and_widens_for_longer_ones(qtbot):
