@@ -245,7 +245,7 @@ class TrainingPanel(QWidget):
     # ----- from the worker ---------------------------------------------------------------------------
     def _on_began(self, info: dict) -> None:
         self.progress.setRange(0, info["epochs"] * info["steps_per_epoch"])
-        self.plots.plan_epochs(info["epochs"])
+        self.plots.plan_run(info["epochs"], info["steps_per_epoch"])
         self.message.emit(f"Training on {info['device']}")
         self._device = info["device"]
 

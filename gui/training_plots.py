@@ -131,11 +131,14 @@ class TrainingPlots(QWidget):
         self.dirty = self.epochs_dirty = self.steps_dirty = True
         self.redraw()
 
-    def plan_epochs(self, epochs: int) -> None:
-        """The run's length: the epoch axis spans 1..epochs from the start, so it is laid out once per run
-        instead of at every epoch end, and the user sees how far the run has come."""
+    def plan_run(self, epochs: int, steps_per_epoch: int = 0) -> None:
+        """The run's length: the step and epoch axes span the whole run from the start, so they are laid out
+        once per run instead of as the data grows, and the user sees how far the run has come."""
         self.planned_epochs = epochs
         self._epoch_axis(epochs)
+        if steps_per_epoch and self.follow and not self.log_scale.isChecked():
+            self._x_end = float(epochs * steps_per_epoch)
+            self.step_plot.setXRange(0, self._x_end, padding=0.01)
 
     def _epoch_axis(self, epochs: int) -> None:
         longest = max([epochs, self.planned_epochs] + [len(curve.xData) for curve in self.overlays
@@ -241,7 +244,7 @@ class TrainingPlots(QWidget):
             return
         last = float(self.raw.x[self.raw.size - 1])
         if last > self._x_end or self._x_end == 0:
-            self._x_end = max(16.0, last * 2)  # doubling: a run of n steps moves the axes log2(n) times
+            self._x_end = max(16.0, last * 2)  # past the plan (or none): doubling moves the axes log2(n) times
             self.step_plot.setXRange(0, self._x_end, padding=0)
         if self._y_span is not None:
             low, high = self._y_span

@@ -236,19 +236,21 @@ def test_a_flat_learning_rate_is_redrawn_once_a_second_and_a_change_at_once(qtbo
     assert len(plots.rate_curve.xData) == 8
 
 
-def test_the_epoch_axis_spans_the_planned_run_and_widens_for_longer_ones(qtbot):
-    """The epoch axis is laid out once per run (1..epochs) instead of at every epoch end."""
+def test_the_axes_span_the_planned_run_and_widen_for_longer_ones(qtbot):
+    """The step and epoch axes are laid out once per run instead of as the data grows."""
     from gui.training_plots import TrainingPlots
 
     plots = TrainingPlots()
     qtbot.addWidget(plots)
     plots.show()
     plots.clear()
-    plots.plan_epochs(10)
+    plots.plan_run(10, steps_per_epoch=50)
+    plots.add_batches([(1, 0.0, {"loss": 1.0, "learning_rate": 0.001})])
     plots.add_epoch(0, {"loss": 1.0, "val_loss": 1.2})
     plots.redraw()
     low, high = plots.epoch_plot.vb.viewRange()[0]
     assert low < 1 and 10 < high < 11  # all ten epochs have room before the first has ended
+    assert 500 <= plots.step_plot.vb.viewRange()[0][1] < 520  # and all 500 steps
     plots.overlay("run 1", {"loss": [1.0] * 14, "val_loss": [1.1] * 14})  # an earlier, longer run
     assert plots.epoch_plot.vb.viewRange()[0][1] > 14
     for epoch in range(1, 16):  # more epochs than planned (a resumed or extended run)
