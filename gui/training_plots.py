@@ -135,14 +135,15 @@ class TrainingPlots(QWidget):
         """The run's length: the step and epoch axes span the whole run from the start, so they are laid out
         once per run instead of as the data grows, and the user sees how far the run has come."""
         self.planned_epochs = epochs
-        self._epoch_axis(epochs)
+        self._epoch_axis()
         if steps_per_epoch and self.follow and not self.log_scale.isChecked():
             self._x_end = float(epochs * steps_per_epoch)
             self.step_plot.setXRange(0, self._x_end, padding=0.01)
 
-    def _epoch_axis(self, epochs: int) -> None:
-        longest = max([epochs, self.planned_epochs] + [len(curve.xData) for curve in self.overlays
-                                                       if curve.xData is not None])
+    def _epoch_axis(self) -> None:
+        """The epoch axis spans the planned run or the longest overlaid one, whichever is longer."""
+        longest = max([self.planned_epochs] + [len(curve.xData) for curve in self.overlays
+                                               if curve.xData is not None])
         if longest and not self.log_scale.isChecked():
             self.epoch_plot.enableAutoRange(x=False)
             self.epoch_plot.setXRange(0.5, longest + 0.5, padding=0.02)
@@ -197,7 +198,7 @@ class TrainingPlots(QWidget):
             curve.setData(np.arange(1, len(values) + 1), np.asarray(values, float))
             if len(values) > self.planned_epochs:  # more epochs than planned (or none planned): widen
                 self.planned_epochs = len(values)
-                self._epoch_axis(len(values))
+                self._epoch_axis()
         self.drawn_step = int(self.raw.x[self.raw.size - 1]) if self.raw.size else 0
         self._follow_data()
         self.dirty = self.epochs_dirty = self.steps_dirty = False
@@ -232,7 +233,7 @@ class TrainingPlots(QWidget):
                 self.overlays.append(curve)
         cache_static_parts(self.epoch_plot)
         if self.planned_epochs:  # the epoch axis is fixed to the run's length: widen it for a longer one
-            self._epoch_axis(self.planned_epochs)
+            self._epoch_axis()
 
     def clear_overlays(self) -> None:
         for curve in self.overlays:
