@@ -102,9 +102,9 @@ def main() -> int:
          "budget <= 100)", strata <= 100),
         (f"64-channel 56x56 grid drawn: median {grid:.1f} ms (budget <= 50); whole Feature maps tab {tab:.1f} ms",
          grid <= 50),
-        (f"training overhead with live maps ({overhead['live_refreshes']} refreshes drawn): ratio of best runs "
-         f"{overhead['ratio']:.3f} (plain {max(overhead['plain']):.1f} vs GUI {max(overhead['gui']):.1f} steps/s; "
-         f"budget >= 0.95); ratio of medians {overhead['median_ratio']:.3f}", overhead["ratio"] >= 0.95),
+        (f"training overhead with live maps ({overhead['live_refreshes']} refreshes drawn): ratio of medians "
+         f"{overhead['median_ratio']:.3f} (budget >= 0.95); best runs {overhead['ratio']:.3f} (plain "
+         f"{max(overhead['plain']):.1f} vs GUI {max(overhead['gui']):.1f} steps/s)", overhead["median_ratio"] >= 0.95),
     ]
     for text, ok in checks:
         print(f"{text}  {'ok' if ok else 'OVER BUDGET'}")

@@ -2,12 +2,13 @@
 
 1. overhead: steps/s of the GUI path (TrainWorker thread, Reporter, buffered metrics, live curves redrawn at
    12 Hz in a shown Training panel, and live feature maps of a pinned photo: the training thread probes every
-   layer every 0.5 s and a shown Inspection panel draws them) / steps/s of plain `model.fit` with the same
-   tf.data input. Budget >= 0.95 (aim 0.98). Steps/s is measured over epochs 2..N (epoch 1 includes tracing),
-   from the timestamps of batch ends, alternating plain and GUI runs of 125-step epochs (shorter epochs made
-   the per-epoch work weigh more than in any real run). Printed: the ratio of the best runs (checked, as
-   `timeit` takes the fastest of its repeats) and the ratio of medians. Between runs the benchmark waits for
-   the Inspection panel to redraw with the trained model, so that work never overlaps the next run.
+   layer every second, the default, and a shown Inspection panel draws them) / steps/s of plain `model.fit`
+   with the same tf.data input. Budget >= 0.95 (aim 0.98), checked on the ratio of the medians of the
+   repeats, as the issue asks; the ratio of the best runs is printed too. Steps/s is measured over epochs
+   2..N (epoch 1 includes tracing), from the timestamps of batch ends, alternating plain and GUI runs of
+   125-step epochs (shorter epochs made the per-epoch work weigh more than in any real run). Between runs the
+   benchmark waits for the Inspection panel to redraw with the trained model, so that work never overlaps the
+   next run.
 2. GUI latency while training with live plots: gaps between ticks of a 10 ms QTimer, in separate GUI runs
    (the ticker is not part of the app); budget p99 <= 20 ms, max <= 50 ms.
 3. curve latency: from a batch's end in the training thread to the curve holding it drawn on screen;
@@ -214,8 +215,8 @@ def main() -> int:
         print(f"{name}:  {statistics.median(rates):7.1f} steps/s  ({', '.join(f'{r:.1f}' for r in rates)})")
     print(f"live feature-map refreshes drawn: {result['live_refreshes']}")
     checks = [
-        (f"overhead ratio, best runs {ratio:.3f} (budget >= 0.95, aim 0.98); ratio of medians "
-         f"{result['median_ratio']:.3f}", ratio >= 0.95),
+        (f"overhead ratio of medians {result['median_ratio']:.3f} (budget >= 0.95, aim 0.98); best runs "
+         f"{ratio:.3f}", result["median_ratio"] >= 0.95),
         (f"GUI timer gaps: p99 {p99:.1f} ms (budget <= 20), max {worst:.1f} ms (budget <= 50), "
          f"{len(all_gaps)} ticks", p99 <= 20 and worst <= 50),
         (f"curve latency batch end -> drawn: median {curve[0]:.1f} ms, p99 {curve[1]:.1f} ms (budget <= 100)",

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.data_preview import PALETTE
 from gui.inspection_views import ExportMixin, colorize, format_value, logged_handler, pg_colormap
-from gui.plot_items import cache_static_parts
+from gui.plot_items import cache_axis, cache_static_parts
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class _PlotView(ExportMixin, QWidget):
         self._title = ""
         if colorbar:
             self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=12, interactive=False, colorMapMenu=False)
+            cache_axis(self.colorbar.axis)
             self.graphics.addItem(self.colorbar, row=0, col=1)
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -1,8 +1,9 @@
 """Live training curves (pyqtgraph): per-step loss (raw and smoothed), per-epoch train / validation
 metrics, and the learning rate; crosshair readout, log scale, PNG and CSV export, earlier runs overlaid.
 
-Curves are created once and fed with `setData` from growing numpy buffers; `setDownsampling(auto, peak)`
-and `setClipToView` keep a million points cheap to draw.
+Curves are created once and fed with `setData` from growing numpy buffers. Past `LONG_SERIES` steps,
+`setDownsampling(auto, peak)` and `setClipToView` keep a million points cheap to draw (bench/plots.py); below
+it they are off, as their per-update bookkeeping cost more than the few points they would skip.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from gui.plot_items import cache_static_parts
 
 COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
 SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
+LONG_SERIES = 5_000  # steps from which the step curves are downsampled and clipped to the view
 
 
 class GrowingSeries:
@@ -53,8 +55,6 @@ def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_lab
     # (bench/training.py); the crosshair readout gives exact values instead.
     plot.setLabel("left", y_label)
     plot.addLegend(offset=(-10, 10))
-    plot.setClipToView(True)
-    plot.setDownsampling(auto=True, mode="peak")
     cache_static_parts(plot)
     return plot
 
@@ -119,6 +119,7 @@ class TrainingPlots(QWidget):
     def clear(self) -> None:
         for series in (self.raw, self.smooth, self.rate):
             series.clear()
+        self._reduce_long_series(False)
         self._ema = None
         self._rate_drawn = (float("nan"), 0.0)
         self._x_end, self._y_span, self._rate_max = 0.0, None, 0.0
@@ -164,6 +165,8 @@ class TrainingPlots(QWidget):
         self.raw.extend(steps, losses)
         self.smooth.extend(steps, smoothed)
         self.rate.extend(steps, rates)
+        if self.raw.size >= LONG_SERIES and not self.step_plot.clipToViewMode():
+            self._reduce_long_series(True)
         finite = losses[np.isfinite(losses)]
         if finite.size:
             low, high = float(finite.min()), float(finite.max())
@@ -171,6 +174,12 @@ class TrainingPlots(QWidget):
         if np.isfinite(rates).any():
             self._rate_max = max(self._rate_max, float(np.nanmax(rates)))
         self.dirty = self.steps_dirty = True
+
+    def _reduce_long_series(self, on: bool) -> None:
+        """Peak downsampling and clip-to-view for the step curves (turned on once a run is long)."""
+        for plot in (self.step_plot, self.rate_plot):
+            plot.setClipToView(on)
+            plot.setDownsampling(ds=None if on else False, auto=on, mode="peak")
 
     def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         for key, value in logs.items():

@@ -53,7 +53,7 @@ class LiveSettings:
     """How often to refresh: every `steps` steps when > 0, else every `seconds` seconds."""
 
     steps: int = 0
-    seconds: float = 0.5
+    seconds: float = 1.0
 
 
 class LiveInspection:

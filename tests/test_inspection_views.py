@@ -285,6 +285,9 @@ def test_a_live_refresh_moves_the_colour_bar_levels_but_keeps_its_colormap_and_t
     np.testing.assert_array_equal(detail.colorbar.colorMap().getLookupTable(nPts=256, alpha=False)[:, :3],
                                   colormap_lut("gray"))
     assert detail.plot.getAxis("left").cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    bar_axis = detail.colorbar.axis  # cached too, and no SI prefix: its label's HTML is not rebuilt per refresh
+    assert bar_axis.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache and not bar_axis.autoSIPrefix
+    assert list(bar_axis.range) == [0.0, 11.0]  # its ticks still follow the map's range
 
 
 def test_channel_detail_y_axis_points_down(qtbot):

@@ -281,3 +281,34 @@ def test_a_falling_loss_stays_in_view_with_few_axis_relayouts(qtbot):
         assert x_high >= steps_drawn[-1] and y_low <= losses.min() and y_high >= losses.max()
         ranges.add((round(x_high, 6), round(y_low, 6), round(y_high, 6)))
     assert len(ranges) <= 14  # with a 10% margin and x growing by half, this run moved the axes 20 times
+
+
+def test_long_runs_are_downsampled_while_short_ones_are_drawn_point_for_point(qtbot, tmp_path):
+    """Downsampling and clip-to-view cost bookkeeping at every redraw: they turn on only for long runs."""
+    import numpy as np
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from gui.training_plots import LONG_SERIES, TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(900, 450)
+    plots.show()
+    plots.add_batches([(step, 0.0, {"loss": 2.0 - step / 1000, "learning_rate": 0.001}) for step in range(1, 301)])
+    plots.redraw()
+    assert not plots.step_plot.clipToViewMode() and plots.step_plot.downsampleMode()[:2] == (1, False)
+    # the plots only arrange their children: Qt skips asking them for bounds at each repaint, and still draws
+    assert plots.step_plot.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    plots.export_png(tmp_path / "curves.png")
+    image = QImage(str(tmp_path / "curves.png"))
+    smoothed = QColor("#0d47a1").rgb()
+    assert any(image.pixel(x, y) == smoothed for x in range(0, image.width(), 2) for y in range(image.height()))
+    steps = np.arange(301, LONG_SERIES + 1)
+    plots.add_batches([(int(step), 0.0, {"loss": 1.0, "learning_rate": 0.001}) for step in steps])
+    plots.redraw()
+    assert plots.step_plot.clipToViewMode() and plots.step_plot.downsampleMode()[1:] == (True, "peak")
+    assert plots.rate_plot.clipToViewMode()
+    assert plots.raw_curve.opts["autoDownsample"] and plots.raw_curve.opts["clipToView"]
+    plots.clear()  # the next run starts short again
+    assert not plots.step_plot.clipToViewMode() and not plots.raw_curve.opts["autoDownsample"]
