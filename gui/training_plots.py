@@ -21,6 +21,7 @@ from gui.plot_items import cache_static_parts
 
 COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
 SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
+MAX_EPOCH_TICKS = 20  # up to this many epochs, the epoch axis has a tick at each one
 LONG_SERIES = 5_000  # steps from which the step curves are downsampled and clipped to the view
 
 
@@ -148,6 +149,12 @@ class TrainingPlots(QWidget):
         if longest and not self.log_scale.isChecked():
             self.epoch_plot.enableAutoRange(x=False)
             self.epoch_plot.setXRange(0.5, longest + 0.5, padding=0.02)
+        # whole epochs only: pyqtgraph's own ticks put 1.5, 2.5... between them on a short run
+        axis = self.epoch_plot.getAxis("bottom")
+        if 0 < longest <= MAX_EPOCH_TICKS:
+            axis.setTickSpacing(1, 1)
+        else:
+            axis.setTickSpacing()
 
     def add_batches(self, batches: list[tuple[int, float, dict[str, float]]]) -> None:
         """(step, time, logs) tuples from the worker's buffer."""

@@ -250,6 +250,9 @@ def test_the_axes_span_the_planned_run_and_widen_for_longer_ones(qtbot):
     plots.redraw()
     low, high = plots.epoch_plot.vb.viewRange()[0]
     assert low < 1 and 10 < high < 11  # all ten epochs have room before the first has ended
+    ticks = [value for _spacing, values in plots.epoch_plot.getAxis("bottom").tickValues(low, high, 600)
+             for value in values]
+    assert ticks == list(range(1, 11))  # whole epochs, no 1.5 between them
     assert 500 <= plots.step_plot.vb.viewRange()[0][1] < 520  # and all 500 steps
     plots.overlay("run 1", {"loss": [1.0] * 14, "val_loss": [1.1] * 14})  # an earlier, longer run
     assert plots.epoch_plot.vb.viewRange()[0][1] > 14
@@ -257,6 +260,10 @@ def test_the_axes_span_the_planned_run_and_widen_for_longer_ones(qtbot):
         plots.add_epoch(epoch, {"loss": 1.0 / (epoch + 1), "val_loss": 1.2 / (epoch + 1)})
     plots.redraw()
     assert plots.epoch_plot.vb.viewRange()[0][1] > 16
+    plots.overlay("run 2", {"loss": [1.0] * 60})  # 60 epochs: pyqtgraph's own spacing, not 60 ticks
+    low, high = plots.epoch_plot.vb.viewRange()[0]
+    major_spacing, major_ticks = plots.epoch_plot.getAxis("bottom").tickValues(low, high, 600)[0]
+    assert major_spacing > 1 and 60 in major_ticks
     plots.clear()
     assert plots.planned_epochs == 0
 
