@@ -4,12 +4,18 @@ Qt aborts the process when a running QThread is destroyed, so every worker the a
 `ManagedThread`: the main window stops them on close, and a test fixture fails any test that
 leaves one running.
 
-While a thread that traces TensorFlow functions runs (training, data loading, saving), Python's automatic
-garbage collection is paused. A collection on the GUI thread that frees TensorFlow objects while another
-thread is tracing deadlocked the process: the collector (holding Python's lock) waited in a TensorFlow
-finalizer for a lock the tracing thread held, while that thread waited for Python's lock (seen in CI,
-test_inspection_panel, GUI thread "Garbage-collecting", training thread in `func_graph_from_py_func`).
-The paused collection runs when the last such thread ends.
+Garbage is collected on the GUI thread only. Python collects in whichever thread happens to allocate, and a
+collection in a worker that frees Qt widgets (a closed plot's menus, in a reference cycle) deletes them off the
+GUI thread: in CI the Inspection worker and the GUI thread deadlocked, each deleting a QMenu, one holding
+Qt's object lock and waiting for Python's, the other the reverse. So once a worker thread starts, automatic
+collection is off and pyqtgraph's `GarbageCollector` collects from a GUI-thread timer instead.
+
+While a thread that traces TensorFlow functions runs (training, data loading, saving), that collection also
+waits. A collection on the GUI thread that frees TensorFlow objects while another thread is tracing
+deadlocked the process: the collector (holding Python's lock) waited in a TensorFlow finalizer for a lock the
+tracing thread held, while that thread waited for Python's lock (seen in CI, test_inspection_panel, GUI
+thread "Garbage-collecting", training thread in `func_graph_from_py_func`). The paused collection runs
+within a second of the last such thread ending.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import threading
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread
+from pyqtgraph.util.garbage_collector import GarbageCollector
+from PySide6.QtCore import QCoreApplication, QObject, QThread
 
 _live_threads: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
 
@@ -28,6 +35,33 @@ _live_threads: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
 _gc_lock = threading.Lock()
 _gc_pauses = 0
 _gc_was_enabled = True
+
+
+_collector: GarbageCollector | None = None
+
+
+class _GuiThreadCollector(GarbageCollector):
+    """pyqtgraph's collector (automatic collection off; generation by generation from a 1 s GUI-thread timer,
+    with Python's own thresholds), which also waits while a tracing thread runs."""
+
+    def check(self) -> None:
+        if not collection_paused():
+            super().check()
+
+
+def collect_on_gui_thread() -> None:
+    """From now on, garbage is collected only by a timer on the GUI thread (call from the GUI thread)."""
+    global _collector
+    app = QCoreApplication.instance()
+    if _collector is not None or app is None or QThread.currentThread() is not app.thread():
+        return
+    with _gc_lock:
+        _collector = _GuiThreadCollector()  # turns automatic collection off
+
+
+def collection_paused() -> bool:
+    """True while a thread that traces TensorFlow functions runs."""
+    return _gc_pauses > 0
 
 
 def _pause_garbage_collection() -> None:
@@ -43,8 +77,8 @@ def _resume_garbage_collection() -> None:
     global _gc_pauses
     with _gc_lock:
         _gc_pauses -= 1
-        if _gc_pauses == 0 and _gc_was_enabled:
-            gc.enable()
+        if _gc_pauses == 0 and _gc_was_enabled and _collector is None:
+            gc.enable()  # no GUI-thread collector: automatic collection comes back
 
 
 class ManagedThread(QThread):
@@ -75,6 +109,7 @@ class ManagedThread(QThread):
     _gc_paused = False
 
     def start(self, *args) -> None:
+        collect_on_gui_thread()  # before any worker can run a collection of its own
         if self.pauses_garbage_collection and not self.isRunning() and not self._gc_paused:
             self._gc_paused = True
             _pause_garbage_collection()

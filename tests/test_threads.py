@@ -1,12 +1,14 @@
-"""Worker threads pause Python's garbage collection while they run (a collection freeing TensorFlow objects
-on the GUI thread while another thread traced deadlocked the process) and resume it when the last ends."""
+"""Garbage is collected on the GUI thread only (a collection in a worker that freed Qt widgets deadlocked the
+process), and not at all while a tracing thread runs (a collection freeing TensorFlow objects on the GUI thread
+while another thread traced deadlocked it too); it resumes when the last such thread ends."""
 
 from __future__ import annotations
 
 import gc
 import threading
 
-from gui.threads import ManagedThread
+from gui import threads
+from gui.threads import ManagedThread, collection_paused
 
 
 class Waiting(ManagedThread):
@@ -24,25 +26,68 @@ class Eager(Waiting):
     pauses_garbage_collection = False
 
 
+class Allocating(Eager):
+    """Makes enough container objects that Python would collect in this thread, were automatic collection on."""
+
+    def run(self) -> None:
+        self.saw_gc_enabled = gc.isenabled()
+        kept = []
+        while not self.release.is_set():
+            kept.append([[] for _ in range(2_000)])
+            if len(kept) > 50:
+                kept.clear()
+
+
+class Cycle:
+    """Garbage that only a collection frees; says which thread finalized it."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self.me = self
+        self.seen = seen
+
+    def __del__(self) -> None:
+        self.seen.append(threading.current_thread().name)
+
+
 def test_collection_is_paused_while_any_tracing_thread_runs(qtbot):
-    assert gc.isenabled()
     first, second = Waiting(), Waiting()
     first.start()
     second.start()
     qtbot.waitUntil(lambda: first.saw_gc_enabled is not None and second.saw_gc_enabled is not None)
-    assert not gc.isenabled() and first.saw_gc_enabled is False
+    assert collection_paused() and first.saw_gc_enabled is False
+    seen: list[str] = []
+    Cycle(seen)
+    threads._collector.check()  # the GUI-thread timer's tick: waits while tracing threads run
+    assert seen == []
     first.release.set()
     assert first.wait(5000)
-    assert not gc.isenabled()  # the second still runs
+    assert collection_paused()  # the second still runs
     second.release.set()
     assert second.wait(5000)
-    assert gc.isenabled()
+    assert not collection_paused()
+    allocated = [[] for _ in range(2_000)]  # past Python's threshold: the next timer tick collects
+    qtbot.waitUntil(lambda: seen == [threading.main_thread().name], timeout=10_000)
+    assert len(allocated) == 2_000
 
 
-def test_a_thread_that_never_traces_leaves_collection_on(qtbot):
+def test_a_thread_that_never_traces_does_not_pause_collection(qtbot):
     worker = Eager()
     worker.start()
     qtbot.waitUntil(lambda: worker.saw_gc_enabled is not None)
-    assert worker.saw_gc_enabled is True and gc.isenabled()
+    assert not collection_paused()
+    assert worker.saw_gc_enabled is False  # automatic collection is off: only the GUI thread collects
     worker.release.set()
     assert worker.wait(5000)
+
+
+def test_garbage_made_while_a_worker_allocates_is_collected_on_the_gui_thread(qtbot):
+    worker = Allocating()
+    worker.start()
+    qtbot.waitUntil(lambda: worker.saw_gc_enabled is not None)
+    seen: list[str] = []
+    for _ in range(20):
+        Cycle(seen)
+    qtbot.waitUntil(lambda: len(seen) == 20, timeout=10_000)
+    worker.release.set()
+    assert worker.wait(5000)
+    assert set(seen) == {threading.main_thread().name}
