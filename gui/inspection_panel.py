@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QShowEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QHideEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,7 @@ from gui.inspection_tabs import TABS, FeatureMapsTab, InspectionTab, Predictions
 from gui.inspection_views import OverlayImage
 from gui.inspection_worker import InspectionRequest, InspectionResult, InspectionWorker
 from gui.param_editors import guarded
+from gui.visibility import on_screen
 from models import inspection_inputs
 from models.live_inspection import LiveInspection, LiveSettings, LiveSnapshot
 from models.training import model_fingerprint
@@ -373,7 +374,24 @@ class InspectionPanel(QWidget):
         self.live.enabled = self.live_check.isChecked()
         if self.input is not None:
             self.live.set_sample(self.input.sample)
+        self.live.watch(on_screen(self))
         worker.live = self.live
+
+    def set_on_screen(self, shown: bool) -> None:
+        """The panel was shown, or hidden or tabbed away (the main window connects its dock's
+        `visibilityChanged`). Unseen, live refreshes stop costing the training thread; the epoch snapshots are
+        still kept. Seen again, the views draw what arrived meanwhile and live refreshes resume."""
+        if self.live is not None:
+            self.live.watch(shown)
+        if shown:
+            try:
+                self._render()
+            except Exception:  # never into Qt's event loop
+                log.exception("drawing the inspection view failed")
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.set_on_screen(False)
 
     def _live_settings_changed(self, *_args) -> None:
         if self.live is not None:
@@ -402,7 +420,7 @@ class InspectionPanel(QWidget):
                              previous.saliency, snapshot.boundary or previous.boundary, self._points(),
                              self._class_names(), previous.unavailable, source=source, task=self._task())
         self.model_label.setText(f"Showing the model in training ({source})")
-        if self.isVisible():
+        if on_screen(self):
             self._render()
 
     def _keep_snapshot(self, snapshot: LiveSnapshot) -> None:
@@ -496,10 +514,7 @@ class InspectionPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
-        try:  # snapshots that arrived while hidden were kept, not drawn
-            self._render()
-        except Exception:  # never into Qt's event loop
-            log.exception("drawing the inspection view failed")
+        self.set_on_screen(True)  # snapshots that arrived while hidden were kept, not drawn
 
     def owns_focus(self) -> bool:
         """True when the keyboard focus is inside this panel (Edit ▸ Paste then pastes an image here)."""

@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
                              ("summary", self.editor.summary), ("data", self.editor.data_panel),
                              ("training", self.editor.training), ("inspection", self.editor.inspection)):
             self.docks[name].setWidget(widget)
+        # A dock behind another's tab is moved off-screen, not hidden: tell the live views when they can be seen.
+        self.docks["inspection"].visibilityChanged.connect(self.editor.inspection.set_on_screen)
+        self.docks["training"].visibilityChanged.connect(self.editor.training.plots.set_on_screen)
         self._connect_actions()
         self.setAcceptDrops(True)
         self._default_state = self.saveState()

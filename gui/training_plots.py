@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.plot_items import cache_static_parts
+from gui.visibility import on_screen
 
 COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
 SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
@@ -196,8 +197,8 @@ class TrainingPlots(QWidget):
 
     def redraw(self) -> bool:
         """Push new data to the curves (called from the panel's timer); False when nothing changed."""
-        if not self.dirty or not self.isVisible():
-            return False  # off screen: the data waits in the buffers, nothing is lost
+        if not self.dirty or not on_screen(self):
+            return False  # hidden or tabbed away: the data waits in the buffers, nothing is lost
         if self.steps_dirty:  # an epoch end alone leaves the step curves as they are
             self.raw_curve.setData(*self.raw.view())
             self.smooth_curve.setData(*self.smooth.view())
@@ -219,6 +220,11 @@ class TrainingPlots(QWidget):
         self._follow_data()
         self.dirty = self.epochs_dirty = self.steps_dirty = False
         return True
+
+    def set_on_screen(self, shown: bool) -> None:
+        """Shown again (its dock's tab raised): draw what arrived meanwhile, once Qt has laid it out."""
+        if shown:
+            QTimer.singleShot(0, self.redraw)
 
     def flush(self) -> None:
         """At the end of a run: draw everything, the flat learning rate's last stretch included (between its

@@ -67,6 +67,7 @@ class LiveInspection:
         self.plane_ranges = plane_ranges
         self.sample: np.ndarray | None = None
         self.enabled = True
+        self.watched = True  # False while nobody can see the live views: only epoch ends are captured
         self.failure = ""
         self._probe: Probe | None = None
         self._model: Any = None
@@ -83,9 +84,17 @@ class LiveInspection:
         self._last_time = 0.0
         self._due_now = True  # show the new input at the next step, whatever the schedule
 
+    def watch(self, watched: bool) -> None:
+        """The views were hidden or shown again. Hidden, the training thread skips the periodic refreshes (each
+        costs it a few milliseconds) and keeps the epoch-end snapshots for the replay slider; shown again, the
+        views catch up at the next step."""
+        self.watched = watched
+        if watched:
+            self._due_now = True
+
     def after_batch(self, model: Any, step: int, epoch: int) -> None:
         self._model, self._step, self._epoch = model, step, epoch
-        if not self.enabled or self.sample is None:
+        if not self.enabled or self.sample is None or not self.watched:
             return
         now = time.monotonic()
         settings = self.settings

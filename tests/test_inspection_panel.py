@@ -204,15 +204,21 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
     panel, training = window.editor.inspection, window.editor.training
     assert panel.refresh_combo.currentText() == "every 1 s"  # the default: cheap enough to train at full speed
     panel.refresh_combo.setCurrentIndex(panel.refresh_combo.findText("every 10 steps"))
+    window.show()
+    window.docks["inspection"].raise_()
+    from gui.visibility import on_screen
+
+    qtbot.waitUntil(lambda: on_screen(panel))
     wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
     untrained = panel.data.outputs["conv2d_1"].copy()
-    sources = []
+    sources, periodic = [], []
     panel.updated.connect(lambda: sources.append(panel.data.source))
+    panel.live_snapshot.connect(lambda snapshot: periodic.append(snapshot.step) if not snapshot.epoch_end else None)
     with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
         training.start()
     assert finished.args[0].ok
     live = [s for s in sources if s.startswith("live")]
-    assert len(live) >= 3  # 3 epochs x 10 steps of 16 samples: refreshed during the run, not only at the end
+    assert len(live) >= 3 and len(periodic) >= 3  # 3 epochs x 10 steps of 16 samples: during the run, too
     assert len(panel.snapshots) == 3 and panel.epoch_slider.maximum() == 3
     panel.epoch_slider.setValue(0)
     assert panel.data.source == "after epoch 1" and "After epoch 1" in panel.epoch_label.text()
@@ -221,6 +227,35 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
     assert not np.allclose(first_epoch, panel.data.outputs["conv2d_1"].astype(np.float32), atol=1e-3)
     qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
     assert not np.allclose(untrained, panel.data.outputs["conv2d_1"], atol=1e-4)
+
+
+def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up_when_shown(qtbot,
+                                                                                          main_window_factory):
+    """Behind the Training tab nobody sees the maps: the training thread skips the periodic probes."""
+    from gui.visibility import on_screen
+
+    window = main_window_factory()
+    project = load_template("lenet")
+    project.dataset = {"source": "shapes", "options": {"size": 28, "count_per_class": 40}}
+    project.training = {"epochs": 2, "batch_size": 16}
+    window.editor.document.replace(project, None)
+    panel, training = window.editor.inspection, window.editor.training
+    panel.refresh_combo.setCurrentIndex(panel.refresh_combo.findText("every 10 steps"))
+    window.show()
+    window.docks["inspection"].raise_()
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    window.docks["training"].raise_()
+    qtbot.waitUntil(lambda: not on_screen(panel))  # tabbed away: Qt moves it off-screen, isVisible() stays True
+    received = []
+    panel.live_snapshot.connect(lambda snapshot: received.append((snapshot.epoch, snapshot.epoch_end)))
+    with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
+        training.start()
+    assert finished.args[0].ok
+    assert received == [(0, True), (1, True)]  # the replay slider's snapshots, nothing else
+    assert len(panel.snapshots) == 2
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        window.docks["inspection"].raise_()  # shown again: the kept snapshots are drawn
+    assert panel.epoch_slider.maximum() == 2
 
 
 def test_gradient_views_that_cannot_apply_leave_the_others_alone():

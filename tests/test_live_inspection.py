@@ -106,3 +106,26 @@ def test_a_tensorflow_error_in_the_live_view_never_ends_the_run():
     result = Trainer(project.spec, dataset, TrainingConfig(epochs=1, batch_size=16), LiveReporter(live)).run()
     assert result.ok and result.epochs_done == 1
     assert not live.enabled and "failed" in live.failure and snapshots == []
+
+
+def test_unwatched_views_get_epoch_snapshots_only_and_catch_up_when_watched_again():
+    """Hidden views (the Inspection tab behind the Training tab) cost the training thread no periodic probes."""
+    dataset = load_shapes(size=16, count_per_class=16, seed=0)  # 8 training steps of 8 images per epoch
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=1))
+    live.set_sample(dataset.train.x[0])
+    live.watch(False)
+    back_at = 12  # half-way through the second epoch the user brings the views back
+
+    class WatchAgain(LiveReporter):
+        def after_batch(self, model, step):
+            if step == back_at:
+                live.watch(True)
+            super().after_batch(model, step)
+
+    result = Trainer(small_cnn(), dataset, TrainingConfig(epochs=2, batch_size=8), WatchAgain(live)).run()
+    per_epoch = result.steps // 2
+    assert result.ok and per_epoch < back_at < result.steps
+    assert [(s.step, s.epoch_end) for s in snapshots if s.step < back_at] == [(per_epoch, True)]  # epoch 1's end
+    assert [s.step for s in snapshots if not s.epoch_end] == list(range(back_at, result.steps + 1))
+    assert snapshots[-1].epoch_end and snapshots[-1].epoch == 1

@@ -319,3 +319,17 @@ def test_long_runs_are_downsampled_while_short_ones_are_drawn_point_for_point(qt
     assert plots.raw_curve.opts["autoDownsample"] and plots.raw_curve.opts["clipToView"]
     plots.clear()  # the next run starts short again
     assert not plots.step_plot.clipToViewMode() and not plots.raw_curve.opts["autoDownsample"]
+
+
+def test_curves_behind_another_tab_wait_and_are_drawn_when_it_is_raised(qtbot, main_window_factory):
+    """Qt moves a tabbed-away dock off-screen without hiding it: the curves must not redraw there at 12 Hz."""
+    window = main_window_factory()
+    window.show()
+    plots = window.editor.training.plots
+    window.docks["summary"].raise_()  # the Training tab is behind the Summary tab
+    qtbot.waitUntil(lambda: plots.visibleRegion().isEmpty())
+    assert plots.isVisible()
+    plots.add_batches([(step, 0.0, {"loss": 1.0 / step, "learning_rate": 0.001}) for step in range(1, 41)])
+    assert not plots.redraw() and plots.raw_curve.xData is None  # nothing drawn, nothing lost
+    window.docks["training"].raise_()
+    qtbot.waitUntil(lambda: plots.raw_curve.xData is not None and len(plots.raw_curve.xData) == 40)
