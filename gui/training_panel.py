@@ -33,6 +33,7 @@ from gui.document import ProjectDocument
 from gui.model_tasks import ModelTask
 from gui.param_editors import ParamEditor, guarded, make_editor
 from gui.runs_view import RunsView
+from gui.status_line import StatusLine
 from gui.train_worker import TrainWorker
 from gui.training_plots import TrainingPlots
 from models.runs import run_record
@@ -91,7 +92,7 @@ class TrainingPanel(QWidget):
         self.rate_button.clicked.connect(self.apply_learning_rate)
         self.progress = QProgressBar()
         self.progress.setFormat("")
-        self.progress_label = QLabel("Not trained yet")
+        self.progress_label = StatusLine("Not trained yet")  # changes 4 times a second: no relayout each time
         buttons = QHBoxLayout()
         for widget in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(widget)
@@ -275,7 +276,7 @@ class TrainingPanel(QWidget):
             rate = progress.samples_per_second
             remaining = (total - progress.step) * self.worker.config.batch_size / rate if rate else 0
             state = " (paused)" if self.worker.is_paused() else ""
-            self._set_progress_text(
+            self.progress_label.setText(
                 f"epoch {progress.epoch + 1}/{progress.epochs} · step {progress.batch + 1}/"
                 f"{progress.steps_per_epoch} · {rate:,.0f} samples/s · ETA {_duration(remaining)}{state}")
 
@@ -320,10 +321,6 @@ class TrainingPanel(QWidget):
         self.finished.emit(result)
 
     # ----- helpers ---------------------------------------------------------------------------
-    def _set_progress_text(self, text: str) -> None:
-        if text != self.progress_label.text():  # a label relayout per tick is not free
-            self.progress_label.setText(text)
-
     def _set_state(self, state: str) -> None:
         self.start_button.setEnabled(state == "idle")
         self.pause_button.setEnabled(state != "idle")
@@ -340,7 +337,7 @@ class TrainingPanel(QWidget):
 
     def _fail(self, text: str) -> None:
         self._log(text)
-        self.progress_label.setText(f"<span style='color:#d32f2f'>{text.splitlines()[0]}</span>")
+        self.progress_label.setText(text.splitlines()[0], color="#d32f2f")
         self.message.emit(text.splitlines()[0])
 
     def _model_path(self) -> Path | None:

@@ -333,3 +333,45 @@ def test_curves_behind_another_tab_wait_and_are_drawn_when_it_is_raised(qtbot, m
     assert not plots.redraw() and plots.raw_curve.xData is None  # nothing drawn, nothing lost
     window.docks["training"].raise_()
     qtbot.waitUntil(lambda: plots.raw_curve.xData is not None and len(plots.raw_curve.xData) == 40)
+
+
+def test_the_progress_line_changes_without_re_laying_out_the_window(qtbot):
+    """A QLabel's new text asks its parents for a new layout: at 4 Hz that re-laid out every dock."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
+
+    from gui.status_line import StatusLine
+
+    class LayoutRequests(QObject):
+        count = 0
+
+        def eventFilter(self, _watched, event):  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.LayoutRequest:
+                self.count += 1
+            return False
+
+    parent = QWidget()
+    layout = QHBoxLayout(parent)
+    line, label = StatusLine("Not trained yet"), QLabel("a label")
+    layout.addWidget(line)
+    layout.addWidget(label)
+    qtbot.addWidget(parent)
+    parent.resize(500, 40)
+    parent.show()
+    qtbot.waitExposed(parent)
+    QApplication.processEvents()  # the first layout, done
+    requests = LayoutRequests()
+    parent.installEventFilter(requests)
+    for index in range(5):
+        line.setText(f"epoch 1/3 · step {index * 37}/125 · {index * 1234:,} samples/s")
+        QApplication.processEvents()
+    assert requests.count == 0 and line.text().startswith("epoch 1/3 · step 148/125")
+    label.setText("a label whose text is longer")  # the control: a QLabel does ask
+    QApplication.processEvents()
+    assert requests.count > 0
+    line.setText("Failed: out of memory", color="#d32f2f")
+    image = line.grab().toImage()
+    assert any(QColor(image.pixel(x, y)).red() > 150 and QColor(image.pixel(x, y)).green() < 120
+               for x in range(image.width()) for y in range(image.height()))
+    assert line.toolTip() == "Failed: out of memory"
