@@ -195,21 +195,28 @@ def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_f
     assert "convolution" in panel.tab_views["Filters"].message.text()
 
 
-def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_window_factory):
+def lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs: int):
+    """A shown window with LeNet on a little Shapes data, the cat photo pinned in the front Inspection tab, and
+    live maps every 10 steps; (window, inspection panel, training panel)."""
+    from gui.visibility import on_screen
+
     window = main_window_factory()
     project = load_template("lenet")
     project.dataset = {"source": "shapes", "options": {"size": 28, "count_per_class": 40}}
-    project.training = {"epochs": 3, "batch_size": 16}
+    project.training = {"epochs": epochs, "batch_size": 16}
     window.editor.document.replace(project, None)
     panel, training = window.editor.inspection, window.editor.training
     assert panel.refresh_combo.currentText() == "every 1 s"  # the default: cheap enough to train at full speed
     panel.refresh_combo.setCurrentIndex(panel.refresh_combo.findText("every 10 steps"))
     window.show()
     window.docks["inspection"].raise_()
-    from gui.visibility import on_screen
-
     qtbot.waitUntil(lambda: on_screen(panel))
     wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    return window, panel, training
+
+
+def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_window_factory):
+    _window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=3)
     untrained = panel.data.outputs["conv2d_1"].copy()
     sources, periodic = [], []
     panel.updated.connect(lambda: sources.append(panel.data.source))
@@ -234,16 +241,7 @@ def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up
     """Behind the Training tab nobody sees the maps: the training thread skips the periodic probes."""
     from gui.visibility import on_screen
 
-    window = main_window_factory()
-    project = load_template("lenet")
-    project.dataset = {"source": "shapes", "options": {"size": 28, "count_per_class": 40}}
-    project.training = {"epochs": 2, "batch_size": 16}
-    window.editor.document.replace(project, None)
-    panel, training = window.editor.inspection, window.editor.training
-    panel.refresh_combo.setCurrentIndex(panel.refresh_combo.findText("every 10 steps"))
-    window.show()
-    window.docks["inspection"].raise_()
-    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=2)
     window.docks["training"].raise_()
     qtbot.waitUntil(lambda: not on_screen(panel))  # tabbed away: Qt moves it off-screen, isVisible() stays True
     received = []
