@@ -54,7 +54,8 @@ REFRESH_CHOICES = [("every 0.5 s", LiveSettings(seconds=0.5)), ("every 1 s", Liv
                    ("every 2 s", LiveSettings(seconds=2.0)), ("every 10 steps", LiveSettings(steps=10)),
                    ("every 100 steps", LiveSettings(steps=100)), ("at epoch ends only", LiveSettings(steps=10 ** 12))]
 # Each live refresh costs the training a few milliseconds (the probe in the training thread, the drawing here):
-# every 1 s kept training at 0.960 of plain Keras on 2 cores, every 0.5 s at 0.937 (bench/training.py, paired).
+# every 1 s kept training at 0.960 of plain Keras on 2 cores, every 0.5 s at 0.937 (bench/training.py's set-up,
+# 6 paired runs each).
 DEFAULT_REFRESH = "every 1 s"
 
 

@@ -1,6 +1,7 @@
 """One line of text that changes several times a second (training progress), drawn without re-laying out the
 window: `QLabel.setText` always asks its parents for a new layout, which in the main window re-laid out every
-dock, hidden ones included, at each change (bench/training.py: a tenth of the GUI thread's work while training)."""
+dock, hidden ones included, at each change: about 25 of the 220 ms of GUI-thread work in a 6-second training
+run shown in the main window."""
 
 from __future__ import annotations
 
