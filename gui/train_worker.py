@@ -82,6 +82,8 @@ class QtReporter(Reporter):
             while not worker.running_event.wait(0.1):
                 if worker.stop_event.is_set():
                     return
+                if worker.live is not None:  # an image pinned during the pause is shown now
+                    worker.live.while_paused()
         finally:  # samples/s and the ETA count training time only
             worker.progress.started += time.monotonic() - paused_at
 

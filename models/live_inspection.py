@@ -105,6 +105,13 @@ class LiveInspection:
             self._last_step, self._last_time = step, now
             self._refresh(epoch_end=False)
 
+    def while_paused(self) -> None:
+        """Called from the training thread as it waits in a pause: a new input pinned (or the views shown again)
+        meanwhile is shown with the paused model's weights, instead of only once training resumes."""
+        if self._due_now and self.enabled and self.sample is not None and self.watched and self._model is not None:
+            self._due_now = False
+            self._refresh(epoch_end=False)
+
     def on_epoch_end(self, epoch: int) -> None:
         if self.enabled and self.sample is not None and self._model is not None:
             self._epoch = epoch

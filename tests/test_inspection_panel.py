@@ -334,3 +334,21 @@ def test_a_regression_output_is_shown_as_values_not_made_up_classes(qtbot):
     assert tab.stack.currentWidget() is tab.message and "predicts 2.5" in tab.message.text()
     tab.show_data(ViewData(data.input, data.outputs, data.layer_types, task="classification"))
     assert tab.stack.currentWidget() is tab.content and len(tab.bars.rows()) == 2  # one sigmoid unit: 2 classes
+
+
+def test_an_image_pinned_while_training_is_paused_shows_at_once(qtbot, main_window_factory):
+    """Pausing to look at another image must not wait for Resume: the paused model's maps come at once."""
+    _window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=3)
+    panel.refresh_combo.setCurrentIndex(panel.refresh_combo.findText("at epoch ends only"))
+    training.start()
+    training.toggle_pause()
+    qtbot.waitUntil(lambda: "Paused at step" in training.log.toPlainText(), timeout=120_000)
+    paused_step = training.worker.progress.step
+    received = []
+    panel.live_snapshot.connect(lambda snapshot: received.append(snapshot))
+    panel.load_photo("coffee")
+    qtbot.waitUntil(lambda: any(not s.epoch_end for s in received), timeout=TIMEOUT)
+    live = [s for s in received if not s.epoch_end]
+    assert live[0].step == paused_step and training.worker.is_paused()  # computed in the pause
+    with qtbot.waitSignal(training.finished, timeout=120_000):
+        training.toggle_pause()

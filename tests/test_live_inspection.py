@@ -129,3 +129,27 @@ def test_unwatched_views_get_epoch_snapshots_only_and_catch_up_when_watched_agai
     assert [(s.step, s.epoch_end) for s in snapshots if s.step < back_at] == [(per_epoch, True)]  # epoch 1's end
     assert [s.step for s in snapshots if not s.epoch_end] == list(range(back_at, result.steps + 1))
     assert snapshots[-1].epoch_end and snapshots[-1].epoch == 1
+
+
+def test_an_input_pinned_during_a_pause_is_shown_with_the_paused_weights():
+    dataset = load_shapes(size=16, count_per_class=16, seed=0)
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=10 ** 9))  # epoch ends only, but for new inputs
+    live.set_sample(dataset.train.x[0])
+    paused_at = []
+
+    class PausingOnce(LiveReporter):
+        def wait_if_paused(self):
+            if not paused_at and live._step == 3:  # the user pauses after step 3 and pins another image
+                paused_at.append(live._step)
+                live.while_paused()  # nothing new yet: nothing computed
+                assert [s.step for s in snapshots] == [1]
+                live.set_sample(dataset.train.x[5])
+                live.while_paused()
+
+    result = Trainer(small_cnn(), dataset, TrainingConfig(epochs=1, batch_size=8), PausingOnce(live)).run()
+    assert result.ok and paused_at == [3]
+    during = [s for s in snapshots if not s.epoch_end]
+    assert [s.step for s in during] == [1, 3]  # the first input at once; the new one while paused at step 3
+    assert not np.allclose(during[0].outputs[next(iter(during[0].outputs))],
+                           during[1].outputs[next(iter(during[1].outputs))])  # another image's maps
