@@ -44,9 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="override the project's epochs")
     train.add_argument("--batch-size", type=int, help="override the project's batch size")
     train.add_argument("--device", choices=("auto", "cpu", "gpu"), help="where to train (default: the project's)")
+    train.add_argument("--learning-rate", type=float, help="override the project's learning rate")
+    train.add_argument("--optimizer", choices=("adam", "adamw", "sgd", "rmsprop"),
+                       help="override the project's optimizer")
+    train.add_argument("--seed", type=int, help="override the project's seed (weights and shuffling)")
+    train.add_argument("--steps-per-epoch", type=int, metavar="N",
+                       help="override the project's steps per epoch (0: the whole training set)")
     train.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none",
                        help="tf.distribute: mirrored = every GPU of this machine; multiworker = a TF_CONFIG cluster")
-    train.add_argument("--out", type=Path, help="folder for history.csv/.json, model.keras and summary.json "
+    train.add_argument("--out", type=Path, help="folder for steps.csv, history.csv/.json, model.keras and summary.json "
                        "(default: PROJECT-runs/<time> beside the project)")
     train.add_argument("--split-cpu", type=int, default=0, metavar="N",
                        help="make the CPU look like N devices (to try --strategy mirrored without GPUs)")
@@ -76,12 +82,12 @@ def run_headless(args: argparse.Namespace) -> int:
         return commands.validate_command(args.project)
     if args.command == "export-code":
         return commands.export_code(args.project, args.output)
-    from models.train_command import split_cpu, train_command
+    from models.train_command import OVERRIDES, split_cpu, train_command
 
     if args.split_cpu:
         split_cpu(args.split_cpu)
-    return train_command(args.project, epochs=args.epochs, batch_size=args.batch_size, device=args.device,
-                         strategy=args.strategy, out_dir=args.out)
+    overrides = {name: getattr(args, name) for name in OVERRIDES}
+    return train_command(args.project, overrides, strategy=args.strategy, out_dir=args.out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,6 +102,7 @@ class ProjectDocument(QObject):
         self.path: Path | None = None
         self.revision = 0  # bumped by every change, undo and redo: what autosave compares
         self.report: ValidationReport = validate(self.project.spec)
+        self.unsaved_models: dict[str, Any] = {}  # run id -> trained Keras model not yet written by a save
 
     # ----- reading ----------------------------------------------------------------------------------
     @property
@@ -156,10 +157,12 @@ class ProjectDocument(QObject):
         if value != current:
             self.undo_stack.push(SectionCommand(self, section, copy.deepcopy(current), value, text))
 
-    def add_run(self, record: dict[str, Any]) -> None:
-        """Keep a finished training run in the project. Not undoable (it happened), but it is unsaved work:
-        the window shows '*' and autosave keeps it until the next save."""
+    def add_run(self, record: dict[str, Any], model: Any = None) -> None:
+        """Keep a finished training run in the project, and its trained model until a save writes it. Not
+        undoable (it happened), but it is unsaved work: the window shows '*' and autosave keeps the record."""
         self.project.runs.append(record)
+        if model is not None:
+            self.unsaved_models[record["id"]] = model
         self.revision += 1
         self.undo_stack.resetClean()
         self.undo_stack.cleanChanged.emit(False)
@@ -184,6 +187,7 @@ class ProjectDocument(QObject):
     def replace(self, project: Project, path: Path | None, modified: bool = False) -> None:
         """Show another project (New, Open, restore); its history starts empty."""
         self.project = project
+        self.unsaved_models = {}
         self.revision += 1
         self.undo_stack.clear()
         self.set_path(path)
@@ -197,8 +201,16 @@ class ProjectDocument(QObject):
         self.path = Path(path) if path else None
         self.path_changed.emit(self.path)
 
+    def record_model_files(self, written: dict[str, str]) -> None:
+        """Runs whose models a save has written ({run id: file relative to the project}) point at them."""
+        for record in self.project.runs:
+            if record.get("id") in written:
+                record["model_file"] = written[record["id"]]
+                self.unsaved_models.pop(record["id"], None)
+
     def save(self, path: Path) -> None:
-        """Atomic save (Project.save); raises OSError for the caller to report."""
+        """Atomic save of the project file (Project.save); raises OSError for the caller to report. The runs'
+        models are written first, by the caller, off the GUI thread (`models.run_models`)."""
         self.project.save(path)
         self.set_path(path)
         self.undo_stack.setClean()

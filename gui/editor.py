@@ -108,6 +108,7 @@ class Editor(QObject):
             "model.summary": self.show_summary,
             "data.choose": self.show_data,
             "train.start": self.start_training,
+            "train.continue": self.continue_training,
             "train.pause": self.training.toggle_pause,
             "train.stop": self.training.stop,
             "file.export_keras": lambda: self.export_model("keras"),
@@ -216,6 +217,12 @@ class Editor(QObject):
             self.window.docks["training"].raise_()
         self.training.start()
 
+    def continue_training(self) -> None:
+        if hasattr(self.window, "docks"):
+            self.window.docks["training"].show()
+            self.window.docks["training"].raise_()
+        self.training.continue_training()
+
     EXPORTS = {  # kind -> (dialog title, file filter, suffix, is a folder)
         "keras": ("Export Trained Model", "Keras model (*.keras)", ".keras", False),
         "savedmodel": ("Export SavedModel (choose a new folder name)", "Folder (*)", "", True),
@@ -223,7 +230,7 @@ class Editor(QObject):
     }
 
     def _model_ready(self, ready: bool) -> None:
-        for key in ("file.export_keras", "file.export_savedmodel", "file.export_tflite"):
+        for key in ("file.export_keras", "file.export_savedmodel", "file.export_tflite", "train.continue"):
             self.actions[key].setEnabled(ready)
 
     def export_model(self, kind: str) -> None:
@@ -254,6 +261,7 @@ class Editor(QObject):
         self.actions["train.pause"].setEnabled(state != "idle")
         self.actions["train.pause"].setText("&Resume" if state == "paused" else "&Pause")
         self.actions["train.stop"].setEnabled(state != "idle")
+        self.actions["train.continue"].setEnabled(state == "idle" and self.training.trained_model is not None)
 
     def show_data(self) -> None:
         if hasattr(self.window, "docks"):

@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from gui.document import ProjectDocument
@@ -138,6 +138,7 @@ class FileActions(QObject):
 
     def _save_to(self, path: Path) -> bool:
         try:
+            self._write_run_models(path)
             self.document.save(path)
         except OSError as error:
             self._warn("Cannot save project", f"{path} could not be written: {error.strerror or error}.\n\n"
@@ -160,6 +161,43 @@ class FileActions(QObject):
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
+
+    def _write_run_models(self, path: Path) -> None:
+        """Write the runs' trained models beside `path` in a worker thread (a modal progress dialog keeps
+        the window painted and its edits out meanwhile); raises OSError when they cannot be written."""
+        document = self.document
+        previous = document.path
+        moving = previous is not None and Path(previous).resolve() != Path(path).resolve()
+        if not document.unsaved_models and not (moving and any(r.get("model_file") for r in document.project.runs)):
+            return
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QProgressDialog
+
+        from gui.model_tasks import ModelTask
+        from models.run_models import write_run_models
+
+        runs = [dict(r) for r in document.project.runs]  # snapshots cross threads
+        unsaved = dict(document.unsaved_models)
+        task = ModelTask(lambda: write_run_models(path, runs, unsaved, previous), "Writing the trained models",
+                         self)
+        outcome: dict[str, object] = {}
+        loop = QEventLoop(self)
+        task.done.connect(lambda written: (outcome.update(written=written), loop.quit()))
+        task.failed.connect(lambda message: (outcome.update(error=message), loop.quit()))
+        dialog = QProgressDialog("Writing the trained models…", "", 0, 0, self.window)
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(400)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        task.start()
+        if task.isRunning() or not outcome:
+            loop.exec()
+        task.wait()
+        dialog.close()
+        dialog.deleteLater()
+        task.deleteLater()
+        if "error" in outcome:
+            raise OSError(str(outcome["error"]))
+        document.record_model_files(outcome.get("written", {}))
 
     # ----- export -------------------------------------------------------------------------------------
     def export_code(self) -> None:

@@ -64,6 +64,8 @@ MENUS: dict[str, list[ActionSpec | None]] = {
     ],
     "&Train": [
         ActionSpec("train.start", "&Start Training", "F5", "Build the model and train it"),
+        ActionSpec("train.continue", "&Continue Training", "Ctrl+F5",
+                   "Train the last trained model further, with its optimizer state, as a new run"),
         ActionSpec("train.pause", "&Pause", "F6"),
         ActionSpec("train.stop", "S&top", "Shift+F5"),
     ],

@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -117,10 +116,9 @@ class TrainWorker(ManagedThread):
     done = Signal(object)
 
     def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
-                 dataset_choice: dict[str, Any], parent: QObject | None = None, save_path: Path | None = None) -> None:
+                 dataset_choice: dict[str, Any], parent: QObject | None = None, model: Any = None) -> None:
         super().__init__(parent)
-        self.save_path = save_path  # where the trained model is written (in this thread), if anywhere
-        self.saved_to: Path | None = None
+        self.model = model  # an earlier run's trained model to continue (with its optimizer state), or None
         self.spec = spec.copy()  # snapshots cross threads, never live objects
         self.config = TrainingConfig.from_dict(config.to_dict())
         self.dataset = dataset
@@ -162,15 +160,6 @@ class TrainWorker(ManagedThread):
         self.running_event.set()
         super().request_stop()
 
-    def _save_model(self) -> None:
-        from models.export import save_keras
-
-        try:
-            self.saved_to = save_keras(self.result.model, self.save_path)
-            self.message.emit(f"Saved the trained model to {self.saved_to}")
-        except OSError as error:  # the run itself succeeded: keep it, say what went wrong
-            self.message.emit(f"The trained model could not be saved to {self.save_path}: {error}")
-
     # ----- the training thread --------------------------------------------------------------------------------
     def run(self) -> None:
         try:
@@ -180,10 +169,7 @@ class TrainWorker(ManagedThread):
 
                 self.message.emit(f"Loading data ({self.dataset_choice.get('source')})…")
                 dataset = load_dataset(self.dataset_choice, LoadProgress(is_cancelled=self.stop_event.is_set))
-            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self)).run()
-            if self.save_path is not None and self.result.ok and self.result.model is not None \
-                    and not self.closing:
-                self._save_model()
+            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self), model=self.model).run()
         except DatasetError as error:
             self.result = TrainingResult(stopped="error", error=str(error))
         except Cancelled:

@@ -30,6 +30,9 @@ from models.training_config import TrainingConfig, learning_rate_at
 log = logging.getLogger(__name__)
 
 
+FAILED = ("error", "nan", "diverged")  # statuses of a run whose model is not worth keeping
+
+
 class Reporter:
     """What the Trainer tells the outside world and asks it. The default does nothing and never stops."""
 
@@ -37,7 +40,8 @@ class Reporter:
         """`info`: epochs, steps_per_epoch, device, samples, parameters."""
 
     def on_batch(self, step: int, epoch: int, batch: int, logs: dict[str, float]) -> None:
-        """After every training batch (keep it cheap: buffer, do not draw)."""
+        """After every training batch, with that batch's own loss and metrics (not Keras's running means)
+        and the learning rate it was trained with. Keep it cheap: buffer, do not draw."""
 
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         """After every epoch, with validation metrics."""
@@ -71,14 +75,15 @@ class TrainingResult:
     epochs_done: int = 0
     duration: float = 0.0
     device: str = ""
-    stopped: str = "completed"  # completed | stopped | nan | early_stopping | error
+    stopped: str = "completed"  # completed | stopped | early_stopping | nan | diverged | error
     error: str = ""
     model: Any = None
     evaluation: dict[str, Any] = field(default_factory=dict)
+    stopped_at: dict[str, Any] = field(default_factory=dict)  # nan / diverged: step, epoch, batch, loss
 
     @property
     def ok(self) -> bool:
-        return self.stopped not in ("error", "nan")
+        return self.stopped not in FAILED
 
 
 def model_fingerprint(spec: ModelSpec) -> str:
@@ -152,10 +157,13 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
                    result: TrainingResult):
     import keras
 
-    class ReporterCallback(keras.callbacks.Callback):
-        """Between batches: report, apply the learning rate, pause, stop, catch NaN."""
+    from models.batch_values import BatchSplitter, epoch_values
 
-        async_safe = True  # it only reads logs; keeps Keras's async dispatch on
+    class ReporterCallback(keras.callbacks.Callback):
+        """Between batches: report the batch's own values, apply the learning rate, pause, stop, and stop a run
+        whose loss is NaN/inf or has diverged."""
+
+        async_safe = True  # it only reads logs; keeps Keras's async dispatch on where a backend offers it
 
         def __init__(self) -> None:
             super().__init__()
@@ -163,9 +171,12 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
             self.epoch = 0
             self.base_rate = float(config.learning_rate)
             self.rate = None  # the rate last assigned, kept in Python: reading the variable back costs a sync
+            self.splitter = BatchSplitter()
+            self.watch = DivergenceWatch(config.divergence_factor)
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
+            self.splitter.new_epoch()
 
         def _assign_rate(self) -> None:
             rate = learning_rate_at(config, self.base_rate, self.step, total_steps)
@@ -178,19 +189,19 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
-            values = {k: float(v) for k, v in (logs or {}).items()}
+            values = self.splitter.batch_values({k: float(v) for k, v in (logs or {}).items()},
+                                                config.batch_size)
             values["learning_rate"] = self.rate
             result.steps = self.step
-            loss = values.get("loss")
-            if loss is not None and not math.isfinite(loss):
-                result.stopped = "nan"
-                result.error = (f"The loss became {'NaN' if math.isnan(loss) else 'infinite'} at step {self.step} "
-                                f"(epoch {self.epoch + 1}, batch {batch + 1}). Training stopped. Try a lower "
-                                f"learning rate than {values['learning_rate']:.3g}, or normalise the inputs.")
+            problem = self.watch.check(values.get("loss"), self.step, self.epoch, batch, self.rate)
+            reporter.on_batch(self.step, self.epoch, batch, values)
+            if problem is not None:
+                result.stopped, result.error = problem
+                result.stopped_at = {"step": self.step, "epoch": self.epoch + 1, "batch": batch + 1,
+                                     "loss": values.get("loss")}
                 reporter.on_message(result.error)
                 self.model.stop_training = True
                 return
-            reporter.on_batch(self.step, self.epoch, batch, values)
             reporter.after_batch(self.model, self.step)
             reporter.wait_if_paused()
             new_rate = reporter.new_learning_rate()
@@ -203,7 +214,9 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
-            values = {k: float(v) for k, v in (logs or {}).items()}
+            if result.stopped in ("nan", "diverged"):
+                return  # the epoch was cut short by a broken run: its means are not an epoch's
+            values = epoch_values({k: float(v) for k, v in (logs or {}).items()})
             values["learning_rate"] = self.rate
             result.epochs_done = epoch + 1
             for key, value in values.items():
@@ -213,14 +226,45 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
     return ReporterCallback()
 
 
+class DivergenceWatch:
+    """Stops a run whose batch loss is NaN/inf ("nan") or exceeds `factor` times its first value ("diverged").
+    A loss from softmax outputs rarely becomes NaN: it explodes to millions instead, and a run that "completes"
+    there has learned nothing. `factor` 0 turns the second check off."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = float(factor)
+        self.reference: float | None = None  # the first step's loss (its size: a loss can be negative)
+
+    def check(self, loss: float | None, step: int, epoch: int, batch: int, rate: float) -> tuple[str, str] | None:
+        if loss is None:
+            return None
+        where = f"at step {step} (epoch {epoch + 1}, batch {batch + 1})"
+        hint = f"Try a learning rate ten times lower ({rate / 10:.3g} instead of {rate:.3g}), or normalise the inputs."
+        if not math.isfinite(loss):
+            return "nan", (f"The loss became {'NaN' if math.isnan(loss) else 'infinite'} {where}. Training stopped. "
+                           f"{hint}")
+        if self.reference is None:
+            if loss != 0:
+                self.reference = abs(loss)
+            return None
+        if self.factor > 0 and abs(loss) > self.factor * self.reference:
+            return "diverged", (f"Training diverged: the loss reached {loss:.4g} {where}, more than "
+                                f"{self.factor:g} times its first value ({self.reference:.4g}). Training stopped. "
+                                f"{hint}")
+        return None
+
+
+OPTIMIZER_CLASSES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
+
+
 def make_optimizer(config: TrainingConfig):
     import keras
 
     rate = float(config.learning_rate)
     if config.optimizer == "sgd":
-        return keras.optimizers.SGD(rate, momentum=config.momentum)
+        return keras.optimizers.SGD(rate, momentum=float(config.momentum))
     if config.optimizer == "adamw":
-        return keras.optimizers.AdamW(rate, weight_decay=config.weight_decay)
+        return keras.optimizers.AdamW(rate, weight_decay=float(config.weight_decay))
     if config.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(rate)
     return keras.optimizers.Adam(rate)
@@ -267,6 +311,7 @@ class Trainer:
         import keras
         import tensorflow as tf
 
+        from models import batch_values
         from models.builder import build
 
         config, dataset = self.config, self.dataset
@@ -285,7 +330,7 @@ class Trainer:
         scope = self.strategy.scope() if self.strategy is not None else tf.device(device)
         with precision_policy(config, result.device) as mixed, scope:
             model = self.model or build(self.spec).model
-            model.compile(optimizer=make_optimizer(config), loss=resolve_loss(config, dataset),
+            model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset),
                           metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
             self.reporter.on_train_begin({
                 "epochs": config.epochs, "steps_per_epoch": steps_per_epoch, "device": result.device,
@@ -298,19 +343,41 @@ class Trainer:
             elif config.early_stopping:
                 self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
                                     "validation data: it is off for this run.")
-            model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
-                      steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
-                      verbose=0)
+            batch_values.install(model)
+            try:
+                model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
+                          steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
+                          verbose=0)
+            finally:
+                batch_values.uninstall(model)
         result.model = model
         if result.stopped == "completed" and result.epochs_done < config.epochs:
             result.stopped = "early_stopping"
         result.final = {k: v[-1] for k, v in result.history.items() if v}
-        if result.stopped != "nan" and not self.reporter.skip_evaluation():
+        if result.ok and not self.reporter.skip_evaluation():
             try:  # an evaluation problem must not turn a good run into a failed one
                 result.evaluation = evaluate(model, dataset, config)
             except Exception as error:  # noqa: BLE001
                 log.exception("evaluation failed")
                 self.reporter.on_message(f"The evaluation after training failed: {error}")
+
+
+    def _optimizer_for(self, model: Any):
+        """A model that was trained before continues with its own optimizer and its state (moments, step
+        count), as a resumed pause does, when the settings still name that optimizer; the rate is the
+        settings'. Otherwise, or for a new model, a fresh optimizer from the settings."""
+        previous = getattr(model, "optimizer", None)
+        wanted = OPTIMIZER_CLASSES.get(self.config.optimizer)
+        if previous is None or type(previous).__name__ != wanted or not previous.variables:
+            if previous is not None and self.model is not None:
+                self.reporter.on_message(f"The model's {type(previous).__name__} optimizer is replaced by a new "
+                                         f"{wanted}: its state starts afresh.")
+            return make_optimizer(self.config)
+        previous.learning_rate.assign(float(self.config.learning_rate))
+        steps = int(previous.iterations.numpy())
+        self.reporter.on_message(f"Continuing with the model's {wanted} optimizer and its state "
+                                 f"({steps:,} steps taken so far).")
+        return previous
 
 
 def evaluate(model: Any, dataset: Dataset, config: TrainingConfig) -> dict[str, Any]:

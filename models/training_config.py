@@ -43,39 +43,83 @@ class TrainingConfig:
     mixed_precision: bool = False  # mixed_float16, GPU only
     xla: bool = True  # Keras's "auto": XLA where the model allows it (what a plain model.fit does)
     steps_per_epoch: int = 0  # 0: the whole training set each epoch
+    divergence_factor: float = 100.0  # stop when a batch loss exceeds this times the first one; 0: never
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TrainingConfig:
-        """From a project's `training` section; unknown keys and wrong types are errors that name the field."""
+        """From a project's `training` section. Unknown keys and wrong types are errors that name the field;
+        a whole number where Keras wants a float (`momentum: 0`) becomes that float, and a float with no
+        fraction where a count is wanted (`epochs: 5.0`) becomes that count."""
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown training setting '{unknown[0]}'; the settings are: {', '.join(sorted(known))}")
-        config = cls(**data)
+        config = cls(**{name: coerce(name, value) for name, value in data.items()})
         config.validate()
         return config
 
     def validate(self) -> None:
+        for name, value in self.to_dict().items():
+            setattr(self, name, coerce(name, value))
         checks = [
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
             (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
             (self.loss in LOSSES, f"loss must be one of {', '.join(LOSSES)}"),
-            (isinstance(self.learning_rate, int | float) and 0 < self.learning_rate <= 10,
-             "learning_rate must be a number above 0 (typically 1e-4 to 1e-1)"),
-            (isinstance(self.batch_size, int) and self.batch_size >= 1, "batch_size must be a whole number >= 1"),
-            (isinstance(self.epochs, int) and self.epochs >= 1, "epochs must be a whole number >= 1"),
-            (isinstance(self.metrics, list) and all(isinstance(m, str) for m in self.metrics),
-             "metrics must be a list of metric names"),
-            (isinstance(self.steps_per_epoch, int) and self.steps_per_epoch >= 0, "steps_per_epoch must be >= 0"),
+            (0 < self.learning_rate <= 10, "learning_rate must be a number above 0 and at most 10 (typically 1e-4 "
+             "to 1e-1)"),
+            (0 <= self.momentum < 1, "momentum must be at least 0 and below 1 (0.9 is usual)"),
+            (0 <= self.weight_decay <= 1, "weight_decay must be between 0 and 1"),
+            (self.batch_size >= 1, "batch_size must be a whole number >= 1"),
+            (self.epochs >= 1, "epochs must be a whole number >= 1"),
+            (self.patience >= 1, "patience must be a whole number >= 1"),
+            (0 <= self.seed < 2**32, "seed must be a whole number from 0 to 4294967295"),
+            (all(isinstance(m, str) for m in self.metrics), "metrics must be a list of metric names"),
+            (self.steps_per_epoch >= 0, "steps_per_epoch must be a whole number >= 0 (0: the whole training set)"),
+            (self.divergence_factor == 0 or self.divergence_factor >= 1,
+             "divergence_factor must be 0 (off) or at least 1 (100 is the default)"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+
+
+_KINDS = {f.name: f.type for f in fields(TrainingConfig)}
+
+
+def coerce(name: str, value: Any) -> Any:
+    """`value` as the type the setting `name` holds, or a ConfigError naming the field."""
+    kind = _KINDS.get(name)
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ConfigError(f"{name} must be a number, got {_show(value)}")
+        return float(value)
+    if kind == "int":
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{name} must be a whole number, got {_show(value)}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, got {_show(value)}")
+        return value
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{name} must be a name, got {_show(value)}")
+        return value
+    if name == "metrics" and not isinstance(value, list):
+        raise ConfigError(f"metrics must be a list of metric names, got {_show(value)}")
+    return value
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def learning_rate_at(config: TrainingConfig, base_rate: float, step: int, total_steps: int) -> float:
@@ -102,5 +146,7 @@ FORM: tuple[Param, ...] = (
     Param("seed", "int", 0, "Makes weight initialisation and shuffling repeatable", min=0),
     Param("device", "choice", "auto", "auto: the GPU when there is one", choices=DEVICES),
     Param("mixed_precision", "bool", False, "GPU only: compute in float16 where safe (faster on modern GPUs)"),
+    Param("divergence_factor", "float", 100.0, "Stop when a batch's loss exceeds this many times the first "
+          "batch's loss (0: never)", min=0.0, max=1e12),
     Param("xla", "bool", True, "Compile with XLA where possible (Keras's default; slower start, faster steps)"),
 )

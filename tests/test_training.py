@@ -125,7 +125,8 @@ def test_nan_loss_stops_with_a_message_naming_the_step():
     dataset = Dataset(info, Split(x, y.astype(np.float32)))
     result = Trainer(spec, dataset, config, recorder).run()
     assert result.stopped == "nan" and not result.ok
-    assert "at step 1" in result.error and "lower learning rate" in result.error
+    assert "at step 1" in result.error and "ten times lower (1 instead of 10)" in result.error
+    assert result.stopped_at["step"] == 1
 
 
 def test_data_that_does_not_fit_gives_a_message_not_an_exception():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
@@ -117,8 +118,9 @@ def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path
     assert worker.isFinished()  # stopped within a batch and joined: no "destroyed while running"
 
 
-def test_trained_model_is_saved_beside_the_project_reloaded_with_it_and_exported(qtbot, tmp_path,
-                                                                                 main_window_factory):
+def test_trained_model_is_kept_until_save_written_by_it_reloaded_with_it_and_exported(qtbot, tmp_path,
+                                                                                      main_window_factory):
+    """Train first, save after (the natural order): the save writes the model; reopening brings it back."""
     import tensorflow as tf
 
     from models.export import export_saved_model, export_tflite, load_keras
@@ -126,30 +128,56 @@ def test_trained_model_is_saved_beside_the_project_reloaded_with_it_and_exported
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = main_window_factory(settings=settings)
     editor = window.editor
-    path = tmp_path / "moons.strata.json"
-    tiny_project(epochs=1).save(path)
-    assert window.open_project(path)
+    editor.document.replace(tiny_project(epochs=1), None)  # never saved
     assert not window.actions_by_key["file.export_tflite"].isEnabled()
     with qtbot.waitSignal(editor.training.finished, timeout=120_000):
         editor.training.start()
     run = editor.document.project.runs[-1]
-    assert run["model_file"] == "moons-models/run-1.keras"
-    assert (tmp_path / run["model_file"]).exists()
+    assert run["model_file"] == "" and "run-1" in editor.document.unsaved_models
+    assert editor.document.modified  # closing would ask: the trained model is unsaved work
     assert window.actions_by_key["file.export_tflite"].isEnabled()
-    assert editor.files.save()
+    path = tmp_path / "moons.strata.json"
+    editor.files._save_to(path)
+    run = editor.document.project.runs[-1]
+    assert run["model_file"] == "moons-models/run-1.keras" and not editor.document.unsaved_models
+    assert (tmp_path / run["model_file"]).exists()
+    trained_weights = editor.training.trained_model.get_weights()
 
     reopened = main_window_factory(settings=settings)
     with qtbot.waitSignal(reopened.editor.training.model_ready, timeout=60_000,
                           check_params_cb=lambda ready: ready):
         assert reopened.open_project(path)
     model = reopened.editor.training.trained_model
-    assert model.count_params() == editor.training.trained_model.count_params()
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), trained_weights, strict=True))
+    qtbot.waitUntil(lambda: reopened.editor.inspection.trained_model is model, timeout=30_000)  # Inspection uses it
     assert load_keras(tmp_path / run["model_file"]).count_params() == model.count_params()
     assert (export_saved_model(model, tmp_path / "served") / "saved_model.pb").exists()
     tflite = export_tflite(model, tmp_path / "moons.tflite")
     interpreter = tf.lite.Interpreter(model_path=str(tflite))
     interpreter.allocate_tensors()
     assert list(interpreter.get_input_details()[0]["shape"]) == [1, 2]
+
+    copy = tmp_path / "elsewhere" / "copy.strata.json"  # Save As carries the written models along
+    copy.parent.mkdir()
+    reopened.editor.files._save_to(copy)
+    assert reopened.editor.document.project.runs[-1]["model_file"] == "copy-models/run-1.keras"
+    assert (copy.parent / "copy-models" / "run-1.keras").exists()
+
+
+def test_continue_training_keeps_the_optimizer_state_as_a_new_run(qtbot, panel):
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as first:
+        panel.start()
+    model = panel.trained_model
+    steps_before = int(model.optimizer.iterations.numpy())
+    assert steps_before == first.args[0].steps and panel.can_continue()
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as second:
+        panel.continue_training()
+    assert second.args[0].ok and panel.trained_model is model
+    assert int(model.optimizer.iterations.numpy()) == steps_before + second.args[0].steps  # not a fresh optimizer
+    assert "Continuing with the model's Adam optimizer" in panel.log.toPlainText()
+    assert panel.document.project.runs[-1].get("continued") is True and len(panel.document.project.runs) == 2
+    panel.document.edit("other model", lambda spec: spec.set_params("dense_1", units=7))
+    assert not panel.can_continue()  # another architecture: nothing to continue
 
 
 def test_curves_export_png_and_csv_and_switch_to_log_scale(qtbot, panel, tmp_path):

@@ -1,0 +1,136 @@
+"""Each training step's own loss and metrics, computed inside the step, beside Keras's running means.
+
+Keras 3 logs, after every batch, the running mean since the epoch began: a spike is drawn as a slow decay
+and every epoch starts a new sawtooth. Deriving a batch's value back from those means is exact only in
+theory: Keras accumulates them in float32, so after a loss of 1e8 the difference of two running totals
+has lost every digit of a loss near 1. So the train step itself also returns the batch's own values:
+
+- the loss the optimizer minimised for that batch (the compiled loss plus any layer losses: what
+  `compute_loss` returned), unscaled for distribution like Keras's own tracker;
+- every compiled metric that is a mean of per-sample values (accuracy, MAE, MSE...: Keras's
+  `MeanMetricWrapper`), from the same predictions;
+- the batch's sample count, so a metric of another kind can still be derived from the running means.
+
+Under a `tf.distribute` strategy each replica's shard values are all-reduced (weighted by shard size), so
+the value is the global batch's. No second forward pass: the hooks see the step's own `y_pred`.
+The values come back in the step's logs under `batch/<name>`; `split_logs` separates them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PREFIX = "batch/"
+SIZE = PREFIX + "size"
+
+
+def install(model: Any) -> None:
+    """Hook `model` (compiled, before `fit`) so its train step also returns the batch's own values."""
+    import tensorflow as tf
+    from keras.src.losses.loss import unscale_loss_for_distribution
+
+    if getattr(model, "_strata_batch_hooks", False):
+        return
+    original_compute_loss = model.compute_loss
+    original_train_step = model.train_step
+    seen: dict[str, Any] = {}  # filled while the step is traced: tensors of the same graph
+
+    def compute_loss(x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = original_compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
+        if training:
+            seen.update(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, loss=loss)
+        return loss
+
+    def train_step(data):
+        seen.clear()
+        logs = original_train_step(data)
+        if "loss" not in seen or not isinstance(logs, dict):
+            return logs
+        first = next(i for i in tf.nest.flatten(seen["x"]) if i is not None)
+        size = tf.cast(tf.shape(first)[0], "float32")
+        values = {"loss": tf.cast(unscale_loss_for_distribution(seen["loss"]), "float32")}
+        values.update(_mean_metrics(model, seen["y"], seen["y_pred"], seen["sample_weight"]))
+        names = list(values)
+        totals = tf.stack([values[n] * size for n in names] + [size])
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            totals = context.all_reduce(tf.distribute.ReduceOp.SUM, totals)
+        logs = dict(logs)
+        for index, name in enumerate(names):
+            logs[PREFIX + name] = totals[index] / totals[-1]
+        logs[SIZE] = totals[-1]
+        return logs
+
+    model.compute_loss = compute_loss
+    model.train_step = train_step
+    model._strata_batch_hooks = True
+    model.train_function = None  # traced again, through the hooks
+
+
+def uninstall(model: Any) -> None:
+    """Remove the hooks (the model is saved and trained again later as a plain Keras model)."""
+    if not getattr(model, "_strata_batch_hooks", False):
+        return
+    for name in ("compute_loss", "train_step", "_strata_batch_hooks"):
+        model.__dict__.pop(name, None)
+    model.train_function = None
+
+
+def _mean_metrics(model: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[str, Any]:
+    """The batch mean of every compiled per-sample metric (single-output models: Strata's case)."""
+    import tensorflow as tf
+
+    compiled = getattr(model, "_compile_metrics", None)
+    if compiled is None or not getattr(compiled, "built", False):
+        return {}
+    outputs = tf.nest.flatten(y_pred)
+    if len(outputs) != 1:
+        return {}
+    y_true, y_pred = tf.nest.flatten(y)[0], outputs[0]
+    values = {}
+    for metric in compiled.metrics:
+        function = getattr(metric, "_fn", None)
+        if function is None:
+            continue
+        per_sample = tf.cast(function(y_true, y_pred, **getattr(metric, "_fn_kwargs", {})), "float32")
+        per_sample = tf.reshape(per_sample, [tf.shape(per_sample)[0], -1])
+        per_sample = tf.reduce_mean(per_sample, axis=1)
+        if sample_weight is not None:
+            weight = tf.reshape(tf.cast(sample_weight, "float32"), [-1])
+            values[metric.name] = tf.reduce_sum(per_sample * weight) / tf.maximum(tf.reduce_sum(weight), 1e-12)
+        else:
+            values[metric.name] = tf.reduce_mean(per_sample)
+    return values
+
+
+class BatchSplitter:
+    """Turns one step's logs into the batch's own values. Values the step did not return itself (a metric
+    that is not a per-sample mean) are derived from Keras's running means and the batch sizes."""
+
+    def __init__(self) -> None:
+        self.seen = 0.0  # samples so far this epoch
+        self.previous: dict[str, float] = {}
+
+    def new_epoch(self) -> None:
+        self.seen, self.previous = 0.0, {}
+
+    def batch_values(self, logs: dict[str, float], fallback_size: float) -> dict[str, float]:
+        size = float(logs.get(SIZE, fallback_size))
+        own = {key[len(PREFIX):]: value for key, value in logs.items() if key.startswith(PREFIX) and key != SIZE}
+        values = {}
+        total = self.seen + size
+        for key, running in logs.items():
+            if key.startswith(PREFIX):
+                continue
+            if key in own:
+                values[key] = own[key]
+            else:  # b-th running mean m_b over N_b samples: batch = (N_b m_b - N_(b-1) m_(b-1)) / n_b
+                values[key] = (total * running - self.seen * self.previous.get(key, 0.0)) / size
+            self.previous[key] = running
+        self.seen = total
+        return values
+
+
+def epoch_values(logs: dict[str, float]) -> dict[str, float]:
+    """Keras's own epoch values, without the last batch's own ones."""
+    return {key: value for key, value in logs.items() if not key.startswith(PREFIX)}

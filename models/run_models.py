@@ -1,0 +1,54 @@
+"""Trained models of a project's runs, written beside the project file by its save.
+
+A run's model lives in memory until the project is saved; the save then writes it to
+`<project stem>-models/<run id>.keras` and records that path (relative to the project) in the run. Saving
+under a new name copies the models already written for the old name, so the new project is complete on
+its own. Run this off the GUI thread: writing a model serialises all its weights.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from models.export import save_keras
+
+
+def models_folder(project_path: Path) -> Path:
+    """`<folder>/<stem>-models` for `<folder>/<stem>.strata.json`."""
+    project_path = Path(project_path)
+    return project_path.parent / f"{project_path.name.split('.')[0]}-models"
+
+
+def write_run_models(project_path: Path, runs: list[dict[str, Any]], unsaved: dict[str, Any],
+                     previous_path: Path | None = None) -> dict[str, str]:
+    """Write the `unsaved` models ({run id: Keras model}) and carry models of `previous_path` along; returns
+    {run id: model file relative to the project} for every run whose model is now beside `project_path`.
+    Raises OSError when a file cannot be written (nothing is recorded for that run)."""
+    project_path = Path(project_path)
+    folder = models_folder(project_path)
+    written: dict[str, str] = {}
+    for record in runs:
+        run_id = str(record.get("id", ""))
+        if not run_id:
+            continue
+        target = folder / f"{run_id}.keras"
+        if run_id in unsaved:
+            save_keras(unsaved[run_id], target)
+        else:
+            source = _existing(previous_path, record.get("model_file"))
+            if source is None:
+                continue
+            if source.resolve() != target.resolve():
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+        written[run_id] = target.relative_to(project_path.parent).as_posix()
+    return written
+
+
+def _existing(project_path: Path | None, model_file: Any) -> Path | None:
+    if project_path is None or not isinstance(model_file, str) or not model_file:
+        return None
+    path = Path(project_path).parent / model_file
+    return path if path.is_file() else None
