@@ -17,8 +17,11 @@ MAX_LISTED = 5
 def _labels(y: np.ndarray, where: str) -> tuple[np.ndarray, list[str]]:
     """Integer class labels and names; one-hot rows become indices; floats that are not whole -> regression."""
     y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1 and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all():
-        y = y.argmax(axis=1)
+    if y.ndim == 2 and y.shape[1] > 1 and np.isin(y, (0, 1)).all():
+        if (y.sum(axis=1) == 1).all():  # one-hot: one class per sample
+            y = y.argmax(axis=1)
+        else:  # multi-hot: several labels per sample (a multi-label task)
+            return y.astype(np.float32), [str(c) for c in range(y.shape[1])]
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.dtype.kind in "US":

@@ -62,7 +62,7 @@ class Preprocessing:
 class DatasetInfo:
     name: str
     input_shape: tuple[int, ...]
-    task: str  # "classification" | "regression"
+    task: str  # "classification" | "multilabel" (multi-hot labels: several per sample) | "regression"
     class_names: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # samples per split
     class_counts: list[int] = field(default_factory=list)  # training samples per class
@@ -82,6 +82,8 @@ class DatasetInfo:
     def suggested_loss(self) -> str:
         if self.task == "regression":
             return "mean_squared_error"
+        if self.task == "multilabel":  # independent yes/no per label: sigmoid outputs
+            return "binary_crossentropy"
         return "sparse_categorical_crossentropy"
 
 
@@ -151,10 +153,13 @@ def class_counts(y: np.ndarray, num_classes: int) -> list[int]:
 def array_info(name: str, x: np.ndarray, y: np.ndarray, class_names: list[str], splits: dict[str, Split | None],
                preprocessing: Preprocessing | None = None, description: str = "") -> DatasetInfo:
     """DatasetInfo for in-memory arrays (shape, counts and value range read from the data)."""
-    task = "classification" if class_names else "regression"
+    multilabel = bool(class_names) and np.ndim(y) == 2
+    task = "multilabel" if multilabel else "classification" if class_names else "regression"
+    counts = (np.asarray(y).sum(axis=0).astype(int).tolist() if multilabel
+              else class_counts(y, len(class_names)) if class_names else [])
     return DatasetInfo(
         name=name, input_shape=tuple(int(d) for d in x.shape[1:]), task=task, class_names=class_names,
         counts={k: s.count for k, s in splits.items() if s is not None},
-        class_counts=class_counts(y, len(class_names)) if class_names else [],
+        class_counts=counts,
         preprocessing=preprocessing or Preprocessing(), input_dtype=str(x.dtype),
         value_range=(float(np.min(x)), float(np.max(x))) if x.size else (0.0, 0.0), description=description)

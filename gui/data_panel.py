@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from datasets.base import Dataset
-from datasets.fit import adapt_model, check_fit
+from models.data_fit import adapt_model, check_fit
 from datasets.registry import SOURCES, guess_source, resolve_options, source
 from gui.data_loader import DatasetLoader
 from gui.data_preview import ClassCountChart, SampleGrid
@@ -290,7 +290,7 @@ class DataPanel(QWidget):
                                 "(listed below)")
         self.samples.show_samples(preview_x, preview_y, info.class_names)
         self.chart.set_counts(info.class_names, info.class_counts)
-        self._refresh_fit()
+        self.document.set_data_info(info)  # revalidates: a misfit shows on the cards, the Summary, Check Model
         self.message.emit(f"Loaded {info.name}")
         self.dataset_loaded.emit(dataset)
 

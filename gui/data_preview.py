@@ -39,6 +39,9 @@ def class_name(names: list[str], label) -> str:
     if not names:
         values = np.ravel(label)
         return " ".join(f"{float(v):.3g}" for v in values[:3]) + (" …" if values.size > 3 else "")
+    if np.ndim(label) > 0 and np.sum(label) != 1:  # multi-hot: every label the sample has
+        on = [names[i] if i < len(names) else str(i) for i in np.flatnonzero(np.ravel(label))]
+        return "+".join(on) or "(none)"
     index = int(label) if np.ndim(label) == 0 else int(np.argmax(label))
     return names[index] if 0 <= index < len(names) else str(index)
 

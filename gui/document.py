@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from datasets.base import DatasetInfo
+from models.data_fit import fit_problems
 from models.project import Project, model_to_dict
 from models.spec import LocatedError, ModelSpec
 from models.validate import ValidationReport, validate
@@ -103,6 +105,7 @@ class ProjectDocument(QObject):
         self.revision = 0  # bumped by every change, undo and redo: what autosave compares
         self.report: ValidationReport = validate(self.project.spec)
         self.unsaved_models: dict[str, Any] = {}  # run id -> trained Keras model not yet written by a save
+        self.data_info: DatasetInfo | None = None  # the loaded dataset the model must fit (None: not loaded)
 
     # ----- reading ----------------------------------------------------------------------------------
     @property
@@ -178,8 +181,19 @@ class ProjectDocument(QObject):
         self.spec_changed.emit(list(select))
         self.revalidate()
 
+    def set_data_info(self, info: DatasetInfo | None) -> None:
+        """The dataset the project trains on was loaded (or dropped): check the model against it."""
+        self.data_info = info
+        self.revalidate()
+
     def revalidate(self) -> ValidationReport:
-        self.report = validate(self.spec)
+        """Shapes and parameters, plus the fit to the loaded data: a misfit is a problem like any other."""
+        report = validate(self.spec)
+        if self.data_info is not None and not report.model_problems:
+            for problem in fit_problems(self.spec, self.data_info, report):
+                target = report.nodes.get(problem.node)
+                (target.problems if target is not None else report.model_problems).append(problem)
+        self.report = report
         self.validated.emit(self.report)
         return self.report
 
@@ -188,6 +202,7 @@ class ProjectDocument(QObject):
         """Show another project (New, Open, restore); its history starts empty."""
         self.project = project
         self.unsaved_models = {}
+        self.data_info = None  # until the Data panel has loaded the new project's data
         self.revision += 1
         self.undo_stack.clear()
         self.set_path(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.runs import diff_runs
+from models.training import FAILED
 
 COLUMNS = ("run", "started", "status", "epochs", "loss", "val_loss", "val_accuracy", "duration", "device")
 
@@ -78,7 +80,11 @@ class RunsView(QWidget):
                       str(record.get("epochs_done", "")), _num(final.get("loss")), _num(final.get("val_loss")),
                       _num(final.get("val_accuracy")), f"{record.get('duration_s', 0):.1f} s", record.get("device", ""))
             for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if COLUMNS[column] == "status" and value in FAILED:  # a broken run stands out, and says why
+                    item.setForeground(QColor("#d32f2f"))
+                    item.setToolTip(record.get("message", ""))
+                self.table.setItem(row, column, item)
         self.show_evaluation(evaluation if evaluation is not None else (runs[-1].get("evaluation") if runs else {}))
 
     def selected_rows(self) -> list[int]:

@@ -74,6 +74,8 @@ class TrainingPanel(QWidget):
         self.timer.timeout.connect(self.refresh)
         document.training_changed.connect(lambda _settings: self._show_settings())
         document.project_replaced.connect(self._on_project_replaced)
+        document.validated.connect(self._on_validated)
+        self._failed = False  # the progress line shows a failure
         self._show_settings()
         self.runs.show_runs(document.project.runs)
         self._progress_shown = 0.0
@@ -211,6 +213,10 @@ class TrainingPanel(QWidget):
             self._fail(f"The training settings are not valid: {error}")
             return
         report = self.document.report
+        misfit = next((p for p in report.errors if p.field == "data"), None)
+        if misfit is not None and not self._offer_adapt(misfit):
+            return
+        report = self.document.report
         if not report.valid:
             first = report.errors[0].message if report.errors else "the model is incomplete"
             self._fail(f"The model cannot be trained yet: {first}")
@@ -229,10 +235,37 @@ class TrainingPanel(QWidget):
         self._started_at = time.monotonic()
         self.progress.setRange(0, 0)
         self.progress_label.setText("Building the model…")
+        self._failed = False
         self.run_starting.emit(self.worker)
         self.worker.start()
         self.timer.start()
         self._set_state("training")
+
+    def _offer_adapt(self, misfit) -> bool:
+        """The loaded data does not fit the model: say why and offer the Adapt fix. True when adapted."""
+        from PySide6.QtWidgets import QMessageBox
+
+        fix = misfit.fix
+        text = misfit.message.replace(" Use Fix to adapt the model.", "")
+        if fix is None:
+            self._fail(text)
+            return False
+        answer = QMessageBox.question(self, "The data does not fit the model",
+                                      f"{text}\n\n{fix.label} (input shape, output units and activation) and "
+                                      "train?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            self._fail(text)
+            return False
+        node = misfit.node or self.document.spec.output_ids()[0]
+        self.document.edit(fix.label, lambda spec: fix.apply(spec, node))
+        return True
+
+    def _on_validated(self, report) -> None:
+        """A failure line about a model that has since been mended gives way."""
+        if self._failed and report.valid and not self.is_training():
+            self._failed = False
+            self.progress_label.setText("Ready to train: press Start (F5).")
 
     def toggle_pause(self) -> None:
         if not self.is_training():
@@ -361,6 +394,7 @@ class TrainingPanel(QWidget):
         self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  {text}")
 
     def _fail(self, text: str) -> None:
+        self._failed = True
         self._log(text)
         self.progress_label.setText(text.splitlines()[0], color="#d32f2f")
         self.message.emit(text.splitlines()[0])

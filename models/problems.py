@@ -12,7 +12,8 @@ from models.spec import ModelSpec
 class Fix:
     """A repair the editor can apply with one click. Actions:
 
-    set_param {param, value}; insert_before {type, params}; insert_between {source, type, params}.
+    set_param {param, value}; insert_before {type, params}; insert_between {source, type, params};
+    adapt_to_data {info: DatasetInfo} (the Input shape and output layer made to fit the data).
     """
 
     label: str
@@ -26,6 +27,11 @@ class Fix:
             return None
         if self.action == "insert_before":
             return spec.insert_before(node_id, self.args["type"], dict(self.args.get("params", {})))
+        if self.action == "adapt_to_data":
+            from models.data_fit import adapt_model
+
+            adapt_model(spec, self.args["info"])
+            return None
         if self.action == "insert_between":
             return spec.insert_between(self.args["source"], node_id, self.args["type"],
                                        dict(self.args.get("params", {})))

@@ -277,7 +277,29 @@ def resolve_loss(config: TrainingConfig, dataset: Dataset) -> str:
 def resolve_metrics(config: TrainingConfig, dataset: Dataset) -> list[str]:
     if dataset.info.task == "regression":
         return [m for m in config.metrics if m != "accuracy"] or ["mean_absolute_error"]
+    if dataset.info.task == "multilabel":  # the share of labels right, each judged on its own
+        return ["binary_accuracy" if m == "accuracy" else m for m in config.metrics]
     return list(config.metrics)
+
+
+class DataMisfit(ValueError):
+    """The dataset does not fit the model (its message lists why, in plain words)."""
+
+
+def refuse_misfit(spec: ModelSpec, dataset: Dataset) -> None:
+    """Refuse, before building anything, a model the data cannot train: Keras would fail later with a
+    graph-execution error that names neither the layer nor the shapes."""
+    from models.data_fit import check_fit
+    from models.validate import validate
+
+    report = validate(spec)
+    if not report.valid:
+        raise BuildError(report)
+    fit = check_fit(spec, dataset.info, report)
+    if not fit.fits:
+        reasons = "; ".join(fit.problems)
+        raise DataMisfit(f"The data does not fit the model: {reasons}. Adapt the model to the data (the Fix on "
+                         "the marked layer, or the Data panel's Adapt button) and train again.")
 
 
 class Trainer:
@@ -297,11 +319,14 @@ class Trainer:
         start = time.perf_counter()
         try:
             self._run(result)
-        except BuildError as error:
+        except (BuildError, DataMisfit) as error:
             result.stopped, result.error = "error", str(error)
         except Exception as error:  # out of memory, data that does not fit, a Keras complaint: say it plainly
             log.exception("training failed")
-            result.stopped, result.error = "error", _plain_error(error)
+            from models.tf_errors import plain_training_error
+
+            result.stopped = "error"
+            result.error = plain_training_error(error, self.spec.nodes, self.config.batch_size)
         result.duration = time.perf_counter() - start
         if result.error:
             self.reporter.on_message(result.error)
@@ -315,6 +340,7 @@ class Trainer:
         from models.builder import build
 
         config, dataset = self.config, self.dataset
+        refuse_misfit(self.spec, dataset)
         device, result.device = choose_device(config)
         if self.strategy is not None:
             name = type(self.strategy).__name__.replace("CollectiveAllReduceStrategy", "MultiWorkerMirroredStrategy")
@@ -417,16 +443,3 @@ def confusion(model: Any, data: Any, classes: int) -> dict[str, Any]:
         recall = np.where(matrix.sum(axis=1) > 0, np.diag(matrix) / matrix.sum(axis=1), 0.0)
     return {"accuracy": float(np.trace(matrix) / max(matrix.sum(), 1)), "confusion_matrix": matrix.tolist(),
             "precision": precision.tolist(), "recall": recall.tolist(), "outside_classes": int(outside.sum())}
-
-
-def _plain_error(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    first = text[0] if text else type(error).__name__
-    name = type(error).__name__
-    if "ResourceExhausted" in name or "OOM" in first:
-        return ("Training ran out of memory. Lower the batch size, use a smaller model or smaller images, "
-                f"or train on a machine with more memory. ({first[:200]})")
-    if "Incompatible shapes" in first or "incompatible with the layer" in first or "expected shape" in first:
-        return ("The data does not fit the model: " + first[:300] + ". Check the Data panel's fit check and "
-                "use 'Adapt the Model to This Data'.")
-    return f"Training failed: {name}: {first[:300]}"

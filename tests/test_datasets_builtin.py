@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from datasets.base import Cancelled, DatasetError, Progress
-from datasets.fit import adapt_model, check_fit
+from models.data_fit import adapt_model, check_fit
 from datasets.generated import SHAPE_CLASSES, load_sequences, load_shapes, load_toy2d
 from datasets.keras_sets import load_keras_dataset, read_keras_arrays
 from datasets.packaged import SAMPLE_PHOTOS, load_digits, load_faces, sample_photo
