@@ -14,7 +14,10 @@
 3. curve latency: from a batch's end in the training thread to the curve holding it drawn on screen;
    budget <= 100 ms.
 
-Run under a (virtual) display: `xvfb-run python bench/training.py [--repeats 15] [--no-live-maps]` (about 4 minutes).
+Run under a (virtual) display: `xvfb-run python bench/training.py [--repeats 15] [--no-live-maps] [--device gpu]`
+(about 4 minutes). `--device gpu` runs both paths on the first GPU (budget the same: per-step values are
+computed inside the train step and read with the logs Keras converts every step anyway, so the GUI path adds
+no device sync of its own).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from gui.training_panel import TrainingPanel  # noqa: E402
 from models.project import Project  # noqa: E402
 from models.runtime import freeze_long_lived_objects  # noqa: E402
 from models.spec import ModelSpec  # noqa: E402
-from models.training import _split_dataset  # noqa: E402
+from models.training import _split_dataset, choose_device  # noqa: E402
 from models.training_config import TrainingConfig  # noqa: E402
 
 EPOCHS = 3
@@ -71,6 +74,7 @@ def steady_rate(times: list[float], steps_per_epoch: int) -> float:
 
 def plain_fit(dataset, config: TrainingConfig) -> float:
     import keras
+    import tensorflow as tf
 
     from models.builder import build
 
@@ -88,7 +92,8 @@ def plain_fit(dataset, config: TrainingConfig) -> float:
 
     train = _split_dataset(dataset.train, config, training=True)
     validation = _split_dataset(dataset.validation, config, training=False)
-    model.fit(train, validation_data=validation, epochs=EPOCHS, verbose=0, callbacks=[Clock()], shuffle=False)
+    with tf.device(choose_device(config)[0]):
+        model.fit(train, validation_data=validation, epochs=EPOCHS, verbose=0, callbacks=[Clock()], shuffle=False)
     return steady_rate(times, -(-dataset.train.count // BATCH))
 
 
@@ -154,13 +159,14 @@ def gui_fit(panel: TrainingPanel, dataset, probe_gaps: bool) -> tuple[float, lis
     return steady_rate(times, -(-dataset.train.count // BATCH)), gaps[5:], latencies
 
 
-def measure(repeats: int, live_maps: bool = True) -> dict:
-    """Alternating plain and GUI runs; medians and the GUI's latencies. Used by bench/inspect.py too."""
+def measure(repeats: int, live_maps: bool = True, device: str = "auto") -> dict:
+    """Alternating plain and GUI runs; medians and the GUI's latencies. Used by bench/inspection.py too."""
     create_application([])
     dataset = load_shapes(size=28, count_per_class=COUNT_PER_CLASS, seed=0)
-    config = TrainingConfig(epochs=EPOCHS, batch_size=BATCH)
+    config = TrainingConfig(epochs=EPOCHS, batch_size=BATCH, device=device)
     choice = {"source": "shapes", "options": {"count_per_class": COUNT_PER_CLASS}}
-    document = ProjectDocument(Project(spec=cnn(), dataset=choice, training={"epochs": EPOCHS, "batch_size": BATCH}))
+    document = ProjectDocument(Project(spec=cnn(), dataset=choice,
+                                       training={"epochs": EPOCHS, "batch_size": BATCH, "device": device}))
     panel = TrainingPanel(document)
     panel.resize(1200, 500)
     panel.show()
@@ -206,8 +212,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)  # a 2-core machine swings a few % between runs
     parser.add_argument("--no-live-maps", action="store_true", help="leave the Inspection panel out")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                        help="where both paths train (gpu: the first GPU; an error without one)")
     args = parser.parse_args()
-    result = measure(args.repeats, live_maps=not args.no_live_maps)
+    result = measure(args.repeats, live_maps=not args.no_live_maps, device=args.device)
     ratio, all_gaps, all_latencies = result["ratio"], result["gaps"], result["latencies"]
     p99, worst = float(np.percentile(all_gaps, 99)), max(all_gaps)
     curve = float(np.median(all_latencies)), float(np.percentile(all_latencies, 99))

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from datasets.base import Dataset
-from models.data_fit import adapt_model, check_fit
 from datasets.registry import SOURCES, guess_source, resolve_options, source
 from gui.data_loader import DatasetLoader
 from gui.data_preview import ClassCountChart, SampleGrid
 from gui.document import ProjectDocument
 from gui.param_editors import ParamEditor, guarded, make_editor
+from models.data_fit import adapt_model, check_fit
 
 log = logging.getLogger(__name__)
 

@@ -46,10 +46,12 @@ def keras_arguments(node: LayerNode) -> dict[str, Any]:
     return arguments
 
 
-def make_layer(node: LayerNode) -> keras.layers.Layer:
-    """A fresh Keras layer for a (non-Input) node."""
+def make_layer(node: LayerNode, dtype: str | None = None) -> keras.layers.Layer:
+    """A fresh Keras layer for a (non-Input) node; `dtype` overrides the global precision policy."""
     kind = layer_type(node.type)
     arguments = keras_arguments(node)
+    if dtype is not None:
+        arguments["dtype"] = dtype
     if node.type == "Bidirectional":
         inner = arguments.pop("layer")
         inner_node = LayerNode(f"{node.id}_inner", inner["class_name"], dict(inner.get("config", {})))
@@ -84,13 +86,18 @@ def build(spec: ModelSpec, report: ValidationReport | None = None) -> BuiltModel
         raise BuildError(report)
     tensors: dict[str, Any] = {}
     scores: dict[str, Any] = {}
+    # Under mixed precision the output layers compute in float32: Keras's rule for a numerically stable
+    # softmax and loss (float16 probabilities underflow and the loss turns to inf).
+    mixed = keras.mixed_precision.global_policy().compute_dtype != "float32"
+    output_ids = set(spec.output_ids()) if mixed else set()
     for node_id in spec.topological_order():
         node = spec.nodes[node_id]
         if layer_type(node.type).is_input:
             params = node.effective_params()
             tensors[node_id] = keras.Input(shape=tuple(params["shape"]), dtype=params["dtype"], name=node_id)
             continue
-        output, attention = _call(node, make_layer(node), [tensors[i] for i in node.inputs])
+        layer = make_layer(node, "float32" if node_id in output_ids else None)
+        output, attention = _call(node, layer, [tensors[i] for i in node.inputs])
         tensors[node_id] = output
         if attention is not None:
             scores[node_id] = attention

@@ -282,7 +282,7 @@ def resolve_metrics(config: TrainingConfig, dataset: Dataset) -> list[str]:
     return list(config.metrics)
 
 
-class DataMisfit(ValueError):
+class DataMisfit(ValueError):  # noqa: N818 (a finding, like ShapeProblem)
     """The dataset does not fit the model (its message lists why, in plain words)."""
 
 

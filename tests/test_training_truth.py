@@ -232,3 +232,22 @@ def test_wrong_training_settings_are_refused_naming_the_field(settings, field):
 def test_whole_floats_become_counts():
     settings = TrainingConfig.from_dict({"epochs": 5.0, "batch_size": 16.0})
     assert settings.epochs == 5 and isinstance(settings.epochs, int) and settings.batch_size == 16
+
+
+def test_under_mixed_precision_the_output_stays_float32():
+    """Keras's mixed-precision rule, built on the CPU: layers compute in float16, the softmax output in float32."""
+    import keras
+
+    from models.builder import build
+
+    previous = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = build(load_template("lenet").spec).model
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    assert model.get_layer("conv2d_1").compute_dtype == "float16"
+    assert model.get_layer("dense_3").compute_dtype == "float32"
+    output = model(np.zeros((2, 28, 28, 1), np.float32))
+    assert str(output.dtype) in ("float32", "<dtype: 'float32'>")
+    assert np.allclose(np.asarray(output).sum(axis=1), 1.0, atol=1e-5)
