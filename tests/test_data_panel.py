@@ -46,7 +46,7 @@ def test_loading_the_projects_data_shows_samples_counts_and_fit(qtbot, panel):
     assert dataset.info.name == "Shapes" and panel.dataset is dataset
     assert panel.samples.kind == "images" and len(panel.samples.cells) == 16
     assert panel.chart.counts == dataset.info.class_counts and sum(panel.chart.counts) == dataset.train.count
-    assert "(28, 28, 1)" in panel.status.text() and "train 1,200" in panel.status.text()
+    assert "(28, 28, 1)" in panel.status.text() and "train 4,000" in panel.status.text()
     assert "Fits the model" in panel.fit_label.text() and not panel.adapt_button.isVisible()
     assert not panel.progress.isVisible() and panel.load_button.isEnabled()
 

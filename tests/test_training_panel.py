@@ -403,3 +403,46 @@ def test_the_progress_line_changes_without_re_laying_out_the_window(qtbot):
     assert any(QColor(image.pixel(x, y)).red() > 150 and QColor(image.pixel(x, y)).green() < 120
                for x in range(image.width()) for y in range(image.height()))
     assert line.toolTip() == "Failed: out of memory"
+
+
+def known_loss_panel(qtbot, scales, **training):
+    """A Training panel over data whose batches have known losses (see tests/test_training_truth.py)."""
+    from models.project import Project
+    from tests.test_training_truth import frozen_zero_model, known_batches
+
+    dataset = known_batches(scales=scales, last=None)
+    document = ProjectDocument(Project(spec=frozen_zero_model(), dataset={"source": "npz", "options": {}},
+                                       training={"epochs": 2, "batch_size": 32, "shuffle": False,
+                                                 "loss": "mean_squared_error", "metrics": [], **training}))
+    loaded = type("Loaded", (), {"dataset_for": lambda self, _choice: dataset})()  # the Data panel's answer
+    panel = TrainingPanel(document, loaded)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
+def test_the_live_step_curve_draws_each_batch_own_loss(qtbot):
+    panel = known_loss_panel(qtbot, (1.0, 1e4, 1.0, 0.1), divergence_factor=0)
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
+        panel.start()
+    assert blocker.args[0].ok
+    steps, losses = panel.plots.raw.view()
+    assert list(steps) == list(range(1, 9))
+    np.testing.assert_allclose(losses, [1.0, 1e8, 1.0, 0.01] * 2, rtol=1e-6)  # a spike, then back: no decay
+
+
+def test_a_diverged_run_is_marked_in_the_progress_line_and_the_runs_table(qtbot):
+    panel = known_loss_panel(qtbot, (1.0, 1.0, 50.0, 1.0), divergence_factor=100)
+    with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
+        panel.start()
+    result = blocker.args[0]
+    assert result.stopped == "diverged" and result.steps == 3
+    assert "diverged" in panel.progress_label.text() and panel._failed
+    assert panel.trained_model is None  # a diverged model is not kept as the trained one
+    record = panel.document.project.runs[-1]
+    assert record["status"] == "diverged" and "at step 3" in record["message"]
+    status = panel.runs.table.item(0, 2)
+    assert status.text() == "diverged" and status.foreground().color().name() == "#d32f2f"
+    assert "at step 3" in status.toolTip()
+    _steps, losses = panel.plots.raw.view()
+    assert losses[-1] == pytest.approx(2500.0)  # the step that diverged is on the curve
