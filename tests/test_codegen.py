@@ -76,4 +76,6 @@ def test_exported_file_runs_on_its_own(tmp_path):
     result = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True,
                             timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Total params: 74,629" in result.stdout
+    from models.validate import validate
+
+    assert f"Total params: {validate(load_template('vit').spec).total_params:,}" in result.stdout  # 90,885

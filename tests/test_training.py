@@ -116,7 +116,7 @@ def test_pause_and_resume_keep_step_count_and_optimizer_state_and_take_a_new_rat
 def test_nan_loss_stops_with_a_message_naming_the_step():
     x = np.random.default_rng(0).normal(size=(64, 2)).astype(np.float32) * 1e30
     y = np.arange(64) % 2
-    info = array_info("huge", x, y, ["a", "b"], {"train": Split(x, y)})
+    info = array_info("huge", x, y.astype(np.float32), [], {"train": Split(x, y)})  # regression targets
     recorder = Recorder()
     spec = ModelSpec()
     spec.add_node("Input", {"shape": [2]})
