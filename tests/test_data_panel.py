@@ -139,7 +139,8 @@ def test_two_dimensional_data_is_previewed_as_points(qtbot, panel):
 
 def test_the_loaded_dataset_is_offered_only_for_the_choice_it_came_from(qtbot, panel):
     dataset = load_and_wait(qtbot, panel)
-    assert panel.dataset_for({"source": "shapes", "options": {"size": 28, "count_per_class": 1000}}) is dataset  # 28: default
+    same = {"source": "shapes", "options": {"size": 28, "count_per_class": 1000}}  # size 28 is the default
+    assert panel.dataset_for(same) is dataset
     assert panel.dataset_for({"source": "shapes", "options": {"size": 32}}) is None
     assert panel.dataset_for({"source": "digits"}) is None
 
