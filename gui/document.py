@@ -216,16 +216,25 @@ class ProjectDocument(QObject):
         self.path = Path(path) if path else None
         self.path_changed.emit(self.path)
 
-    def record_model_files(self, written: dict[str, str]) -> None:
-        """Runs whose models a save has written ({run id: file relative to the project}) point at them."""
+    def save(self, path: Path, model_files: dict[str, str] | None = None) -> None:
+        """Atomic save of the project file (Project.save); raises OSError for the caller to report, and then
+        changes nothing. `model_files` ({run id: file relative to the project}) are the runs' models the caller
+        has just written beside `path` (off the GUI thread, `models.run_models`): the runs point at them."""
+        model_files = model_files or {}
+        before = {id(r): r.get("model_file", "") for r in self.project.runs}
         for record in self.project.runs:
-            if record.get("id") in written:
-                record["model_file"] = written[record["id"]]
-                self.unsaved_models.pop(record["id"], None)
-
-    def save(self, path: Path) -> None:
-        """Atomic save of the project file (Project.save); raises OSError for the caller to report. The runs'
-        models are written first, by the caller, off the GUI thread (`models.run_models`)."""
-        self.project.save(path)
+            if record.get("id") in model_files:
+                record["model_file"] = model_files[record["id"]]
+        try:
+            self.project.save(path)
+        except OSError:
+            for record in self.project.runs:
+                record["model_file"] = before.get(id(record), record.get("model_file", ""))
+            raise
+        for run_id in model_files:
+            self.unsaved_models.pop(run_id, None)
         self.set_path(path)
         self.undo_stack.setClean()
+        if self.unsaved_models:  # a run that ended while its siblings were written: still unsaved work
+            self.undo_stack.resetClean()
+            self.undo_stack.cleanChanged.emit(False)

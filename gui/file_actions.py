@@ -82,6 +82,7 @@ class FileActions(QObject):
         self.settings = settings
         self.recovery_path = recovery_dir() / f"{RECOVERY_PREFIX}{os.getpid()}{FILE_SUFFIX}"
         self._autosaved_revision = -1
+        self._saving = False
         document.project_replaced.connect(self.discard_recovery)  # the old project's work is saved or declined
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
@@ -137,13 +138,18 @@ class FileActions(QObject):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        if self._saving:  # a second Save while the models of the first are still being written
+            return False
+        self._saving = True
         try:
-            self._write_run_models(path)
-            self.document.save(path)
+            written = self._write_run_models(path)
+            self.document.save(path, written)
         except OSError as error:
             self._warn("Cannot save project", f"{path} could not be written: {error.strerror or error}.\n\n"
                        "Your work is still open; choose another place with Save As.")
             return False
+        finally:
+            self._saving = False
         self.add_recent(path)
         self.discard_recovery()
         self.message.emit(f"Saved {path.name}")
@@ -162,14 +168,14 @@ class FileActions(QObject):
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    def _write_run_models(self, path: Path) -> None:
+    def _write_run_models(self, path: Path) -> dict[str, str]:
         """Write the runs' trained models beside `path` in a worker thread (a modal progress dialog keeps
         the window painted and its edits out meanwhile); raises OSError when they cannot be written."""
         document = self.document
         previous = document.path
         moving = previous is not None and Path(previous).resolve() != Path(path).resolve()
         if not document.unsaved_models and not (moving and any(r.get("model_file") for r in document.project.runs)):
-            return
+            return {}
         from PySide6.QtCore import QEventLoop
         from PySide6.QtWidgets import QProgressDialog
 
@@ -186,7 +192,7 @@ class FileActions(QObject):
         task.failed.connect(lambda message: (outcome.update(error=message), loop.quit()))
         dialog = QProgressDialog("Writing the trained models…", "", 0, 0, self.window)
         dialog.setCancelButton(None)
-        dialog.setMinimumDuration(400)
+        dialog.setMinimumDuration(0)  # at once: it also keeps the window's edits out while the models are written
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         task.start()
         if task.isRunning() or not outcome:
@@ -197,7 +203,7 @@ class FileActions(QObject):
         task.deleteLater()
         if "error" in outcome:
             raise OSError(str(outcome["error"]))
-        document.record_model_files(outcome.get("written", {}))
+        return outcome.get("written", {})
 
     # ----- export -------------------------------------------------------------------------------------
     def export_code(self) -> None:

@@ -118,7 +118,7 @@ class TrainWorker(ManagedThread):
     def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
                  dataset_choice: dict[str, Any], parent: QObject | None = None, model: Any = None) -> None:
         super().__init__(parent)
-        self.model = model  # an earlier run's trained model to continue (with its optimizer state), or None
+        self.model = model  # an earlier run's trained model to continue from (a copy is trained), or None
         self.spec = spec.copy()  # snapshots cross threads, never live objects
         self.config = TrainingConfig.from_dict(config.to_dict())
         self.dataset = dataset
@@ -169,7 +169,13 @@ class TrainWorker(ManagedThread):
 
                 self.message.emit(f"Loading data ({self.dataset_choice.get('source')})…")
                 dataset = load_dataset(self.dataset_choice, LoadProgress(is_cancelled=self.stop_event.is_set))
-            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self), model=self.model).run()
+            model = None
+            if self.model is not None:  # continue on a copy: the earlier run keeps its own model
+                from models.export import copy_model
+
+                self.message.emit("Copying the trained model to continue from it…")
+                model = copy_model(self.model)
+            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self), model=model).run()
         except DatasetError as error:
             self.result = TrainingResult(stopped="error", error=str(error))
         except Cancelled:

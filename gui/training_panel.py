@@ -214,6 +214,9 @@ class TrainingPanel(QWidget):
             return
         report = self.document.report
         misfit = next((p for p in report.errors if p.field == "data"), None)
+        if misfit is not None and model is not None:  # adapting would change the canvas, not that model
+            self._fail(misfit.message.replace(" Use Fix to adapt the model.", " Adapt it and train it afresh."))
+            return
         if misfit is not None and not self._offer_adapt(misfit):
             return
         report = self.document.report
@@ -421,16 +424,20 @@ class TrainingPanel(QWidget):
             return
         from models.export import load_keras
 
-        target = path.parent / model_file
-        self.loader = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self)
-        self.loader.done.connect(self._on_model_loaded)
-        self.loader.failed.connect(self._fail)
-        self.loader.start()
+        target, record = path.parent / model_file, runs[-1]
+        task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self)
+        task.done.connect(lambda model: self._on_model_loaded(model, record, task))
+        task.failed.connect(self._fail)
+        self.loader = task
+        task.start()
 
-    def _on_model_loaded(self, model) -> None:
+    def _on_model_loaded(self, model, record: dict, task: ModelTask) -> None:
+        if task is not self.loader or not any(r is record for r in self.document.project.runs) \
+                or self.trained_model is not None:
+            return  # the load of a project since replaced, or a newer model trained meanwhile
         self.trained_model = model
-        self.trained_fingerprint = self.document.project.runs[-1].get("model_fingerprint", "")
-        self._log(f"Loaded the trained model of {self.document.project.runs[-1]['id']}")
+        self.trained_fingerprint = record.get("model_fingerprint", "")
+        self._log(f"Loaded the trained model of {record.get('id')}")
         self.model_ready.emit(True)
 
     def _overlay_runs(self, indices: list[int]) -> None:

@@ -9,15 +9,19 @@ has lost every digit of a loss near 1. So the train step itself also returns the
   `compute_loss` returned), unscaled for distribution like Keras's own tracker;
 - every compiled metric that is a mean of per-sample values (accuracy, MAE, MSE...: Keras's
   `MeanMetricWrapper`), from the same predictions;
-- the batch's sample count, so a metric of another kind can still be derived from the running means.
+- the batch's sample count.
 
-Under a `tf.distribute` strategy each replica's shard values are all-reduced (weighted by shard size), so
-the value is the global batch's. No second forward pass: the hooks see the step's own `y_pred`.
-The values come back in the step's logs under `batch/<name>`; `split_logs` separates them.
+A metric that is not a per-sample mean (AUC, precision...) has no per-batch value here: a batch value
+derived from its running state would mean nothing, so it is reported per epoch only. Under a
+`tf.distribute` strategy each replica keeps its own shard's tensors (replica threads trace the step in
+turn) and the values are all-reduced, weighted by shard size, so the value is the global batch's. No second
+forward pass: the hooks see the step's own `y_pred`. The values come back in the step's logs under
+`batch/<name>`; `BatchSplitter` takes them out.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 PREFIX = "batch/"
@@ -33,15 +37,17 @@ def install(model: Any) -> None:
         return
     original_compute_loss = model.compute_loss
     original_train_step = model.train_step
-    seen: dict[str, Any] = {}  # filled while the step is traced: tensors of the same graph
+    traced: dict[int, dict[str, Any]] = {}  # per tracing thread (one per replica): tensors of its own graph
 
     def compute_loss(x=None, y=None, y_pred=None, sample_weight=None, training=True):
         loss = original_compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
         if training:
-            seen.update(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, loss=loss)
+            traced.setdefault(threading.get_ident(), {}).update(x=x, y=y, y_pred=y_pred,
+                                                               sample_weight=sample_weight, loss=loss)
         return loss
 
     def train_step(data):
+        seen = traced.setdefault(threading.get_ident(), {})
         seen.clear()
         logs = original_train_step(data)
         if "loss" not in seen or not isinstance(logs, dict):
@@ -93,6 +99,9 @@ def _mean_metrics(model: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[s
         if function is None:
             continue
         per_sample = tf.cast(function(y_true, y_pred, **getattr(metric, "_fn_kwargs", {})), "float32")
+        if per_sample.shape.rank == 0:  # a function that already averages over the batch
+            values[metric.name] = per_sample
+            continue
         per_sample = tf.reshape(per_sample, [tf.shape(per_sample)[0], -1])
         per_sample = tf.reduce_mean(per_sample, axis=1)
         if sample_weight is not None:
@@ -104,31 +113,13 @@ def _mean_metrics(model: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[s
 
 
 class BatchSplitter:
-    """Turns one step's logs into the batch's own values. Values the step did not return itself (a metric
-    that is not a per-sample mean) are derived from Keras's running means and the batch sizes."""
-
-    def __init__(self) -> None:
-        self.seen = 0.0  # samples so far this epoch
-        self.previous: dict[str, float] = {}
+    """Takes one step's own values out of its logs (the running means stay for the epoch's end)."""
 
     def new_epoch(self) -> None:
-        self.seen, self.previous = 0.0, {}
+        """Nothing carries over between epochs: each step's values are its own."""
 
-    def batch_values(self, logs: dict[str, float], fallback_size: float) -> dict[str, float]:
-        size = float(logs.get(SIZE, fallback_size))
-        own = {key[len(PREFIX):]: value for key, value in logs.items() if key.startswith(PREFIX) and key != SIZE}
-        values = {}
-        total = self.seen + size
-        for key, running in logs.items():
-            if key.startswith(PREFIX):
-                continue
-            if key in own:
-                values[key] = own[key]
-            else:  # b-th running mean m_b over N_b samples: batch = (N_b m_b - N_(b-1) m_(b-1)) / n_b
-                values[key] = (total * running - self.seen * self.previous.get(key, 0.0)) / size
-            self.previous[key] = running
-        self.seen = total
-        return values
+    def batch_values(self, logs: dict[str, float]) -> dict[str, float]:
+        return {key[len(PREFIX):]: value for key, value in logs.items() if key.startswith(PREFIX) and key != SIZE}
 
 
 def epoch_values(logs: dict[str, float]) -> dict[str, float]:

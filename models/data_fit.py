@@ -59,7 +59,11 @@ def check_fit(spec: ModelSpec, info: DatasetInfo, report: ValidationReport | Non
     units, activation = _wanted_output(info)
     output = spec.node(outputs[0])
     out_activation = output.effective_params().get("activation")
-    if out_shape is not None and (len(out_shape) != 1 or out_shape[-1] != units):
+    one_probability = (info.task == "classification" and info.num_classes == 2 and out_shape == (1,)
+                       and out_activation == "sigmoid")  # a binary classifier's P(class 1): also fits
+    if one_probability:
+        pass
+    elif out_shape is not None and (len(out_shape) != 1 or out_shape[-1] != units):
         what = "one value per sample" if info.task == "regression" else f"{units} classes"
         result.problems.append(f"the last layer '{output.id}' outputs {fmt(out_shape)}, but {info.name} needs "
                                f"{what}: {units} unit(s)")

@@ -27,6 +27,13 @@ def load_keras(path: Path) -> Any:
     return keras.models.load_model(Path(path))
 
 
+def copy_model(model: Any) -> Any:
+    """An independent copy with the weights and the optimizer state (through Keras's own file format), so
+    training the copy leaves the original as it was."""
+    with tempfile.TemporaryDirectory(prefix="strata-copy-") as folder:
+        return load_keras(save_keras(model, Path(folder) / "copy.keras"))
+
+
 def export_saved_model(model: Any, folder: Path) -> Path:
     """`model.export`: a SavedModel with a `serve` endpoint (TF Serving, TF.js and TFLite converters read it)."""
     folder = Path(folder)

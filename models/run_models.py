@@ -16,9 +16,11 @@ from models.export import save_keras
 
 
 def models_folder(project_path: Path) -> Path:
-    """`<folder>/<stem>-models` for `<folder>/<stem>.strata.json`."""
+    """`<folder>/<stem>-models` for `<folder>/<stem>.strata.json` (`mnist.v2.strata.json`: `mnist.v2-models`,
+    apart from `mnist.strata.json`'s)."""
     project_path = Path(project_path)
-    return project_path.parent / f"{project_path.name.split('.')[0]}-models"
+    stem = project_path.name.removesuffix(".json").removesuffix(".strata")
+    return project_path.parent / f"{stem}-models"
 
 
 def write_run_models(project_path: Path, runs: list[dict[str, Any]], unsaved: dict[str, Any],

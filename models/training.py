@@ -4,7 +4,9 @@
 `model.fit` in the calling thread. It talks to a `Reporter` between batches: metrics go out, and the
 reporter can stop the run (within one batch), pause it (the callback blocks between batches, so the same
 `fit` call, step count and optimizer state continue on resume) and change the learning rate while paused.
-A NaN or infinite loss stops the run with a message that names the step. Every failure ends as a
+Every per-step value it reports is that batch's own (`models/batch_values.py`), not Keras's running mean.
+A NaN or infinite batch loss, or one past `divergence_factor` times the first step's, stops the run within
+that batch with a message that names the step. Every failure ends as a
 `TrainingResult` with a plain `error`, never an exception for the caller to catch.
 """
 
@@ -189,8 +191,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
-            values = self.splitter.batch_values({k: float(v) for k, v in (logs or {}).items()},
-                                                config.batch_size)
+            values = self.splitter.batch_values({k: float(v) for k, v in (logs or {}).items()})
             values["learning_rate"] = self.rate
             result.steps = self.step
             problem = self.watch.check(values.get("loss"), self.step, self.epoch, batch, self.rate)
@@ -270,8 +271,15 @@ def make_optimizer(config: TrainingConfig):
     return keras.optimizers.Adam(rate)
 
 
-def resolve_loss(config: TrainingConfig, dataset: Dataset) -> str:
-    return dataset.info.suggested_loss() if config.loss == "auto" else config.loss
+def resolve_loss(config: TrainingConfig, dataset: Dataset, model: Any = None) -> str:
+    """The loss to compile with; "auto" follows the data, and a two-class model with one output unit (the
+    probability of class 1) gets binary cross-entropy."""
+    if config.loss != "auto":
+        return config.loss
+    output = getattr(model, "output_shape", None)
+    if dataset.info.task == "classification" and isinstance(output, tuple) and output[-1:] == (1,):
+        return "binary_crossentropy"
+    return dataset.info.suggested_loss()
 
 
 def resolve_metrics(config: TrainingConfig, dataset: Dataset) -> list[str]:
@@ -356,7 +364,7 @@ class Trainer:
         scope = self.strategy.scope() if self.strategy is not None else tf.device(device)
         with precision_policy(config, result.device) as mixed, scope:
             model = self.model or build(self.spec).model
-            model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset),
+            model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset, model),
                           metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
             self.reporter.on_train_begin({
                 "epochs": config.epochs, "steps_per_epoch": steps_per_epoch, "device": result.device,
@@ -393,6 +401,7 @@ class Trainer:
         count), as a resumed pause does, when the settings still name that optimizer; the rate is the
         settings'. Otherwise, or for a new model, a fresh optimizer from the settings."""
         previous = getattr(model, "optimizer", None)
+        previous = getattr(previous, "inner_optimizer", previous)  # mixed precision wraps it in loss scaling
         wanted = OPTIMIZER_CLASSES.get(self.config.optimizer)
         if previous is None or type(previous).__name__ != wanted or not previous.variables:
             if previous is not None and self.model is not None:

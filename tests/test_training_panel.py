@@ -170,10 +170,14 @@ def test_continue_training_keeps_the_optimizer_state_as_a_new_run(qtbot, panel):
     model = panel.trained_model
     steps_before = int(model.optimizer.iterations.numpy())
     assert steps_before == first.args[0].steps and panel.can_continue()
+    weights = model.get_weights()
     with qtbot.waitSignal(panel.finished, timeout=120_000) as second:
         panel.continue_training()
-    assert second.args[0].ok and panel.trained_model is model
-    assert int(model.optimizer.iterations.numpy()) == steps_before + second.args[0].steps  # not a fresh optimizer
+    continued = panel.trained_model
+    assert second.args[0].ok and continued is not model  # trained on a copy ...
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), weights, strict=True))  # ... run 1 kept
+    assert int(continued.optimizer.iterations.numpy()) == steps_before + second.args[0].steps  # not a fresh one
+    assert set(panel.document.unsaved_models) == {"run-1", "run-2"}
     assert "Continuing with the model's Adam optimizer" in panel.log.toPlainText()
     assert panel.document.project.runs[-1].get("continued") is True and len(panel.document.project.runs) == 2
     panel.document.edit("other model", lambda spec: spec.set_params("dense_1", units=7))

@@ -102,15 +102,23 @@ def test_classification_batches_report_their_own_accuracy():
     assert [b["accuracy"] for b in recorder.batches] == pytest.approx(own, abs=1e-6)
 
 
-def test_a_metric_the_step_does_not_compute_is_derived_from_the_running_means():
-    splitter = BatchSplitter()
-    running = [2.0, (2.0 * 32 + 8.0 * 32) / 64, (2.0 * 32 + 8.0 * 32 + 4.0 * 1) / 65]
-    sizes = [32, 32, 1]
-    values = [splitter.batch_values({"auc": m, "batch/size": n}, 32)["auc"] for m, n in zip(running, sizes,
-                                                                                              strict=True)]
-    assert values == pytest.approx([2.0, 8.0, 4.0])
-    splitter.new_epoch()
-    assert splitter.batch_values({"auc": 5.0, "batch/size": 32}, 32)["auc"] == pytest.approx(5.0)
+def test_a_metric_that_is_not_a_per_sample_mean_is_reported_per_epoch_only():
+    """A batch value of AUC derived from its running state would mean nothing: it is left out per step."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(64, 3)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    info = array_info("signs", x, y, ["neg", "pos"], {"train": Split(x, y)})
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [3]})
+    spec.append("Dense", {"units": 1, "activation": "sigmoid"})
+    recorder = Recorder()
+    settings = TrainingConfig(epochs=1, batch_size=16, loss="binary_crossentropy", metrics=["accuracy", "auc"])
+    result = Trainer(spec, Dataset(info, Split(x, y)), settings, recorder).run()
+    assert result.ok, result.error
+    assert "auc" in recorder.epochs[0] and all("auc" not in b for b in recorder.batches)
+    assert all({"loss", "accuracy"} <= set(b) for b in recorder.batches)
+    assert BatchSplitter().batch_values({"loss": 2.0, "auc": 0.7, "batch/loss": 5.0, "batch/size": 16}) == \
+        {"loss": 5.0}
 
 
 # ----- divergence ------------------------------------------------------------------------------------------------
@@ -251,3 +259,31 @@ def test_under_mixed_precision_the_output_stays_float32():
     output = model(np.zeros((2, 28, 28, 1), np.float32))
     assert str(output.dtype) in ("float32", "<dtype: 'float32'>")
     assert np.allclose(np.asarray(output).sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_batch_values_under_mirrored_strategy_over_two_replicas_are_the_global_batch(tmp_path):
+    """Each replica traces the step in turn and sees only its shard: the values must be all-reduced over both.
+    With a frozen model every epoch's Keras loss is exactly the sample-weighted mean of its steps' losses."""
+    from models.project import Project
+
+    rng = np.random.default_rng(5)
+    y = rng.uniform(0.5, 20.0, size=(160,)).astype(np.float32) ** 2  # very different per sample
+    np.savez(tmp_path / "known.npz", x=np.zeros((160, 1), np.float32), y=y + 0.25)  # not whole: regression
+    path = tmp_path / "mirrored.strata.json"
+    Project(spec=frozen_zero_model(), dataset={"source": "npz", "options": {"path": str(tmp_path / "known.npz"),
+                                                                           "validation_split": 0.0}},
+            training={"epochs": 1, "batch_size": 24, "shuffle": False, "loss": "mean_squared_error",
+                      "metrics": ["mean_absolute_error"], "divergence_factor": 0}).save(path)
+    out = tmp_path / "out"
+    result = run_main("train", str(path), "--strategy", "mirrored", "--split-cpu", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(open(out / "steps.csv")))
+    sizes = [24] * 6 + [16]
+    assert len(rows) == len(sizes)
+    history = json.loads((out / "history.json").read_text())
+    weighted = sum(float(r["loss"]) * n for r, n in zip(rows, sizes, strict=True)) / 160
+    assert weighted == pytest.approx(history["loss"][0], rel=1e-4)
+    mae = sum(float(r["mean_absolute_error"]) * n for r, n in zip(rows, sizes, strict=True)) / 160
+    assert mae == pytest.approx(history["mean_absolute_error"][0], rel=1e-4)
+    assert len({r["loss"] for r in rows}) == len(rows)  # each step its own batch, not one repeated value
+    assert json.loads((out / "summary.json").read_text())["device"] == "MirroredStrategy over 2 device(s)"
