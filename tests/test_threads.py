@@ -65,9 +65,17 @@ def test_collection_is_paused_while_any_tracing_thread_runs(qtbot):
     second.release.set()
     assert second.wait(5000)
     assert not collection_paused()
-    allocated = [[] for _ in range(2_000)]  # past Python's threshold: the next timer tick collects
-    qtbot.waitUntil(lambda: seen == [threading.main_thread().name], timeout=10_000)
-    assert len(allocated) == 2_000
+    # Python collects generation 0 once its count (objects made minus objects freed) passes 700. Objects that an
+    # earlier test left for deleteLater are freed while this one waits and pull the count back down, so keep
+    # allocating while waiting: the next timer tick past the threshold collects, on this thread.
+    allocated: list[list] = []
+
+    def collected() -> bool:
+        allocated.append([[] for _ in range(2_000)])
+        return bool(seen)
+
+    qtbot.waitUntil(collected, timeout=10_000)
+    assert seen == [threading.main_thread().name]
 
 
 def test_a_thread_that_never_traces_does_not_pause_collection(qtbot):

@@ -287,3 +287,25 @@ def test_batch_values_under_mirrored_strategy_over_two_replicas_are_the_global_b
     assert mae == pytest.approx(history["mean_absolute_error"][0], rel=1e-4)
     assert len({r["loss"] for r in rows}) == len(rows)  # each step its own batch, not one repeated value
     assert json.loads((out / "summary.json").read_text())["device"] == "MirroredStrategy over 2 device(s)"
+
+
+def test_continuing_a_saved_run_keeps_its_optimizer_state(tmp_path):
+    """The optimizer state travels in the .keras file: training the reloaded model goes on from it."""
+    from datasets.generated import load_toy2d
+    from models.export import load_keras, save_keras
+
+    data = load_toy2d("moons", samples=256)
+    spec = load_template("mlp").spec
+    first = Trainer(spec, data, TrainingConfig(epochs=1, batch_size=32)).run()
+    reloaded = load_keras(save_keras(first.model, tmp_path / "run-1.keras"))
+    moments = [v.numpy().copy() for v in reloaded.optimizer.variables if "momentum" in v.path]
+    assert int(reloaded.optimizer.iterations.numpy()) == first.steps and any(np.abs(m).sum() > 0 for m in moments)
+    recorder = Recorder()
+    second = Trainer(spec, data, TrainingConfig(epochs=1, batch_size=32), recorder, model=reloaded).run()
+    assert second.ok and int(second.model.optimizer.iterations.numpy()) == first.steps + second.steps
+    said = f"Continuing with the model's Adam optimizer and its state ({first.steps} steps taken so far)"
+    assert said in recorder.messages
+    changed = Trainer(spec, data, TrainingConfig(epochs=1, batch_size=32, optimizer="sgd"), recorder,
+                      model=reloaded).run()  # another optimizer: a fresh one, and it says so
+    assert changed.ok and int(changed.model.optimizer.iterations.numpy()) == changed.steps
+    assert any("replaced by a new SGD" in m for m in recorder.messages)
