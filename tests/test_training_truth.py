@@ -303,7 +303,7 @@ def test_continuing_a_saved_run_keeps_its_optimizer_state(tmp_path):
     recorder = Recorder()
     second = Trainer(spec, data, TrainingConfig(epochs=1, batch_size=32), recorder, model=reloaded).run()
     assert second.ok and int(second.model.optimizer.iterations.numpy()) == first.steps + second.steps
-    said = f"Continuing with the model's Adam optimizer and its state ({first.steps} steps taken so far)"
+    said = f"Continuing with the model's Adam optimizer and its state ({first.steps} steps taken so far)."
     assert said in recorder.messages
     changed = Trainer(spec, data, TrainingConfig(epochs=1, batch_size=32, optimizer="sgd"), recorder,
                       model=reloaded).run()  # another optimizer: a fresh one, and it says so
