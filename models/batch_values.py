@@ -24,8 +24,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import numpy as np
+
 PREFIX = "batch/"
-SIZE = PREFIX + "size"
+VALUES = PREFIX + "values"  # one vector per step: Keras converts each log entry on its own, one copy each
 
 
 def install(model: Any) -> None:
@@ -62,9 +64,8 @@ def install(model: Any) -> None:
         if context is not None and context.num_replicas_in_sync > 1:
             totals = context.all_reduce(tf.distribute.ReduceOp.SUM, totals)
         logs = dict(logs)
-        for index, name in enumerate(names):
-            logs[PREFIX + name] = totals[index] / totals[-1]
-        logs[SIZE] = totals[-1]
+        logs[VALUES] = totals[:-1] / totals[-1]
+        model._strata_batch_names = names  # the vector's order, fixed when the step is traced
         return logs
 
     model.compute_loss = compute_loss
@@ -77,7 +78,7 @@ def uninstall(model: Any) -> None:
     """Remove the hooks (the model is saved and trained again later as a plain Keras model)."""
     if not getattr(model, "_strata_batch_hooks", False):
         return
-    for name in ("compute_loss", "train_step", "_strata_batch_hooks"):
+    for name in ("compute_loss", "train_step", "_strata_batch_hooks", "_strata_batch_names"):
         model.__dict__.pop(name, None)
     model.train_function = None
 
@@ -115,11 +116,18 @@ def _mean_metrics(model: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[s
 class BatchSplitter:
     """Takes one step's own values out of its logs (the running means stay for the epoch's end)."""
 
+    def __init__(self, model: Any = None) -> None:
+        self.model = model
+
     def new_epoch(self) -> None:
         """Nothing carries over between epochs: each step's values are its own."""
 
-    def batch_values(self, logs: dict[str, float]) -> dict[str, float]:
-        return {key[len(PREFIX):]: value for key, value in logs.items() if key.startswith(PREFIX) and key != SIZE}
+    def batch_values(self, logs: dict[str, Any]) -> dict[str, float]:
+        values = logs.get(VALUES)
+        names = getattr(self.model, "_strata_batch_names", None)
+        if values is None or not names:
+            return {}
+        return {name: float(value) for name, value in zip(names, np.ravel(values), strict=True)}
 
 
 def epoch_values(logs: dict[str, float]) -> dict[str, float]:

@@ -191,7 +191,8 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
-            values = self.splitter.batch_values({k: float(v) for k, v in (logs or {}).items()})
+            self.splitter.model = self.model
+            values = self.splitter.batch_values(logs or {})
             values["learning_rate"] = self.rate
             result.steps = self.step
             problem = self.watch.check(values.get("loss"), self.step, self.epoch, batch, self.rate)
@@ -217,7 +218,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
         def on_epoch_end(self, epoch, logs=None):
             if result.stopped in ("nan", "diverged"):
                 return  # the epoch was cut short by a broken run: its means are not an epoch's
-            values = epoch_values({k: float(v) for k, v in (logs or {}).items()})
+            values = {k: float(v) for k, v in epoch_values(logs or {}).items()}
             values["learning_rate"] = self.rate
             result.epochs_done = epoch + 1
             for key, value in values.items():
