@@ -418,13 +418,16 @@ class TrainingPanel(QWidget):
 
     def _reload_trained_model(self) -> None:
         """The last run's saved model comes back with the project (loaded in a thread)."""
+        from models.run_models import run_model_path
+
         runs, path = self.document.project.runs, self.document.path
-        model_file = runs[-1].get("model_file") if runs else ""
-        if not model_file or path is None or not (path.parent / model_file).exists():
+        record = runs[-1] if runs and isinstance(runs[-1], dict) else {}
+        target = run_model_path(path, record.get("model_file"))
+        if target is None:  # none, missing, or a path outside the project's folder (never followed)
             return
         from models.export import load_keras
 
-        target, record = path.parent / model_file, runs[-1]
+        model_file = record["model_file"]
         task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self)
         task.done.connect(lambda model: self._on_model_loaded(model, record, task))
         task.failed.connect(self._fail)

@@ -39,7 +39,7 @@ def write_run_models(project_path: Path, runs: list[dict[str, Any]], unsaved: di
         if run_id in unsaved:
             save_keras(unsaved[run_id], target)
         else:
-            source = _existing(previous_path, record.get("model_file"))
+            source = run_model_path(previous_path, record.get("model_file"))
             if source is None:
                 continue
             if source.resolve() != target.resolve():
@@ -49,8 +49,16 @@ def write_run_models(project_path: Path, runs: list[dict[str, Any]], unsaved: di
     return written
 
 
-def _existing(project_path: Path | None, model_file: Any) -> Path | None:
-    if project_path is None or not isinstance(model_file, str) or not model_file:
+def run_model_path(project_path: Path | None, model_file: Any) -> Path | None:
+    """The run's model file if it is a `.keras` file inside the project's folder; else None. A project file is
+    data from anywhere: its `model_file` must not make Strata open `../../etc/passwd` as a model."""
+    if project_path is None or not isinstance(model_file, str) or not model_file or len(model_file) > 4096:
         return None
-    path = Path(project_path).parent / model_file
-    return path if path.is_file() else None
+    folder = Path(project_path).resolve().parent
+    try:
+        path = (folder / model_file).resolve()
+    except (OSError, ValueError):  # a NUL byte, a loop of links
+        return None
+    if path.suffix != ".keras" or not path.is_relative_to(folder) or not path.is_file():
+        return None
+    return path

@@ -450,3 +450,18 @@ def test_a_diverged_run_is_marked_in_the_progress_line_and_the_runs_table(qtbot)
     assert "at step 3" in status.toolTip()
     _steps, losses = panel.plots.raw.view()
     assert losses[-1] == pytest.approx(2500.0)  # the step that diverged is on the curve
+
+
+def test_a_project_whose_run_points_outside_its_folder_loads_no_model(qtbot, tmp_path, main_window_factory):
+    """A project file is data from anywhere: a `model_file` of '../evil.keras' is never opened."""
+    (tmp_path / "evil.keras").write_bytes(b"PK not a model")
+    folder = tmp_path / "project"
+    folder.mkdir()
+    project = tiny_project(epochs=1)
+    project.runs = [{"id": "run-1", "status": "completed", "model_file": "../evil.keras"}]
+    path = folder / "p.strata.json"
+    project.save(path)
+    window = main_window_factory(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert window.open_project(path)
+    training = window.editor.training
+    assert getattr(training, "loader", None) is None and training.trained_model is None

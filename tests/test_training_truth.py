@@ -310,3 +310,22 @@ def test_continuing_a_saved_run_keeps_its_optimizer_state(tmp_path):
                       model=reloaded).run()  # another optimizer: a fresh one, and it says so
     assert changed.ok and int(changed.model.optimizer.iterations.numpy()) == changed.steps
     assert any("replaced by a new SGD" in m for m in recorder.messages)
+
+
+def test_a_run_model_file_outside_the_project_folder_is_never_followed(tmp_path):
+    from models.run_models import run_model_path, write_run_models
+
+    project = tmp_path / "p" / "a.strata.json"
+    (tmp_path / "p" / "a-models").mkdir(parents=True)
+    inside = tmp_path / "p" / "a-models" / "run-1.keras"
+    inside.write_bytes(b"PK")
+    outside = tmp_path / "secret.keras"
+    outside.write_bytes(b"PK")
+    assert run_model_path(project, "a-models/run-1.keras") == inside.resolve()
+    for bad in ("../secret.keras", str(outside), "../../../../etc/passwd", "a-models/../../secret.keras",
+                "a-models/run-1.txt", "", None, 3, "x" * 5000, "a\0b.keras"):
+        assert run_model_path(project, bad) is None, bad
+    copy = tmp_path / "q" / "b.strata.json"
+    copy.parent.mkdir()
+    written = write_run_models(copy, [{"id": "run-1", "model_file": "../secret.keras"}], {}, project)
+    assert written == {} and not (tmp_path / "q" / "b-models").exists()  # a hostile path is not copied either
