@@ -6,6 +6,7 @@ Dataset. Option names match the loaders' keyword arguments.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -110,14 +111,49 @@ def source(name: str) -> Source:
 
 
 def resolve_options(name: str, options: dict[str, Any] | None) -> dict[str, Any]:
-    """The source's defaults overlaid with `options`; an unknown option is an error that names it."""
+    """The source's defaults overlaid with `options`. An unknown option, a wrong type or a value outside the
+    option's declared range is an error that names it, raised before anything is generated or read: a
+    project file asking for 10^12 samples must not start making them."""
     chosen = source(name)
+    if not isinstance(options, dict | None):
+        raise DatasetError(f"{chosen.title}: the options must be a mapping of names to values")
     options = dict(options or {})
     unknown = set(options) - {p.name for p in chosen.options}
     if unknown:
-        raise DatasetError(f"{chosen.title} has no option '{sorted(unknown)[0]}'; its options are: "
-                           f"{', '.join(p.name for p in chosen.options)}")
+        raise DatasetError(f"{chosen.title} has no option '{_quote(sorted(map(str, unknown))[0])}'; its options "
+                           f"are: {', '.join(p.name for p in chosen.options)}")
+    for param in chosen.options:
+        if param.name in options:
+            problem = _option_problem(param, options[param.name])
+            if problem:
+                raise DatasetError(f"{chosen.title}: {problem}")
     return {**chosen.defaults(), **options}
+
+
+def _quote(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _option_problem(param: Param, value: Any) -> str | None:
+    """Why `value` cannot be used for the option `param` (its kind and declared range), or None."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if param.kind == "int" and not (isinstance(value, int) and not isinstance(value, bool)):
+        return f"{param.name} must be a whole number, got {_quote(value)}"
+    if param.kind == "float" and not (number and math.isfinite(value)):
+        return f"{param.name} must be a number, got {_quote(value)}"
+    if param.kind == "bool" and not isinstance(value, bool):
+        return f"{param.name} must be true or false, got {_quote(value)}"
+    if param.kind in ("str", "choice") and not isinstance(value, str):
+        return f"{param.name} must be text, got {_quote(value)}"
+    if param.kind == "choice" and value not in param.choices:
+        return f"{param.name} '{_quote(value)}' is not one of: {', '.join(map(str, param.choices))}"
+    if param.kind in ("int", "float"):
+        if param.min is not None and value < param.min:
+            return f"{param.name} must be at least {param.min:g}, got {_quote(value)}"
+        if param.max is not None and value > param.max:
+            return f"{param.name} must be at most {param.max:g}, got {_quote(value)}"
+    return None
 
 
 def load_dataset(choice: dict[str, Any], progress: Progress | None = None) -> Dataset:

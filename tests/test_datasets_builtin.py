@@ -83,7 +83,7 @@ def test_registry_defaults_options_and_errors():
         resolve_options("shapes", {"colour": True})
     with pytest.raises(DatasetError, match="unknown dataset source"):
         load_dataset({"source": "imagenet"})
-    with pytest.raises(DatasetError, match="wrong type"):
+    with pytest.raises(DatasetError, match="size must be a whole number, got big"):
         load_dataset({"source": "shapes", "options": {"size": "big"}})
 
 
