@@ -6,7 +6,6 @@ Dataset. Option names match the loaders' keyword arguments.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -17,14 +16,14 @@ from datasets.base import Dataset, DatasetError, Progress
 from datasets.generated import TOY_KINDS, load_sequences, load_shapes, load_toy2d
 from datasets.image_folder import load_image_folder
 from datasets.keras_sets import KERAS_SETS, load_keras_dataset
+from datasets.options import Option, option_problem, quote
 from datasets.packaged import load_digits, load_faces
-from models.catalog import Param
 
-SEED = Param("seed", "int", 0, "Makes shuffling and generated data repeatable", min=0)
+SEED = Option("seed", "int", 0, "Makes shuffling and generated data repeatable", min=0)
 
 
-def _split(default: float = 0.2) -> Param:
-    return Param("validation_split", "float", default, "Share of the samples kept apart to validate on",
+def _split(default: float = 0.2) -> Option:
+    return Option("validation_split", "float", default, "Share of the samples kept apart to validate on",
                  min=0.0, max=0.9)
 
 
@@ -37,7 +36,7 @@ class Source:
     title: str
     group: str
     description: str
-    options: tuple[Param, ...]
+    options: tuple[Option, ...]
     loader: Callable[..., Dataset]
     path_kind: str = ""
 
@@ -54,28 +53,28 @@ def _add(source: Source) -> None:
 
 _add(Source("shapes", "Shapes (generated)", "built-in",
             "Circles, squares, triangles, stars and lines. A small CNN learns edge-like filters on them.",
-            (Param("size", "int", 28, "Image width and height in pixels", min=8, max=128),
-             Param("color", "bool", False, "Colour images (3 channels) instead of gray"),
-             Param("count_per_class", "int", 300, "Images per shape", min=10, max=20000),
-             Param("noise", "float", 0.05, "Gaussian pixel noise", min=0.0, max=1.0),
-             Param("rotation", "bool", True, "Rotate shapes at random"),
-             Param("min_scale", "float", 0.4, "Smallest shape, as a share of the image", min=0.05, max=1.0),
-             Param("max_scale", "float", 0.9, "Largest shape, as a share of the image", min=0.05, max=1.0),
+            (Option("size", "int", 28, "Image width and height in pixels", min=8, max=128),
+             Option("color", "bool", False, "Colour images (3 channels) instead of gray"),
+             Option("count_per_class", "int", 300, "Images per shape", min=10, max=20000),
+             Option("noise", "float", 0.05, "Gaussian pixel noise", min=0.0, max=1.0),
+             Option("rotation", "bool", True, "Rotate shapes at random"),
+             Option("min_scale", "float", 0.4, "Smallest shape, as a share of the image", min=0.05, max=1.0),
+             Option("max_scale", "float", 0.9, "Largest shape, as a share of the image", min=0.05, max=1.0),
              _split(), SEED),
             load_shapes))
 _add(Source("sequences", "Sequences (generated)", "built-in",
             "Token sequences labelled by the order of two tokens far apart: attention links them, "
             "averaging cannot.",
-            (Param("length", "int", 24, "Tokens per sequence", min=4, max=512),
-             Param("vocabulary", "int", 16, "Distinct tokens (the Embedding's input_dim)", min=4, max=10000),
-             Param("count", "int", 2000, "Sequences", min=20, max=200000), _split(), SEED),
+            (Option("length", "int", 24, "Tokens per sequence", min=4, max=512),
+             Option("vocabulary", "int", 16, "Distinct tokens (the Embedding's input_dim)", min=4, max=10000),
+             Option("count", "int", 2000, "Sequences", min=20, max=200000), _split(), SEED),
             load_sequences))
 _add(Source("toy2d", "2-D toy data (generated)", "built-in",
             "Points in the plane: spirals, moons, circles, XOR, blobs. Watch a dense net bend its boundary.",
-            (Param("kind", "choice", "spirals", "Which pattern", choices=TOY_KINDS),
-             Param("samples", "int", 1000, "Points", min=20, max=200000),
-             Param("noise", "float", 0.1, "How much the points scatter", min=0.0, max=2.0),
-             Param("classes", "int", 2, "Classes (spirals and blobs)", min=2, max=10), _split(), SEED),
+            (Option("kind", "choice", "spirals", "Which pattern", choices=TOY_KINDS),
+             Option("samples", "int", 1000, "Points", min=20, max=200000),
+             Option("noise", "float", 0.1, "How much the points scatter", min=0.0, max=2.0),
+             Option("classes", "int", 2, "Classes (spirals and blobs)", min=2, max=10), _split(), SEED),
             load_toy2d))
 _add(Source("digits", "Handwritten digits 8x8 (scikit-learn)", "packaged",
             "1,797 real handwritten digits, 8x8 pixels, shipped with scikit-learn.", (_split(), SEED), load_digits))
@@ -85,21 +84,21 @@ _add(Source("faces", "Faces vs non-faces 25x25 (scikit-image)", "packaged",
 for _name, _spec in KERAS_SETS.items():
     _add(Source(_name, f"{_spec.title} (Keras)", "keras",
                 f"keras.datasets.{_name}: downloaded once into Keras's cache, then offline.",
-                (_split(0.1), Param("limit", "int", 0, "Use only the first N training images (0: all)", min=0),
+                (_split(0.1), Option("limit", "int", 0, "Use only the first N training images (0: all)", min=0),
                  SEED), partial(load_keras_dataset, _name)))
 _add(Source("image_folder", "Image folder", "own",
             "Your images, one subfolder per class. Streamed from disk; unreadable files are skipped and listed.",
-            (Param("path", "str", "", "Folder with one subfolder per class"),
-             Param("image_size", "int", 64, "Images are resized to this width and height", min=8, max=1024),
-             Param("color", "bool", True, "RGB (3 channels) instead of grayscale"), _split(), SEED),
+            (Option("path", "str", "", "Folder with one subfolder per class"),
+             Option("image_size", "int", 64, "Images are resized to this width and height", min=8, max=1024),
+             Option("color", "bool", True, "RGB (3 channels) instead of grayscale"), _split(), SEED),
             load_image_folder, path_kind="folder"))
 _add(Source("npz", "NumPy arrays (.npz)", "own",
             "x_train / y_train (and x_test / y_test), or x / y.",
-            (Param("path", "str", "", "The .npz file"), _split(), SEED), load_npz, path_kind="npz"))
+            (Option("path", "str", "", "The .npz file"), _split(), SEED), load_npz, path_kind="npz"))
 _add(Source("csv", "Table (.csv)", "own",
             "Numeric feature columns and one label column; text labels become classes.",
-            (Param("path", "str", "", "The .csv file"),
-             Param("label_column", "str", "", "The column to predict (default: the last)"), _split(), SEED),
+            (Option("path", "str", "", "The .csv file"),
+             Option("label_column", "str", "", "The column to predict (default: the last)"), _split(), SEED),
             load_csv, path_kind="csv"))
 
 
@@ -120,40 +119,14 @@ def resolve_options(name: str, options: dict[str, Any] | None) -> dict[str, Any]
     options = dict(options or {})
     unknown = set(options) - {p.name for p in chosen.options}
     if unknown:
-        raise DatasetError(f"{chosen.title} has no option '{_quote(sorted(map(str, unknown))[0])}'; its options "
+        raise DatasetError(f"{chosen.title} has no option '{quote(sorted(map(str, unknown))[0])}'; its options "
                            f"are: {', '.join(p.name for p in chosen.options)}")
     for param in chosen.options:
         if param.name in options:
-            problem = _option_problem(param, options[param.name])
+            problem = option_problem(param, options[param.name])
             if problem:
                 raise DatasetError(f"{chosen.title}: {problem}")
     return {**chosen.defaults(), **options}
-
-
-def _quote(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _option_problem(param: Param, value: Any) -> str | None:
-    """Why `value` cannot be used for the option `param` (its kind and declared range), or None."""
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if param.kind == "int" and not (isinstance(value, int) and not isinstance(value, bool)):
-        return f"{param.name} must be a whole number, got {_quote(value)}"
-    if param.kind == "float" and not (number and math.isfinite(value)):
-        return f"{param.name} must be a number, got {_quote(value)}"
-    if param.kind == "bool" and not isinstance(value, bool):
-        return f"{param.name} must be true or false, got {_quote(value)}"
-    if param.kind in ("str", "choice") and not isinstance(value, str):
-        return f"{param.name} must be text, got {_quote(value)}"
-    if param.kind == "choice" and value not in param.choices:
-        return f"{param.name} '{_quote(value)}' is not one of: {', '.join(map(str, param.choices))}"
-    if param.kind in ("int", "float"):
-        if param.min is not None and value < param.min:
-            return f"{param.name} must be at least {param.min:g}, got {_quote(value)}"
-        if param.max is not None and value > param.max:
-            return f"{param.name} must be at most {param.max:g}, got {_quote(value)}"
-    return None
 
 
 def load_dataset(choice: dict[str, Any], progress: Progress | None = None) -> Dataset:

@@ -27,3 +27,17 @@ def test_models_and_datasets_import_without_qt():
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "models.runtime" in report["imported"], "the probe must really walk the packages"
     assert report["forbidden"] == [], f"Qt-free packages pulled in: {report['forbidden']}"
+
+
+def test_datasets_is_the_lowest_layer_and_imports_nothing_of_models():
+    """Read the AST, so a lazy import inside a function cannot hide an arrow back up."""
+    import ast
+    from pathlib import Path
+
+    arrows = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "datasets").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            arrows += [f"{path.name}: {name}" for name in names if name == "models" or name.startswith("models.")]
+    assert arrows == []
