@@ -315,7 +315,7 @@ class DataPanel(QWidget):
             self.fit_label.clear()
             self.adapt_button.hide()
             return
-        report = check_fit(self.document.spec, self.dataset.info)
+        report = check_fit(self.document.spec, self.dataset.info, self.document.report)
         if report.fits:
             self.fit_label.setText(f"✓ Fits the model (loss: {report.loss}).")
         else:

@@ -36,6 +36,7 @@ from gui.runs_view import RunsView
 from gui.status_line import StatusLine
 from gui.train_worker import TrainWorker
 from gui.training_plots import TrainingPlots
+from models.data_fit import ADAPT_HINT
 from models.runs import run_record
 from models.training import TrainingResult
 from models.training import model_fingerprint as fingerprint_of
@@ -215,7 +216,7 @@ class TrainingPanel(QWidget):
         report = self.document.report
         misfit = next((p for p in report.errors if p.field == "data"), None)
         if misfit is not None and model is not None:  # adapting would change the canvas, not that model
-            self._fail(misfit.message.replace(" Use Fix to adapt the model.", " Adapt it and train it afresh."))
+            self._fail(misfit.message.removesuffix(ADAPT_HINT) + " Adapt it and train it afresh.")
             return
         if misfit is not None and not self._offer_adapt(misfit):
             return
@@ -249,7 +250,7 @@ class TrainingPanel(QWidget):
         from PySide6.QtWidgets import QMessageBox
 
         fix = misfit.fix
-        text = misfit.message.replace(" Use Fix to adapt the model.", "")
+        text = misfit.message.removesuffix(ADAPT_HINT)
         if fix is None:
             self._fail(text)
             return False

@@ -16,7 +16,7 @@ derived from its running state would mean nothing, so it is reported per epoch o
 `tf.distribute` strategy each replica keeps its own shard's tensors (replica threads trace the step in
 turn) and the values are all-reduced, weighted by shard size, so the value is the global batch's. No second
 forward pass: the hooks see the step's own `y_pred`. The values come back in the step's logs under
-`batch/<name>`; `BatchSplitter` takes them out.
+`batch/values`; `own_values` takes them out.
 """
 
 from __future__ import annotations
@@ -113,21 +113,13 @@ def _mean_metrics(model: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[s
     return values
 
 
-class BatchSplitter:
-    """Takes one step's own values out of its logs (the running means stay for the epoch's end)."""
-
-    def __init__(self, model: Any = None) -> None:
-        self.model = model
-
-    def new_epoch(self) -> None:
-        """Nothing carries over between epochs: each step's values are its own."""
-
-    def batch_values(self, logs: dict[str, Any]) -> dict[str, float]:
-        values = logs.get(VALUES)
-        names = getattr(self.model, "_strata_batch_names", None)
-        if values is None or not names:
-            return {}
-        return {name: float(value) for name, value in zip(names, np.ravel(values), strict=True)}
+def own_values(logs: dict[str, Any], model: Any) -> dict[str, float]:
+    """The step's own values from its logs ({} when the step did not return them)."""
+    values = logs.get(VALUES)
+    names = getattr(model, "_strata_batch_names", None)
+    if values is None or not names:
+        return {}
+    return {name: float(value) for name, value in zip(names, np.ravel(values), strict=True)}
 
 
 def epoch_values(logs: dict[str, float]) -> dict[str, float]:

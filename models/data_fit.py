@@ -95,6 +95,9 @@ def adapt_model(spec: ModelSpec, info: DatasetInfo) -> None:
         spec.insert_after(last.id, "Dense", {"units": units, "activation": activation})
 
 
+ADAPT_HINT = " Use Fix to adapt the model."
+
+
 def fit_problems(spec: ModelSpec, info: DatasetInfo, report: ValidationReport | None = None) -> list[Problem]:
     """The misfits as Problems on the layer they are about (the Input or the output layer), each with the
     one-click Adapt fix when the model can be adapted."""
@@ -104,6 +107,6 @@ def fit_problems(spec: ModelSpec, info: DatasetInfo, report: ValidationReport | 
     for node, message in zip(fit.nodes, fit.problems, strict=True):
         text = f"The data does not fit: {message}."
         if fix is not None:
-            text += " Use Fix to adapt the model."
+            text += ADAPT_HINT
         problems.append(Problem(node, text, field="data", fix=fix))
     return problems

@@ -159,7 +159,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
                    result: TrainingResult):
     import keras
 
-    from models.batch_values import BatchSplitter, epoch_values
+    from models.batch_values import epoch_values, own_values
 
     class ReporterCallback(keras.callbacks.Callback):
         """Between batches: report the batch's own values, apply the learning rate, pause, stop, and stop a run
@@ -173,12 +173,10 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
             self.epoch = 0
             self.base_rate = float(config.learning_rate)
             self.rate = None  # the rate last assigned, kept in Python: reading the variable back costs a sync
-            self.splitter = BatchSplitter()
             self.watch = DivergenceWatch(config.divergence_factor)
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
-            self.splitter.new_epoch()
 
         def _assign_rate(self) -> None:
             rate = learning_rate_at(config, self.base_rate, self.step, total_steps)
@@ -191,8 +189,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
-            self.splitter.model = self.model
-            values = self.splitter.batch_values(logs or {})
+            values = own_values(logs or {}, self.model)
             values["learning_rate"] = self.rate
             result.steps = self.step
             problem = self.watch.check(values.get("loss"), self.step, self.epoch, batch, self.rate)

@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from datasets.options import quote
 from models.catalog import Param
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
@@ -96,30 +97,26 @@ def coerce(name: str, value: Any) -> Any:
     kind = _KINDS.get(name)
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ConfigError(f"{name} must be a number, got {_show(value)}")
+            raise ConfigError(f"{name} must be a number, got {quote(value)}")
         return float(value)
     if kind == "int":
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{name} must be a whole number, got {_show(value)}")
+            raise ConfigError(f"{name} must be a whole number, got {quote(value)}")
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise ConfigError(f"{name} must be true or false, got {_show(value)}")
+            raise ConfigError(f"{name} must be true or false, got {quote(value)}")
         return value
     if kind == "str":
         if not isinstance(value, str):
-            raise ConfigError(f"{name} must be a name, got {_show(value)}")
+            raise ConfigError(f"{name} must be a name, got {quote(value)}")
         return value
     if name == "metrics" and not isinstance(value, list):
-        raise ConfigError(f"metrics must be a list of metric names, got {_show(value)}")
+        raise ConfigError(f"metrics must be a list of metric names, got {quote(value)}")
     return value
 
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def learning_rate_at(config: TrainingConfig, base_rate: float, step: int, total_steps: int) -> float:
