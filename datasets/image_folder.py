@@ -25,19 +25,25 @@ from datasets.base import (
     Split,
     class_counts,
 )
+from datasets.file_checks import file_problem
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}  # what tf.io.decode_image reads
 MAX_PIXELS = 50_000_000  # beyond this an image is skipped: decoding it would need gigabytes
 DECODABLE_FORMATS = {"PNG", "JPEG", "BMP", "GIF"}  # the content, whatever the file is called
+IDENTIFIED_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")  # recognised (to say why one is skipped); no
+# other Pillow plugin is ever tried
 
 
 def check_image(path: Path) -> str | None:
     """Why `path` cannot be used as a training image, or None. Reads the header and verifies the data
     without decoding the pixels, so a 20000x20000 image costs nothing."""
     try:
+        problem = file_problem(path, "image")
+        if problem:
+            return problem
         if path.stat().st_size == 0:
             return "empty file (0 bytes)"
-        with Image.open(path) as image:
+        with Image.open(path, formats=IDENTIFIED_FORMATS) as image:
             width, height = image.size
             if image.format not in DECODABLE_FORMATS:
                 return f"a {image.format} image, which training cannot decode: convert it to PNG or JPEG"

@@ -6,7 +6,11 @@ A user's image may be any size, so large ones are scaled down *while* decoding w
 * 8-bit, non-interlaced PNG (what a pasted screenshot becomes) is inflated a strip of rows at a time; each
   strip is decoded by Pillow as a small PNG of its own, starting from the previous strip's last row so the
   row filters stay exact, and box-averaged down (`Image.reduce`).
-* Anything else is decoded at full size, so it is refused above MAX_PIXELS.
+* Anything else is decoded at full size, so it is refused above MAX_PIXELS; so is a progressive JPEG
+  (libjpeg keeps every DCT coefficient of it, whatever the output scale).
+
+What is opened is limited to the formats Strata lists (Pillow would otherwise try every plugin it has, EPS
+through Ghostscript included, whatever the file is called), and to regular files (a named pipe blocks).
 
 Growth of peak memory (ru_maxrss, in a fresh process) opening an image with max_side=4096 (Pillow 13):
   10000x10000 RGB, Pillow's own full decode then `thumbnail` (JPEG or PNG):  ~605 MB, ~1 s
@@ -32,9 +36,11 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from datasets.base import DatasetError, Preprocessing
+from datasets.file_checks import file_problem
 
-MAX_PIXELS = 80_000_000  # decoding beyond this at full size would need gigabytes
+MAX_PIXELS = 25_000_000  # decoded at full size: 16-bit gray stretched through float32 peaks near 10 bytes a pixel
 FORMATS = "PNG, JPEG, BMP, GIF, TIFF, WebP"
+PILLOW_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")  # the only decoders Pillow may try
 _STRIP_BYTES = 1 << 20  # raw PNG rows inflated and decoded at a time
 _PNG_CHANNELS = {"L": 1, "P": 1, "LA": 2, "RGB": 3, "RGBA": 4}  # 8-bit PNG raw modes, repacked losslessly
 _ORIENTATION = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
@@ -80,6 +86,9 @@ def open_image(path: str | Path, max_side: int = 4096) -> Image.Image:
     is at most `max_side` (a large JPEG or PNG is reduced while decoding by a whole factor, so it may come out as
     small as about half of that). DatasetError says plainly what is wrong with a bad file."""
     path = Path(path)
+    problem = file_problem(path, "image")
+    if problem:
+        raise DatasetError(problem)
     try:
         with path.open("rb") as file:
             return _open(file, path.name, max_side)
@@ -106,7 +115,7 @@ def _open(file: IO[bytes], name: str, max_side: int) -> Image.Image:
         with warnings.catch_warnings():  # sizes are checked below, and a bad file gets its DatasetError:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # Pillow's warnings are noise
             warnings.simplefilter("ignore", UserWarning)  # ("Corrupt EXIF data", ...)
-            image = Image.open(reader)  # type: ignore[arg-type]  (read/seek/tell is all Pillow needs)
+            image = Image.open(reader, formats=PILLOW_FORMATS)  # type: ignore[arg-type]  (read/seek/tell)
         reader.image = image
         try:
             result = _decode(image, reader, name, max_side)
@@ -143,13 +152,16 @@ def _decode(image: Image.Image, reader: _StrictReader, name: str, max_side: int)
     if image.format == "PNG" and max(width, height) > max_side and _png_in_strips_possible(image):
         orientation = image.getexif().get(0x0112, 1) if "exif" in image.info else 1  # (getexif would load all)
         return _transposed(_png_in_strips(image, reader, max_side), orientation)
-    if image.format == "JPEG":  # the largest DCT scale that fits: no full-size buffer, no second resampling
+    progressive = image.format == "JPEG" and bool(image.info.get("progressive") or image.info.get("progression"))
+    if image.format == "JPEG" and not progressive:  # the largest DCT scale that fits: no full-size buffer
         scale = next((s for s in (1, 2, 4, 8) if -(-max(width, height) // s) <= max_side), 8)
-        if scale > 1:
-            image.draft(None, (width // scale, height // scale))
-    elif width * height > MAX_PIXELS:
-        raise DatasetError(f"{name} is {width}x{height} pixels, too large to open safely; resize it first "
-                           f"(or save it as JPEG, which opens at any size)")
+        if scale > 1:  # (a side shorter than the scale still asks for one pixel: Pillow divides by it)
+            image.draft(None, (max(1, width // scale), max(1, height // scale)))
+        width, height = image.size
+    if width * height > MAX_PIXELS:
+        kind = " (a progressive JPEG)" if progressive else ""
+        raise DatasetError(f"{name} is {image.size[0]}x{image.size[1]} pixels{kind}, too large to open safely; "
+                           "resize it first (or save it as a baseline JPEG, which opens at any size)")
     image.load()
     orientation = image.getexif().get(0x0112, 1)
     flat = _flatten(image)

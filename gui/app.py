@@ -58,4 +58,8 @@ def run_gui(argv: list[str], startup_report: Path | None = None, quit_when_ready
     window.first_painted.connect(on_first_paint)
     window.runtime_ready.connect(lambda _info: record("runtime_ready"))
     window.show()
-    return app.exec()
+    code = app.exec()
+    from gui.threads import exit_if_abandoned
+
+    exit_if_abandoned(code)  # a worker that could not stop in time must not be destroyed by Python's teardown
+    return code

@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from datasets.base import DatasetInfo
 from models.data_fit import fit_problems
-from models.project import Project, model_to_dict
+from models.project import Project, ProjectError, model_to_dict
 from models.spec import LocatedError, ModelSpec
 from models.validate import ValidationReport, validate
 
@@ -227,7 +227,7 @@ class ProjectDocument(QObject):
                 record["model_file"] = model_files[record["id"]]
         try:
             self.project.save(path)
-        except OSError:
+        except (OSError, ProjectError):
             for record in self.project.runs:
                 record["model_file"] = before.get(id(record), record.get("model_file", ""))
             raise

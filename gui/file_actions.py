@@ -17,9 +17,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from datasets.file_checks import file_problem
 from gui.document import ProjectDocument
 from models import APP_NAME
-from models.project import FILE_SUFFIX, Project, ProjectError
+from models.atomic_write import clean_stale_temp_files
+from models.project import FILE_SUFFIX, MAX_FILE_BYTES, Project, ProjectError
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,20 @@ def orphaned_recovery_files(folder: Path | None = None) -> list[Path]:
 
 
 def read_recovery(path: Path) -> tuple[Project, Path | None, float]:
-    """The project a recovery file holds, the file it belongs to (None if never saved) and when."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    original = data.get("path")
-    return Project.from_dict(data["project"]), Path(original) if original else None, float(data.get("saved_at", 0))
+    """The project a recovery file holds, the file it belongs to (None if never saved) and when; ProjectError
+    when the file is damaged."""
+    problem = file_problem(path, "recovery", MAX_FILE_BYTES)
+    if problem:
+        raise ProjectError(problem)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda _name: None)
+        original, saved_at = data.get("path"), float(data.get("saved_at", 0))
+        project = Project.from_dict(data["project"])
+        return project, Path(original) if isinstance(original, str) and original else None, saved_at
+    except ProjectError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        raise ProjectError(f"the recovery file is damaged ({type(error).__name__})") from None
 
 
 class FileActions(QObject):
@@ -84,6 +96,8 @@ class FileActions(QObject):
         self._autosaved_revision = -1
         self._saving = False
         document.project_replaced.connect(self.discard_recovery)  # the old project's work is saved or declined
+        for recent in self.recent_files():  # what saves of an earlier session left when it was killed
+            clean_stale_temp_files(recent.parent)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -148,12 +162,19 @@ class FileActions(QObject):
             self._warn("Cannot save project", f"{path} could not be written: {error.strerror or error}.\n\n"
                        "Your work is still open; choose another place with Save As.")
             return False
+        except ProjectError as error:
+            self._warn("Cannot save project", f"{path.name} was not written: {error}.\n\nYour work is still open.")
+            return False
         finally:
             self._saving = False
         self.add_recent(path)
         self.discard_recovery()
         self.message.emit(f"Saved {path.name}")
         return True
+
+    def is_saving(self) -> bool:
+        """True while a save writes the runs' models (its progress dialog runs an event loop meanwhile)."""
+        return self._saving
 
     def confirm_discard(self) -> bool:
         """Ask before unsaved changes would be lost; False means the user cancelled."""
@@ -258,9 +279,9 @@ class FileActions(QObject):
         try:
             self.recovery_path.parent.mkdir(parents=True, exist_ok=True)
             temp = self.recovery_path.with_suffix(".tmp")
-            temp.write_text(json.dumps(payload), encoding="utf-8")
+            temp.write_text(json.dumps(payload, allow_nan=False), encoding="utf-8")
             os.replace(temp, self.recovery_path)
-        except OSError as error:
+        except (OSError, ValueError) as error:
             log.warning("autosave failed: %s", error)
             return False
         self._autosaved_revision = self.document.revision
@@ -278,7 +299,7 @@ class FileActions(QObject):
         newest = files[0]
         try:
             project, original, saved_at = read_recovery(newest)
-        except (OSError, ValueError, KeyError, ProjectError) as error:
+        except ProjectError as error:
             log.warning("unreadable recovery file %s: %s", newest, error)
             newest.unlink(missing_ok=True)
             return False

@@ -20,11 +20,12 @@ from gui.empty_state import EmptyState
 from gui.menus import build_menus, build_toolbar, shortcut_rows
 from gui.runtime_loader import TensorFlowLoader
 from gui.shortcuts_dialog import ShortcutsDialog
-from gui.threads import stop_all_threads
+from gui.threads import abandon, stop_all_threads
 from models import APP_NAME
 from models.runtime import RuntimeInfo, freeze_long_lived_objects
 
 log = logging.getLogger(__name__)
+CLOSE_TIMEOUT_MS = 10_000  # how long closing waits for a worker to stop before leaving it to finish alone
 
 ICON_PATH = Path(__file__).parent / "resources" / "strata.svg"
 
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
         self._offer_recovery = offer_recovery
+        self.close_timeout_ms = CLOSE_TIMEOUT_MS
         self.actions_by_key, self.menus = build_menus(self)
         self.toolbar = build_toolbar(self, self.actions_by_key)
         self._build_status_bar()
@@ -156,7 +158,8 @@ class MainWindow(QMainWindow):
 
     def _confirm_stop_training(self) -> bool:
         answer = QMessageBox.question(self, "Training is running",
-                                      "Stop training and close Strata? The run so far is kept in the project.",
+                                      "Stop training and close Strata?\n\nThe run so far is added to the project's "
+                                      "runs, and you can save it before Strata closes.",
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
@@ -230,22 +233,31 @@ class MainWindow(QMainWindow):
 
     # ----- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Closing is safe at every moment: the run so far joins the project before the save question, a save in
+        progress finishes first, and a worker that cannot stop in time is abandoned, never destroyed running."""
         try:
-            if self.editor.training.is_training() and not self._confirm_stop_training():
+            if self.editor.files.is_saving():
+                self.statusBar().showMessage("Strata closes once the project is saved; try again in a moment.")
                 event.ignore()
                 return
+            training = self.editor.training
+            if training.is_training():
+                if not self._confirm_stop_training():
+                    event.ignore()
+                    return
+                self.statusBar().showMessage("Stopping training…")
+                if not training.stop_and_record(self.close_timeout_ms):  # still building or tracing the model
+                    abandon(training.worker)
             if not self.editor.files.confirm_discard():
                 event.ignore()
                 return
-            self.editor.training.stop_and_wait()
             self.editor.inspection.shutdown()
             self.editor.files.discard_recovery()
             self.save_window_state()
         except Exception:  # never into Qt's event loop; closing must still stop the threads
             log.exception("while closing the window")
-        stuck = stop_all_threads()
-        if stuck:
-            log.warning("%d worker thread(s) did not stop in time", len(stuck))
+        for thread in stop_all_threads(self.close_timeout_ms):
+            abandon(thread)
         event.accept()
 
 

@@ -2,7 +2,10 @@
 
 Qt aborts the process when a running QThread is destroyed, so every worker the app owns is a
 `ManagedThread`: the main window stops them on close, and a test fixture fails any test that
-leaves one running.
+leaves one running. A worker that cannot stop in time (TensorFlow tracing a 400-layer model for a minute
+cannot be interrupted) is *abandoned*: taken from its parent widget, so closing the window does not destroy
+it, and kept here; once the event loop has ended, `exit_if_abandoned` ends the process without the
+interpreter's teardown, which would destroy the running thread and abort.
 
 Garbage is collected on the GUI thread only. Python collects in whichever thread happens to allocate, and a
 collection in a worker that frees Qt widgets (a closed plot's menus, in a reference cycle) deletes them off the
@@ -22,14 +25,21 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
+import os
+import sys
 import threading
+import time
 import weakref
 
 import shiboken6
 from pyqtgraph.util.garbage_collector import GarbageCollector
-from PySide6.QtCore import QCoreApplication, QObject, QThread
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+
+log = logging.getLogger(__name__)
 
 _live_threads: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
+_abandoned: list[ManagedThread] = []  # strong references: an abandoned thread must never be destroyed
 
 
 _gc_lock = threading.Lock()
@@ -127,10 +137,52 @@ def running_threads() -> list[ManagedThread]:
 
 
 def stop_all_threads(timeout_ms: int = 10_000) -> list[ManagedThread]:
-    """Ask every running managed thread to stop and wait for it; returns those that did not end."""
-    stuck = []
-    for thread in running_threads():
+    """Ask every running managed thread (not yet abandoned) to stop, and wait for all of them together up to
+    `timeout_ms`; returns those that did not end."""
+    threads = [thread for thread in running_threads() if thread not in _abandoned]
+    for thread in threads:
         thread.request_stop()
-        if not thread.wait(timeout_ms):
-            stuck.append(thread)
-    return stuck
+    deadline = time.monotonic() + timeout_ms / 1000
+    return [thread for thread in threads
+            if not thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))]
+
+
+def abandon(thread: ManagedThread) -> None:
+    """Let a thread that did not stop in time run on alone: detached from the widgets (closing them must not
+    destroy it), its own signals disconnected (its results belong to what was closed), deleted once it ends."""
+    if thread in _abandoned:
+        return
+    log.warning("leaving %s to finish alone: it did not stop in time", type(thread).__name__)
+    thread.request_stop()
+    for klass in type(thread).__mro__:
+        if klass is ManagedThread:
+            break
+        for name, value in vars(klass).items():
+            if isinstance(value, Signal):
+                try:
+                    getattr(thread, name).disconnect()
+                except (RuntimeError, TypeError):  # nothing was connected
+                    pass
+    thread.setParent(None)
+    thread.finished.connect(thread.deleteLater)
+    _abandoned.append(thread)
+
+
+def abandoned_threads() -> list[ManagedThread]:
+    """Abandoned threads that are still running (and drops the references to those that have ended)."""
+    _abandoned[:] = [thread for thread in _abandoned if shiboken6.isValid(thread) and thread.isRunning()]
+    return list(_abandoned)
+
+
+def exit_if_abandoned(code: int) -> None:
+    """After the event loop: if an abandoned thread still runs, end the process now, cleanly for the user
+    (everything was saved or declined before the window closed), instead of letting Python's teardown destroy
+    the running thread, which aborts."""
+    running = abandoned_threads()
+    if not running:
+        return
+    log.warning("exiting with %d worker thread(s) still running", len(running))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

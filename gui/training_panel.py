@@ -34,6 +34,7 @@ from gui.model_tasks import ModelTask
 from gui.param_editors import ParamEditor, guarded, make_editor
 from gui.runs_view import RunsView
 from gui.status_line import StatusLine
+from gui.threads import abandon
 from gui.train_worker import TrainWorker
 from gui.training_plots import TrainingPlots
 from models.data_fit import ADAPT_HINT
@@ -43,6 +44,7 @@ from models.training import model_fingerprint as fingerprint_of
 from models.training_config import FORM, ConfigError, TrainingConfig
 
 log = logging.getLogger(__name__)
+REPLACE_TIMEOUT_MS = 3_000  # File > New waits this long for a run to stop before leaving it to end alone
 
 OUTCOMES = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early (no improvement)",
             "nan": "Stopped: the loss became NaN", "diverged": "Stopped: the loss diverged", "error": "Failed"}
@@ -297,6 +299,17 @@ class TrainingPanel(QWidget):
         self.timer.stop()
         return finished
 
+    def stop_and_record(self, timeout_ms: int = 10_000) -> bool:
+        """For closing the window: stop, and add the run so far to the project at once (its `done` signal would
+        only arrive in an event loop that is about to end). False when the thread did not stop in time (a large
+        model still being built or traced, so nothing trained yet to keep)."""
+        worker = self.worker
+        if worker is None or not self.stop_and_wait(timeout_ms):
+            return worker is None
+        if worker.result is not None:
+            self._finish(worker, worker.result)
+        return True
+
     @guarded
     def apply_learning_rate(self) -> None:
         if self.is_training():
@@ -347,15 +360,19 @@ class TrainingPanel(QWidget):
 
     @guarded
     def _on_done(self, result: TrainingResult) -> None:
-        if self.sender() is not self.worker:
-            return  # a run of a project that has since been replaced
+        if self.sender() is not self.worker or self.worker is None:
+            return  # a run of a project that has since been replaced, or one already recorded on closing
+        self._finish(self.worker, result)
+
+    def _finish(self, worker: TrainWorker, result: TrainingResult) -> None:
+        """Show the outcome and record the run (with its trained model, for the next Save to write)."""
         self.refresh()
         self.plots.flush()
         self.timer.stop()
         self.result = result
         if result.model is not None and result.ok:
             self.trained_model = result.model
-            self.trained_fingerprint = fingerprint_of(self.worker.spec)
+            self.trained_fingerprint = fingerprint_of(worker.spec)
             self.model_ready.emit(True)
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if result.ok else 0)
@@ -366,17 +383,17 @@ class TrainingPanel(QWidget):
         if result.error:
             self._fail(result.error)
         if result.steps:
-            record = run_record(len(self.document.project.runs) + 1, self.worker.spec, self.worker.dataset_choice,
-                                self.worker.config, result)
-            if self.worker.model is not None:
+            record = run_record(len(self.document.project.runs) + 1, worker.spec, worker.dataset_choice,
+                                worker.config, result)
+            if worker.model is not None:
                 record["continued"] = True
-            keep = result.model if result.ok and not self.worker.closing else None
+            keep = result.model if result.ok else None
             self.document.add_run(record, model=keep)
             if keep is not None:
                 self._log(f"The trained model of {record['id']} is kept with the project: Save writes it beside "
                           "the project file.")
             self.runs.show_runs(self.document.project.runs, evaluation=result.evaluation)
-        _delete_when_finished(self.worker)  # its model lives on in trained_model only
+        _delete_when_finished(worker)  # its model lives on in trained_model only
         self.worker = None
         self._set_state("idle")
         self.message.emit(summary)
@@ -406,8 +423,10 @@ class TrainingPanel(QWidget):
     def _on_project_replaced(self) -> None:
         if self.worker is not None:
             self.worker.done.disconnect(self._on_done)  # its result belongs to the old project
-            self.stop_and_wait()
-            self.worker.deleteLater()
+            if self.stop_and_wait(REPLACE_TIMEOUT_MS):
+                self.worker.deleteLater()
+            else:  # still building or tracing a large model: it ends on its own, apart from the new project
+                abandon(self.worker)
             self.worker = None
             self._set_state("idle")
         self.trained_model, self.trained_fingerprint = None, ""

@@ -249,7 +249,8 @@ class TrainingPlots(QWidget):
         """An earlier run's per-epoch loss curves, faint, for comparison."""
         for key in ("loss", "val_loss"):
             if history.get(key):
-                curve = self.epoch_plot.plot(np.arange(1, len(history[key]) + 1), history[key],
+                values = np.array(history[key], dtype=float)  # a null (a diverged step) is a gap
+                curve = self.epoch_plot.plot(np.arange(1, len(values) + 1), values, connect="finite",
                                              pen=pg.mkPen((150, 150, 150, 160), width=1, style=Qt.PenStyle.DotLine),
                                              name=f"{name} {key}")
                 self.overlays.append(curve)

@@ -8,6 +8,7 @@ model itself outputs only the attended values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,10 @@ from models.validate import ValidationReport, validate
 configure_keras_environment()
 
 import keras  # noqa: E402
+
+
+class BuildStopped(Exception):  # noqa: N818 (a request, not a failure)
+    """The build was asked to stop (the window or project is closing) before it finished."""
 
 
 @dataclass
@@ -79,8 +84,10 @@ def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tupl
     return layer(inputs[0]), None
 
 
-def build(spec: ModelSpec, report: ValidationReport | None = None) -> BuiltModel:
-    """Build the Keras model; raises BuildError with plain messages when the spec has problems."""
+def build(spec: ModelSpec, report: ValidationReport | None = None,
+          should_stop: Callable[[], bool] | None = None) -> BuiltModel:
+    """Build the Keras model; raises BuildError with plain messages when the spec has problems, and
+    BuildStopped, between two layers, once `should_stop()` says so (a large model takes seconds to build)."""
     report = report or validate(spec)
     if not report.valid:
         raise BuildError(report)
@@ -91,6 +98,8 @@ def build(spec: ModelSpec, report: ValidationReport | None = None) -> BuiltModel
     mixed = keras.mixed_precision.global_policy().compute_dtype != "float32"
     output_ids = set(spec.output_ids()) if mixed else set()
     for node_id in spec.topological_order():
+        if should_stop is not None and should_stop():
+            raise BuildStopped()
         node = spec.nodes[node_id]
         if layer_type(node.type).is_input:
             params = node.effective_params()

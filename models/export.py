@@ -7,15 +7,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from datasets.file_checks import file_problem
+from models.atomic_write import atomic_path
+
 
 def save_keras(model: Any, path: Path) -> Path:
     """Keras's own format (architecture, weights, optimizer state); `keras.models.load_model` reads it back,
-    Strata's custom layers included (they are registered serializable)."""
+    Strata's custom layers included (they are registered serializable). Written atomically: an interrupted
+    save leaves the previous file."""
     path = Path(path)
     if path.suffix != ".keras":
         path = path.with_suffix(".keras")
     path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(path)
+    with atomic_path(path) as temp:
+        model.save(temp)
     return path
 
 
@@ -24,6 +29,9 @@ def load_keras(path: Path) -> Any:
 
     import models.custom_layers  # noqa: F401  (registers Strata's layers for deserialisation)
 
+    problem = file_problem(path, "model")
+    if problem:
+        raise OSError(problem)
     return keras.models.load_model(Path(path))
 
 

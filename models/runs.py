@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from datasets.options import quote
 from models.project import model_to_dict
+from models.run_records import json_safe
 from models.spec import ModelSpec
 from models.training import TrainingResult, model_fingerprint
 from models.training_config import TrainingConfig
@@ -13,8 +15,9 @@ from models.training_config import TrainingConfig
 
 def run_record(number: int, spec: ModelSpec, dataset_choice: dict[str, Any], config: TrainingConfig,
                result: TrainingResult, model_file: str = "") -> dict[str, Any]:
-    """A JSON-safe record: settings, architecture (and its fingerprint), metric history, outcome."""
-    return {
+    """A JSON-safe record: settings, architecture (and its fingerprint), metric history, outcome. A NaN or
+    infinite value (a diverged run's loss) is recorded as null."""
+    return json_safe({
         "id": f"run-{number}",
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - result.duration)),
         "duration_s": round(result.duration, 2),
@@ -31,7 +34,7 @@ def run_record(number: int, spec: ModelSpec, dataset_choice: dict[str, Any], con
         "final": {k: round(v, 6) for k, v in result.final.items()},
         "evaluation": result.evaluation,
         "model_file": model_file,
-    }
+    })
 
 
 def _layers(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -40,7 +43,7 @@ def _layers(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _changed(prefix: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """'key: old → new' for every key whose value differs (a missing key reads as None)."""
-    return [f"{prefix}{key}: {old.get(key)!r} → {new.get(key)!r}"
+    return [f"{prefix}{key}: {quote(old.get(key))} → {quote(new.get(key))}"
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
 

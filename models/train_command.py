@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from models.export import save_keras
 from models.project import Project, ProjectError
+from models.run_records import json_safe
 from models.training import Reporter, TrainingResult
 from models.training_config import ConfigError, TrainingConfig
 
@@ -119,17 +121,17 @@ def write_outputs(out_dir: Path, result: TrainingResult, config: TrainingConfig,
         for epoch in range(epochs):
             writer.writerow([epoch + 1, *(result.history[k][epoch] if epoch < len(result.history[k]) else ""
                                           for k in keys)])
-    (out_dir / "history.json").write_text(json.dumps(result.history, indent=2), encoding="utf-8")
+    (out_dir / "history.json").write_text(json.dumps(json_safe(result.history), indent=2, allow_nan=False),
+                                          encoding="utf-8")
     model_path = ""
     if result.model is not None and result.ok:
-        model_path = str(out_dir / "model.keras")
-        result.model.save(model_path)
+        model_path = str(save_keras(result.model, out_dir / "model.keras"))
     summary = {"project": project.name, "status": result.stopped, "error": result.error,
                "stopped_at": result.stopped_at,
                "epochs_done": result.epochs_done, "steps": result.steps, "duration_s": round(result.duration, 2),
                "device": result.device, "final": result.final, "evaluation": result.evaluation,
                "config": config.to_dict(), "model_file": model_path}
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    (out_dir / "summary.json").write_text(json.dumps(json_safe(summary), indent=2, allow_nan=False), encoding="utf-8")
     return summary
 
 

@@ -308,6 +308,10 @@ def refuse_misfit(spec: ModelSpec, dataset: Dataset) -> None:
                          "the marked layer, or the Data panel's Adapt button) and train again.")
 
 
+class StoppedBeforeTraining(Exception):  # noqa: N818 (a request, not a failure)
+    """Stop was asked while the model was still being built or compiled."""
+
+
 class Trainer:
     """One training run. `strategy`: a tf.distribute strategy (or None) whose scope builds and compiles."""
 
@@ -327,6 +331,8 @@ class Trainer:
             self._run(result)
         except (BuildError, DataMisfit) as error:
             result.stopped, result.error = "error", str(error)
+        except StoppedBeforeTraining:
+            result.stopped = "stopped"
         except Exception as error:  # out of memory, data that does not fit, a Keras complaint: say it plainly
             log.exception("training failed")
             from models.tf_errors import plain_training_error
@@ -343,7 +349,6 @@ class Trainer:
         import tensorflow as tf
 
         from models import batch_values
-        from models.builder import build
 
         config, dataset = self.config, self.dataset
         refuse_misfit(self.spec, dataset)
@@ -361,7 +366,7 @@ class Trainer:
         total_steps = steps_per_epoch * config.epochs
         scope = self.strategy.scope() if self.strategy is not None else tf.device(device)
         with precision_policy(config, result.device) as mixed, scope:
-            model = self.model or build(self.spec).model
+            model = self.model or self._build()
             model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset, model),
                           metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
             self.reporter.on_train_begin({
@@ -375,6 +380,8 @@ class Trainer:
             elif config.early_stopping:
                 self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
                                     "validation data: it is off for this run.")
+            if self.reporter.should_stop():  # asked while building and compiling: no step was taken
+                raise StoppedBeforeTraining()
             batch_values.install(model)
             try:
                 model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
@@ -393,6 +400,14 @@ class Trainer:
                 log.exception("evaluation failed")
                 self.reporter.on_message(f"The evaluation after training failed: {error}")
 
+
+    def _build(self) -> Any:
+        from models.builder import BuildStopped, build
+
+        try:
+            return build(self.spec, should_stop=self.reporter.should_stop).model
+        except BuildStopped:
+            raise StoppedBeforeTraining() from None
 
     def _optimizer_for(self, model: Any):
         """A model that was trained before continues with its own optimizer and its state (moments, step

@@ -42,7 +42,7 @@ def test_documented_example_loads_and_is_valid():
 
 def test_round_trip_keeps_everything(tmp_path):
     project = Project.from_json(doc_example())
-    project.runs.append({"id": 1, "final_loss": 0.1})
+    project.runs.append({"id": "run-1", "final_loss": 0.1})
     path = tmp_path / "p.strata.json"
     project.save(path)
     again = Project.load(path)
