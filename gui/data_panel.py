@@ -7,6 +7,7 @@ training to use. Dropping a folder, .npz or .csv on the panel loads it.
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ class DataPanel(QWidget):
         self.dataset: Dataset | None = None
         self.loaded_choice: dict[str, Any] | None = None  # what `dataset` was loaded from
         self.loader: DatasetLoader | None = None
+        self._replace_invalid_options = False
         self.editors: dict[str, ParamEditor] = {}
         self.setAcceptDrops(True)
         self._build()
@@ -162,18 +164,25 @@ class DataPanel(QWidget):
         self.source_combo.setCurrentIndex(index)
         chosen = source(name)
         self.description.setText(chosen.description)
-        self._build_form(name, choice.get("options", {}))
-        if load and chosen.group in AUTO_LOAD_GROUPS:
+        valid = self._build_form(name, choice.get("options", {}))
+        self._replace_invalid_options = not valid
+        if load and valid and chosen.group in AUTO_LOAD_GROUPS:
             self.load()
 
-    def _build_form(self, name: str, options: dict[str, Any]) -> None:
+    def _build_form(self, name: str, options: dict[str, Any]) -> bool:
+        """The option editors for source `name`; False when the options (from a file) are not valid, and the
+        form then shows the defaults and says why, without loading anything."""
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
+        valid = True
         try:
             values = resolve_options(name, options)
         except ValueError as error:
-            self.status.setText(str(error))
+            valid = False
+            self.status.setText(f"<span style='color:#d32f2f'>The project's data options cannot be used: "
+                                f"{html.escape(str(error))}.</span> The form shows the defaults: press Load to use "
+                                "them.")
             values = source(name).defaults()
         for param in source(name).options:
             editor = make_editor(param)
@@ -195,6 +204,7 @@ class DataPanel(QWidget):
                 self.form.addRow(param.name, row)
             else:
                 self.form.addRow(param.name, editor)
+        return valid
 
     @guarded
     def _on_source_chosen(self, _index: int) -> None:
@@ -233,7 +243,11 @@ class DataPanel(QWidget):
         """Start loading the current choice in a worker thread (a running load is cancelled first)."""
         self.cancel()
         choice = self.choice()
+        if self._replace_invalid_options:  # the file's options were refused: the form's defaults take their place
+            self._replace_invalid_options = False
+            self.document.set_dataset(choice)
         self.loader = DatasetLoader(choice, self)
+        self.loader.finished.connect(self._on_loader_finished)  # each load is a new thread: none may pile up
         self.loader.progress.connect(self._on_progress)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
@@ -244,6 +258,14 @@ class DataPanel(QWidget):
         self.load_button.setEnabled(False)
         self.status.setText(f"Loading {source(choice['source']).title}…")
         self.loader.start()
+
+    def _on_loader_finished(self) -> None:
+        """A finished loader is deleted (after its `loaded`, `failed` or `cancelled`, which came first)."""
+        loader = self.sender()
+        if loader is self.loader:
+            self.loader = None
+        if loader is not None:
+            loader.deleteLater()
 
     def cancel(self) -> None:
         if self.loader is not None and self.loader.isRunning():

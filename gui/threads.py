@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 import weakref
 
 import shiboken6
@@ -159,10 +160,12 @@ def abandon(thread: ManagedThread) -> None:
             break
         for name, value in vars(klass).items():
             if isinstance(value, Signal):
-                try:
-                    getattr(thread, name).disconnect()
-                except (RuntimeError, TypeError):  # nothing was connected
-                    pass
+                with warnings.catch_warnings():  # (PySide warns when nothing was connected)
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    try:
+                        getattr(thread, name).disconnect()
+                    except (RuntimeError, TypeError):
+                        pass
     thread.setParent(None)
     thread.finished.connect(thread.deleteLater)
     _abandoned.append(thread)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -151,7 +152,8 @@ def test_a_replaced_load_cannot_reset_the_new_one(qtbot, panel):
     first = panel.loader
     panel.editors["count_per_class"].set_value(20)
     dataset = load_and_wait(qtbot, panel)  # cancels the first, starts the second
-    assert first.isFinished() and panel.loader is not first
+    qtbot.waitUntil(lambda: not shiboken6.isValid(first))  # finished, and deleted: loaders do not pile up
+    assert panel.loader is not first
     assert dataset.train.count + dataset.validation.count == 100
     assert panel.status.text().startswith("<b>Shapes</b>")  # not "Loading cancelled."
 

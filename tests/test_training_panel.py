@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from gui.document import ProjectDocument
 from gui.training_panel import TrainingPanel
+from models.project import Project
 from models.templates import load_template
-from tests.qt_helpers import answer_next_message_box
+from tests.qt_helpers import answer_message_boxes, answer_next_message_box
 
 
 def tiny_project(epochs: int = 2, samples: int = 400):
@@ -113,9 +115,33 @@ def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path
 
     answer_next_message_box(QMessageBox.StandardButton.No, [])
     assert not window.close() and worker.isRunning()  # "No": keep training
-    answer_next_message_box(QMessageBox.StandardButton.Yes, [])
+    questions: list[str] = []
+    answer_message_boxes([QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel], questions)
+    assert not window.close()  # "Yes" to stopping, then "Cancel" at the save question: the window stays
+    assert not shiboken6.isValid(worker) or worker.isFinished()  # stopped within a batch, joined, then deleted
+    assert "Stop training and close" in questions[0] and "Save the changes" in questions[1]
+    runs = window.editor.document.project.runs
+    assert len(runs) == 1 and runs[0]["status"] == "stopped" and runs[0]["steps"] >= 2  # the run so far is kept
+    assert window.editor.training.runs.table.rowCount() == 1 and not window.editor.training.is_training()
+
+
+def test_closing_mid_training_and_saving_writes_the_run_and_its_model(qtbot, tmp_path, main_window_factory):
+    """Yes to stopping, Save at the next question: the file on disk holds the run, its model is beside it."""
+    window = main_window_factory(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    path = tmp_path / "p.strata.json"
+    project = tiny_project(epochs=200)
+    project.save(path)
+    window.open_project(path)
+    window.show()
+    window.editor.files.autosave()  # nothing to write yet: the project is saved
+    window.actions_by_key["train.start"].trigger()
+    training = window.editor.training
+    qtbot.waitUntil(lambda: training.worker is not None and training.worker.progress.step >= 2, timeout=60_000)
+    answer_message_boxes([QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Save], [])
     assert window.close()
-    assert worker.isFinished()  # stopped within a batch and joined: no "destroyed while running"
+    saved = Project.load(path)
+    assert len(saved.runs) == 1 and saved.runs[0]["status"] == "stopped"
+    assert (tmp_path / saved.runs[0]["model_file"]).is_file()
 
 
 def test_trained_model_is_kept_until_save_written_by_it_reloaded_with_it_and_exported(qtbot, tmp_path,
