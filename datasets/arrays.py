@@ -163,7 +163,8 @@ def _as_float_or_int(x: np.ndarray, name: str) -> np.ndarray:
         return x.astype(np.int32)
     if x.dtype.kind in "fb":
         finite_before = x.dtype.kind == "b" or bool(np.all(np.isfinite(x)))
-        x = x.astype(np.float32)
+        with np.errstate(over="ignore"):  # (an overflow is found just below, and said plainly)
+            x = x.astype(np.float32)
         if not np.all(np.isfinite(x)):
             reason = ("values beyond float32's range (about ±3.4e38)" if finite_before
                       else "NaN or infinite values")
@@ -228,6 +229,7 @@ def load_csv(path: str = "", label_column: str = "", validation_split: float = 0
                 continue
             if not math.isfinite(value) or abs(value) > FLOAT32_MAX:  # 1e39 would become inf in float32
                 huge.append((row_number, cell))
+                continue
             x[row_number - 2, column] = value
         name = header[source]
         if missing:
