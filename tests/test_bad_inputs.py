@@ -12,7 +12,6 @@ import threading
 import time
 import zipfile
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
