@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,8 @@ import numpy as np
 from datasets.base import Dataset, DatasetError, Progress, Split, array_info, split_off_validation
 from datasets.file_checks import file_problem, size_text
 from datasets.options import quote
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED = 5
 MAX_ARRAY_BYTES = 8 * 2**30  # all arrays of one .npz, as their headers declare them
@@ -116,8 +120,12 @@ def read_npz(file: Path) -> dict[str, np.ndarray]:
             return {key: data[key] for key in wanted}
     except DatasetError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, KeyError) as error:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, KeyError,
+            zlib.error) as error:
         raise DatasetError(f"{file.name} is not a readable NumPy .npz file ({quote(str(error))})") from None
+    except Exception as error:  # a damage no check foresaw: still this loader's own error
+        log.exception("unexpected content in %s", file)
+        raise DatasetError(f"{file.name} is damaged ({quote(type(error).__name__ + ': ' + str(error))})") from None
 
 
 def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> int:

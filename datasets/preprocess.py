@@ -118,7 +118,9 @@ def _open(file: IO[bytes], name: str, max_side: int) -> Image.Image:
             image = Image.open(reader, formats=PILLOW_FORMATS)  # type: ignore[arg-type]  (read/seek/tell)
         reader.image = image
         try:
-            result = _decode(image, reader, name, max_side)
+            with warnings.catch_warnings():  # (TIFF: "Tag data larger than file"; the decode decides)
+                warnings.simplefilter("ignore", UserWarning)
+                result = _decode(image, reader, name, max_side)
         except BaseException:
             image.close()
             raise

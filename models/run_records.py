@@ -15,7 +15,10 @@ from datasets.options import quote
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number a view can format (an integer of 400 digits cannot become a float)."""
+    if isinstance(value, bool):
+        return False
+    return (isinstance(value, int) and abs(value) < 2**63) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _whole(value: Any) -> bool:
