@@ -80,8 +80,8 @@ def main() -> int:
                 before = time.perf_counter()
                 run_case(case, tally)
                 hangs += time.perf_counter() - before > HANG_S
-        print(f"{name:<14} {tally.cases:>6} {tally.clean:>6} {guard.count:>7} {tally.ok:>6} {len(tally.unexpected):>10} "
-              f"{hangs:>5} {tally.slowest_s:>7.2f}s")
+        print(f"{name:<14} {tally.cases:>6} {tally.clean:>6} {guard.count:>7} {tally.ok:>6} "
+              f"{len(tally.unexpected):>10} {hangs:>5} {tally.slowest_s:>7.2f}s")
         for detail in tally.unexpected[:3]:
             print(detail)
         failed |= bool(tally.unexpected) or hangs > 0
