@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from datasets.base import Dataset
+from datasets.options import option_problem
 from datasets.registry import SOURCES, guess_source, resolve_options, source
 from gui.data_loader import DatasetLoader
 from gui.data_preview import ClassCountChart, SampleGrid
@@ -181,9 +182,13 @@ class DataPanel(QWidget):
         except ValueError as error:
             valid = False
             self.status.setText(f"<span style='color:#d32f2f'>The project's data options cannot be used: "
-                                f"{html.escape(str(error))}.</span> The form shows the defaults: press Load to use "
-                                "them.")
-            values = source(name).defaults()
+                                f"{html.escape(str(error))}.</span> The form shows the default in its place: press "
+                                "Load to use it.")
+            values = source(name).defaults()  # the file's valid options are kept, each refused one is the default
+            known = {option.name: option for option in source(name).options}
+            values.update({key: value for key, value in (options or {}).items()
+                           if key in known and option_problem(known[key], value) is None}
+                          if isinstance(options, dict) else {})
         for param in source(name).options:
             editor = make_editor(param)
             try:

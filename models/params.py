@@ -57,8 +57,8 @@ def type_error(param: Param, value: Any) -> str | None:
         return None
     expected = {
         "int": "a whole number", "float": "a number", "bool": "true or false", "choice": "a name",
-        "str": "text", "shape": f"a list of up to {MAX_RANK} whole numbers, e.g. [28, 28, 1]",
-        "int_list": f"a list of up to {MAX_RANK} whole numbers",
+        "str": "text", "shape": "a list of whole numbers, e.g. [28, 28, 1]",
+        "int_list": "a list of whole numbers",
         "int_tuple": f"a whole number or a list of {param.length}",
         "optional_tuple": f"null, a whole number or a list of {param.length}",
         "optional_int": "a whole number or null", "float_range": "a number or [low, high]",
@@ -67,6 +67,8 @@ def type_error(param: Param, value: Any) -> str | None:
     }[kind]
     if _too_large(value):
         expected += f" (whole numbers within ±{INT_LIMIT:,}, numbers finite)"
+    if kind in ("shape", "int_list") and isinstance(value, list | tuple) and len(value) > MAX_RANK:
+        expected += f" (at most {MAX_RANK} of them)"
     return f"{param.name} must be {expected}, got {quote(repr(value))}"
 
 

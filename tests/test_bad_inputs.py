@@ -76,7 +76,7 @@ def test_deep_nesting_below_the_parser_limit_is_refused_by_depth():
     (lambda d: d.update(layout={"x": [10**400, 0]}), "layout of 'x' must be"),
     (lambda d: d.update(layout={"x": [float("inf"), 0]}), "layout of 'x' must be"),
     (lambda d: d["model"]["layers"][1]["params"].update(units=10**400), "whole numbers within"),
-    (lambda d: d["model"]["layers"][0]["params"].update(shape=[2] * 40), "a list of up to 16"),
+    (lambda d: d["model"]["layers"][0]["params"].update(shape=[2] * 40), "at most 16 of them"),
     (lambda d: d.update(runs=[1]), "Run 1 in 'runs' must be a JSON object"),
     (lambda d: d.update(runs=[{"id": "r", "history": {"loss": "high"}}]), "'history'"),
     (lambda d: d.update(runs=[{"id": "r", "evaluation": {"confusion_matrix": [[1]], "class_names": ["a", "b"]}}]),

@@ -165,3 +165,17 @@ def test_a_new_project_naming_the_same_source_loads_its_data_again(qtbot, panel)
     again = load_and_wait(qtbot, panel, lambda: panel.document.replace(project, None))
     assert again is not first and panel.dataset is again
     assert panel.dataset_for(panel.document.project.dataset) is again
+
+
+def test_refused_options_from_a_file_are_not_loaded_and_load_uses_the_form(qtbot, panel):
+    """A file asking for 10^12 samples: nothing is generated, the form keeps its other options (moons) with the
+    option's default in place of the refused value, and Load makes that the project's choice."""
+    project = load_template("mlp")
+    project.dataset = {"source": "toy2d", "options": {"kind": "moons", "samples": 10**12}}
+    panel.document.replace(project, None)
+    assert panel.loader is None and panel.dataset is None  # no load started
+    assert "samples must be at most 200000" in panel.status.text()
+    assert panel.editors["kind"].value() == "moons" and panel.editors["samples"].value() == 1000
+    dataset = load_and_wait(qtbot, panel)
+    assert dataset.train.count + dataset.validation.count == 1000
+    assert panel.document.project.dataset == {"source": "toy2d", "options": {"kind": "moons"}}
