@@ -115,3 +115,31 @@ def test_closing_while_data_loads_cancels_the_load(qtbot, tmp_path, main_window_
     assert window.close()
     assert not shiboken6.isValid(loader) or loader.isFinished()
     assert not running_threads()
+
+
+def test_closing_while_the_models_are_being_saved_waits_for_the_save(qtbot, tmp_path, main_window_factory):
+    """The save's progress dialog runs an event loop: a close arriving then is refused until the save is done."""
+    window = window_with(main_window_factory, tmp_path, deep_project(1))
+    files = window.editor.files
+    seen = []
+    window.statusBar().messageChanged.connect(seen.append)
+    files._saving = True  # as during FileActions._write_run_models
+    try:
+        assert not window.close() and window.isVisible()
+    finally:
+        files._saving = False
+    assert any("once the project is saved" in text for text in seen)
+    assert window.close()
+
+
+def test_a_new_project_stops_the_old_projects_data_load(qtbot, tmp_path, main_window_factory):
+    project = deep_project(1)
+    project.dataset = {"source": "shapes", "options": {"count_per_class": 20_000}}
+    window = window_with(main_window_factory, tmp_path, project)
+    data = window.editor.data_panel
+    data.load()
+    loader = data.loader
+    other = deep_project(1)
+    other.dataset = {"source": "npz", "options": {}}  # a source that loads nothing by itself
+    window.editor.document.replace(other, None)
+    assert not shiboken6.isValid(loader) or loader.isFinished()
