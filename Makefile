@@ -23,7 +23,10 @@ test: setup
 
 bench: setup
 	@bash .ci/system-deps.sh --screen
-	@for script in bench/*.py; do echo "== $$script"; $(XVFB) $(PY) $$script || exit 1; done
+	@failed=""; for script in bench/*.py; do echo "== $$script"; \
+	  if $(XVFB) $(PY) $$script; then echo "-- $$script: within budget"; \
+	  else echo "-- $$script: OVER BUDGET or failed"; failed="$$failed $$script"; fi; done; \
+	  if [ -n "$$failed" ]; then echo "over budget or failed:$$failed"; exit 1; fi; echo "every bench within budget"
 
 screenshot: setup
 	@bash .ci/system-deps.sh --screen

@@ -181,18 +181,42 @@ def _as_float_or_int(x: np.ndarray, name: str) -> np.ndarray:
     raise DatasetError(f"{name}: the inputs must be numbers, got {x.dtype}")
 
 
-def read_csv_header(path: str) -> list[str]:
-    """Column names of a CSV file (so the Data panel can offer the label column)."""
-    with open(Path(path).expanduser(), newline="", encoding="utf-8-sig") as stream:
-        return next(csv.reader(stream), [])
-
-
 def load_csv(path: str = "", label_column: str = "", validation_split: float = 0.2, seed: int = 0,
              progress: Progress | None = None) -> Dataset:
     """Numeric feature columns and one label column (numbers, or strings that become class indices)."""
     if not path:
         raise DatasetError("choose a .csv file")
     file = Path(path).expanduser()
+    header, body = _csv_rows(file)
+    label = label_column or header[-1]
+    if label not in header:
+        raise DatasetError(f"{file.name} has no column '{quote(label)}'; its columns are: "
+                           f"{quote(', '.join(header), 200)}")
+    if len(header) < 2:
+        raise DatasetError(f"{file.name} needs at least one feature column besides the label")
+    label_index = header.index(label)
+    features = [i for i in range(len(header)) if i != label_index]
+    x = np.empty((len(body), len(features)), dtype=np.float32)
+    for column, source in enumerate(features):
+        x[:, column] = _numeric_column(body, source, header[source], file.name)
+    raw_labels = [row[label_index].strip() for row in body]
+    empty = [n for n, v in enumerate(raw_labels, start=2) if not v]
+    if empty:
+        raise DatasetError(f"{file.name}: the label column '{quote(label, 40)}' is empty on line(s) {_few(empty)}")
+    try:
+        y_values = np.array([float(v) for v in raw_labels])
+    except ValueError:
+        y_values = np.array(raw_labels)
+    y, names = _labels(y_values, file.name)
+    (progress or Progress()).step(1, 1, "table loaded")
+    train, validation = split_off_validation(x, y, validation_split, seed)
+    info = array_info(file.name, train.x, train.y, names, {"train": train, "validation": validation},
+                      description=f"{len(x)} rows, {len(features)} features, label '{label}' from {file}")
+    return Dataset(info, train, validation)
+
+
+def _csv_rows(file: Path) -> tuple[list[str], list[list[str]]]:
+    """The header (unique names) and the data rows (each as long as the header), blank lines left out."""
     problem = file_problem(file, "CSV", MAX_CSV_BYTES)
     if problem:
         raise DatasetError(problem)
@@ -211,61 +235,42 @@ def load_csv(path: str = "", label_column: str = "", validation_split: float = 0
     if repeated:
         raise DatasetError(f"{file.name}: the header names the column '{quote(repeated[0])}' more than once; "
                            "give every column its own name")
-    label = label_column or header[-1]
-    if label not in header:
-        raise DatasetError(f"{file.name} has no column '{quote(label)}'; its columns are: "
-                           f"{quote(', '.join(header), 200)}")
-    if len(header) < 2:
-        raise DatasetError(f"{file.name} needs at least one feature column besides the label")
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise DatasetError(f"{file.name}, line {number}: {len(row)} values, but the header has {len(header)}")
-    label_index = header.index(label)
-    features = [i for i in range(len(header)) if i != label_index]
-    x = np.empty((len(body), len(features)), dtype=np.float32)
-    for column, source in enumerate(features):
-        missing, bad, huge = [], [], []
-        for row_number, row in enumerate(body, start=2):
-            cell = row[source].strip()
-            if not cell:
-                missing.append(row_number)
-                continue
-            try:
-                value = float(cell)
-            except ValueError:
-                bad.append((row_number, cell))
-                continue
-            if not math.isfinite(value) or abs(value) > FLOAT32_MAX:  # 1e39 would become inf in float32
-                huge.append((row_number, cell))
-                continue
-            x[row_number - 2, column] = value
-        name = header[source]
-        if missing:
-            raise DatasetError(f"{file.name}: column '{quote(name, 40)}' has {len(missing)} empty cell(s) (line(s) "
-                               f"{_few(missing)}); fill them in or remove those rows")
-        if bad:
-            example = quote(bad[0][1], 40)
-            raise DatasetError(f"{file.name}: column '{quote(name, 40)}' is not numeric (line {bad[0][0]}: '{example}'"
-                               f"{f' and {len(bad) - 1} more' if len(bad) > 1 else ''}); make it numbers, or "
-                               "choose it as the label column")
-        if huge:
-            raise DatasetError(f"{file.name}: column '{quote(name, 40)}' holds a value a model cannot take (line "
-                               f"{huge[0][0]}: '{quote(huge[0][1], 40)}'); inputs are 32-bit floats, finite and "
-                               "within about ±3.4e38")
-    raw_labels = [row[label_index].strip() for row in body]
-    empty = [n for n, v in enumerate(raw_labels, start=2) if not v]
-    if empty:
-        raise DatasetError(f"{file.name}: the label column '{quote(label, 40)}' is empty on line(s) {_few(empty)}")
-    try:
-        y_values = np.array([float(v) for v in raw_labels])
-    except ValueError:
-        y_values = np.array(raw_labels)
-    y, names = _labels(y_values, file.name)
-    (progress or Progress()).step(1, 1, "table loaded")
-    train, validation = split_off_validation(x, y, validation_split, seed)
-    info = array_info(file.name, train.x, train.y, names, {"train": train, "validation": validation},
-                      description=f"{len(x)} rows, {len(features)} features, label '{label}' from {file}")
-    return Dataset(info, train, validation)
+    return header, body
+
+
+def _numeric_column(body: list[list[str]], source: int, name: str, file_name: str) -> np.ndarray:
+    """Column `source` as float32; empty, non-numeric and out-of-range cells are reported with their lines."""
+    values = np.empty(len(body), dtype=np.float32)
+    missing, bad, huge = [], [], []
+    for row_number, row in enumerate(body, start=2):
+        cell = row[source].strip()
+        if not cell:
+            missing.append(row_number)
+            continue
+        try:
+            value = float(cell)
+        except ValueError:
+            bad.append((row_number, cell))
+            continue
+        if not math.isfinite(value) or abs(value) > FLOAT32_MAX:  # 1e39 would become inf in float32
+            huge.append((row_number, cell))
+            continue
+        values[row_number - 2] = value
+    name = quote(name, 40)
+    if missing:
+        raise DatasetError(f"{file_name}: column '{name}' has {len(missing)} empty cell(s) (line(s) "
+                           f"{_few(missing)}); fill them in or remove those rows")
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        raise DatasetError(f"{file_name}: column '{name}' is not numeric (line {bad[0][0]}: '{quote(bad[0][1], 40)}'"
+                           f"{more}); make it numbers, or choose it as the label column")
+    if huge:
+        raise DatasetError(f"{file_name}: column '{name}' holds a value a model cannot take (line {huge[0][0]}: "
+                           f"'{quote(huge[0][1], 40)}'); inputs are 32-bit floats, finite and within about ±3.4e38")
+    return values
 
 
 def _few(numbers: list[int]) -> str:

@@ -1,8 +1,8 @@
-"""ModelSpec -> keras.Model through the functional API; probe models for looking inside.
+"""ModelSpec -> keras.Model through the functional API, with the attention scores kept reachable for inspection.
 
 Layer names are node ids, so a trained model, its summary, its exported code and the canvas all use
 the same names. Attention layers are called with `return_attention_scores=True` on their first
-(symbolic) call -- the only call where Keras allows it -- so the scores can be probed later while the
+(symbolic) call -- the only call where Keras allows it -- so `models.inspection.Probe` can read the scores while the
 model itself outputs only the attended values.
 """
 
@@ -120,21 +120,6 @@ def build(spec: ModelSpec, report: ValidationReport | None = None,
         name=_model_name(spec.name),
     )
     return BuiltModel(model, tensors, scores, input_ids)
-
-
-def probe_model(built: BuiltModel, node_ids: list[str] | None = None,
-                attention: bool = True) -> keras.Model:
-    """One model returning the outputs of `node_ids` (default: all layers) and attention scores.
-
-    Outputs are a dict keyed by node id (and `<id>/scores` for attention), built once per trained model
-    and called directly on small batches -- not `predict` on many models, which retraces.
-    """
-    ids = node_ids if node_ids is not None else [n for n in built.outputs_by_node if n not in built.input_ids]
-    outputs = {node_id: built.outputs_by_node[node_id] for node_id in ids}
-    if attention:
-        outputs.update({f"{node_id}/scores": s for node_id, s in built.attention_scores.items()})
-    inputs = [built.outputs_by_node[i] for i in built.input_ids]
-    return keras.Model(inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=outputs)
 
 
 def _model_name(name: str) -> str:

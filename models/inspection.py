@@ -10,7 +10,7 @@ trained model's variables it always shows the current weights.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,16 +59,6 @@ class Activation:
         if values.ndim != 3:
             raise InspectionError(f"{self.layer_id} ({self.layer_type}) has no spatial output to draw as maps")
         return np.moveaxis(values, -1, 0)
-
-
-@dataclass
-class Snapshot:
-    """Activations of the pinned input at one point in training (kept per epoch for replay)."""
-
-    step: int
-    epoch: int
-    activations: dict[str, np.ndarray]
-    filters: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 # ----- the probe
@@ -147,18 +137,6 @@ def channel_order(maps: np.ndarray, sort: bool) -> np.ndarray:
         return np.arange(len(maps))
     means = np.nan_to_num(maps.reshape(len(maps), -1).mean(axis=1), nan=-np.inf)
     return np.argsort(-means, kind="stable")
-
-
-def overview_rows(activations: list[Activation], per_layer: int = 8) -> list[tuple[Activation, np.ndarray]]:
-    """For each spatial layer, its `per_layer` most active channels (C, H, W), so one screen shows the
-    hierarchy from early edge detectors to late part detectors."""
-    rows = []
-    for activation in activations:
-        if activation.kind not in ("image", "volume"):
-            continue
-        maps = activation.channel_stack()
-        rows.append((activation, maps[channel_order(maps, sort=True)[:per_layer]]))
-    return rows
 
 
 # ----- filters

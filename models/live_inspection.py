@@ -3,8 +3,8 @@
 The thread that trains owns the Keras model, so the pinned input's activations are computed there: a
 `Probe` of the training model is built once at the first refresh and then called every N steps or S
 seconds (it shares the model's variables, so it shows the current weights). Each refresh hands a
-`Snapshot` of plain numpy copies to `deliver`, which the GUI turns into a queued signal; one snapshot per
-epoch end is marked for replay. The cost is one small forward pass per refresh (bench/inspect.py).
+`LiveSnapshot` of plain numpy copies to `deliver`, which the GUI turns into a queued signal; one snapshot per
+epoch end is marked for replay. The cost is one small forward pass per refresh (bench/inspection.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from models.builder import BuildError, build, probe_model
+from models.builder import BuildError, build
+from models.inspection import Probe, attention_scores
 from models.spec import ModelSpec
 from models.templates import load_template, template_names
 from models.validate import validate
@@ -41,19 +42,19 @@ def test_template_builds_with_inferred_shapes_and_trains_one_batch(name):
 def test_probe_returns_every_layer_and_attention_scores_matching_the_layer():
     spec = load_template("vit").spec
     built = build(spec)
-    probe = probe_model(built)
-    x, _ = random_batch(built.model, spec, size=2)
-    outputs = probe(x)
+    probe = Probe(built.model)
+    x, _ = random_batch(built.model, spec, size=1)
+    outputs = probe(x[0])
     assert set(outputs) >= {"patches", "classifier", "block1_attention/scores", "block2_attention/scores"}
-    scores = keras.ops.convert_to_numpy(outputs["block1_attention/scores"])
-    assert scores.shape == (2, 4, 64, 64)  # batch, heads, query patches, key patches
+    scores = attention_scores(outputs, "block1_attention")
+    assert scores.shape == (4, 64, 64)  # heads, query patches, key patches
     np.testing.assert_allclose(scores.sum(axis=-1), 1.0, rtol=1e-5)
     # Same numbers as the layer's own return_attention_scores on the same input.
     layer = built.model.get_layer("block1_attention")
     normed = keras.Model(built.model.input, built.model.get_layer("block1_norm1").output)(x)
     _, direct = layer(normed, normed, return_attention_scores=True)
-    np.testing.assert_allclose(scores, keras.ops.convert_to_numpy(direct), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(outputs["classifier"]), built.model(x), rtol=1e-5)
+    np.testing.assert_allclose(scores, keras.ops.convert_to_numpy(direct)[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(outputs["classifier"], keras.ops.convert_to_numpy(built.model(x))[0], rtol=1e-5)
 
 
 def test_saved_keras_file_with_strata_layers_loads_and_predicts_the_same(tmp_path):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from datasets.arrays import load_csv, load_npz, read_csv_header
+from datasets.arrays import load_csv, load_npz
 from datasets.base import DatasetError, Preprocessing
 from datasets.image_folder import check_image, load_image_folder
 from datasets.preprocess import open_image, prepare_image
@@ -155,7 +155,7 @@ def test_csv_with_text_labels(tmp_path):
     path.write_text("length,width,species\n1.0,2.0,setosa\n1.5,2.5,virginica\n0.5,1.0,setosa\n2,3,versicolor\n")
     data = load_csv(str(path), validation_split=0)
     assert data.info.class_names == ["setosa", "versicolor", "virginica"]
-    assert data.train.x.shape == (4, 2) and read_csv_header(str(path)) == ["length", "width", "species"]
+    assert data.train.x.shape == (4, 2)
     with pytest.raises(DatasetError, match="column 'species' is not numeric"):
         load_csv(str(path), label_column="width")  # then the text column is a feature, and says so
 
