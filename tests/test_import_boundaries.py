@@ -29,15 +29,42 @@ def test_models_and_datasets_import_without_qt():
     assert report["forbidden"] == [], f"Qt-free packages pulled in: {report['forbidden']}"
 
 
-def test_datasets_is_the_lowest_layer_and_imports_nothing_of_models():
-    """Read the AST, so a lazy import inside a function cannot hide an arrow back up."""
-    import ast
-    from pathlib import Path
+QT = ("PySide6", "shiboken6", "pyqtgraph")
+CONTRACTS = {  # package: the top-level packages its modules may never import, even lazily inside a function
+    "datasets": ("models", "gui", *QT),  # the lowest layer
+    "models": ("gui", *QT),  # Qt-free: the CLI and a headless trainer use it
+}
 
-    arrows = []
-    for path in sorted((Path(__file__).resolve().parent.parent / "datasets").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            arrows += [f"{path.name}: {name}" for name in names if name == "models" or name.startswith("models.")]
-    assert arrows == []
+
+def violations(folder: Path, forbidden: tuple[str, ...]) -> list[str]:
+    """'path:line: import name' for every import of a forbidden package in the modules under `folder`, read from
+    the source (AST), so an import inside a function or behind a condition cannot hide."""
+    import ast
+
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [f"{path.relative_to(folder.parent)}:{node.lineno}: import {name}" for name in names
+                      if name.split(".")[0] in forbidden]
+    return found
+
+
+def test_each_layer_imports_only_what_is_below_it():
+    broken = {package: violations(ROOT / package, forbidden) for package, forbidden in CONTRACTS.items()}
+    assert broken == {package: [] for package in CONTRACTS}
+
+
+def test_the_contract_check_names_a_planted_violation(tmp_path):
+    package = tmp_path / "datasets"
+    package.mkdir()
+    (package / "clean.py").write_text("import numpy\nfrom datasets.base import Dataset\n")
+    (package / "sneaky.py").write_text("import os\n\n\ndef later():\n    from models.spec import ModelSpec\n"
+                                       "    import PySide6.QtCore\n    return ModelSpec\n")
+    assert violations(package, CONTRACTS["datasets"]) == [
+        "datasets/sneaky.py:5: import models.spec", "datasets/sneaky.py:6: import PySide6.QtCore"]
