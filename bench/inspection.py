@@ -36,9 +36,9 @@ from datasets.base import Preprocessing  # noqa: E402
 from datasets.packaged import sample_photo  # noqa: E402
 from datasets.preprocess import prepare_image  # noqa: E402
 from gui.app import create_application  # noqa: E402
-from gui.inspection_data import ViewData  # noqa: E402
-from gui.inspection_tabs import FeatureMapsTab  # noqa: E402
-from gui.inspection_views import bench_grid_draw  # noqa: E402
+from gui.inspection.data import ViewData  # noqa: E402
+from gui.inspection.tabs import FeatureMapsTab  # noqa: E402
+from gui.inspection.views import TileGrid, normalize  # noqa: E402
 from models.builder import build  # noqa: E402
 from models.inspection import Probe  # noqa: E402
 from models.templates import load_template  # noqa: E402
@@ -85,6 +85,25 @@ def tab_draw_ms() -> float:
     tab.close()
     return result
 
+
+
+def bench_grid_draw(repeats: int = 21, channels: int = 64, side: int = 56) -> float:
+    """Median milliseconds to normalise, compose, convert and paint a grid of `channels` maps of side x side.
+
+    Each repeat is a fresh `set_tiles` (new data) followed by a full paint of a 640x640 TileGrid (`grab`).
+    """
+    maps = np.random.default_rng(0).standard_normal((side, side, channels)).astype(np.float32)
+    widget = TileGrid()
+    widget.resize(640, 640)
+    times = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        widget.set_tiles(np.moveaxis(normalize(maps, axis_per_channel=True), -1, 0), "viridis")
+        widget.grab()
+        times.append((time.perf_counter() - start) * 1000.0)
+        maps[0, 0, 0] += 1.0  # new data each time, as a live view gets
+    widget.deleteLater()
+    return float(np.median(times))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui.app import create_application  # noqa: E402
-from gui.training_plots import TrainingPlots  # noqa: E402
+from gui.training.plots import TrainingPlots  # noqa: E402
 
 BUDGET_MS = 50.0
 

@@ -41,8 +41,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from datasets.generated import load_shapes  # noqa: E402
 from gui.app import create_application  # noqa: E402
 from gui.document import ProjectDocument  # noqa: E402
-from gui.inspection_panel import InspectionPanel  # noqa: E402
-from gui.training_panel import TrainingPanel  # noqa: E402
+from gui.inspection.panel import InspectionPanel  # noqa: E402
+from gui.training.panel import TrainingPanel  # noqa: E402
 from models.project import Project  # noqa: E402
 from models.runtime import freeze_long_lived_objects  # noqa: E402
 from models.spec import ModelSpec  # noqa: E402

@@ -105,7 +105,7 @@ class FileActions(QObject):
 
     # ----- opening ------------------------------------------------------------------------------------
     def new_from_template(self) -> None:
-        from gui.template_dialog import choose_template
+        from gui.dialogs.templates import choose_template
 
         if not self.confirm_discard():
             return
@@ -228,7 +228,7 @@ class FileActions(QObject):
 
     # ----- export -------------------------------------------------------------------------------------
     def export_code(self) -> None:
-        from gui.code_dialog import CodeDialog
+        from gui.dialogs.code import CodeDialog
 
         dialog = CodeDialog(self.document, self.window)
         dialog.exec()

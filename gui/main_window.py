@@ -13,14 +13,14 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
 
-from gui.about_dialog import show_about
-from gui.canvas import project_file_from
-from gui.editor import Editor
-from gui.empty_state import EmptyState
+from gui.dialogs.about import show_about
+from gui.dialogs.shortcuts import ShortcutsDialog
+from gui.editor.canvas import project_file_from
 from gui.menus import build_menus, build_toolbar, shortcut_rows
 from gui.runtime_loader import TensorFlowLoader
-from gui.shortcuts_dialog import ShortcutsDialog
 from gui.threads import abandon, stop_all_threads
+from gui.widgets.empty_state import EmptyState
+from gui.workspace import Editor
 from models import APP_NAME
 from models.runtime import RuntimeInfo, freeze_long_lived_objects
 

@@ -7,10 +7,10 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from gui.canvas import CanvasView
-from gui.canvas_items import CARD_HEIGHT, CARD_WIDTH
 from gui.document import ProjectDocument
-from gui.palette import LAYER_MIME, Palette
+from gui.editor.canvas import CanvasView
+from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH
+from gui.editor.palette import LAYER_MIME, Palette
 from models.project import Project, model_to_dict
 from models.spec import ModelSpec
 

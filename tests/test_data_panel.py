@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from gui.data_panel import DataPanel
+from gui.data.panel import DataPanel
 from gui.document import ProjectDocument
 from models.project import model_to_dict
 from models.templates import load_template

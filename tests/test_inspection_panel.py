@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 
 from gui.document import ProjectDocument
-from gui.inspection_panel import InspectionPanel
+from gui.inspection.panel import InspectionPanel
 from models.templates import load_template
 
 TIMEOUT = 60_000
@@ -198,7 +198,7 @@ def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_f
 def lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs: int):
     """A shown window with LeNet on a little Shapes data, the cat photo pinned in the front Inspection tab, and
     live maps every 10 steps; (window, inspection panel, training panel)."""
-    from gui.visibility import on_screen
+    from gui.widgets.visibility import on_screen
 
     window = main_window_factory()
     project = load_template("lenet")
@@ -239,7 +239,7 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
 def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up_when_shown(qtbot,
                                                                                           main_window_factory):
     """Behind the Training tab nobody sees the maps: the training thread skips the periodic probes."""
-    from gui.visibility import on_screen
+    from gui.widgets.visibility import on_screen
 
     window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=2)
     window.docks["training"].raise_()
@@ -258,7 +258,7 @@ def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up
 
 def test_gradient_views_that_cannot_apply_leave_the_others_alone():
     """A flat input reshaped into an image, and a model whose output is an image: feature maps still show."""
-    from gui.inspection_worker import InspectionRequest, InspectionWorker
+    from gui.inspection.worker import InspectionRequest, InspectionWorker
     from models.builder import build
     from models.inspection_inputs import LoadedInput
     from models.spec import ModelSpec
@@ -283,8 +283,8 @@ def test_gradient_views_that_cannot_apply_leave_the_others_alone():
 
 
 def test_rollout_is_offered_only_for_self_attention_of_one_size(qtbot):
-    from gui.inspection_data import ViewData
-    from gui.inspection_tabs import AttentionTab
+    from gui.inspection.data import ViewData
+    from gui.inspection.tabs import AttentionTab
     from models.inspection_inputs import LoadedInput
 
     tab = AttentionTab()
@@ -321,8 +321,8 @@ def test_edit_paste_goes_to_the_inspection_panel_when_it_has_the_focus(qtbot, ma
 
 
 def test_a_regression_output_is_shown_as_values_not_made_up_classes(qtbot):
-    from gui.inspection_data import ViewData
-    from gui.inspection_tabs import PredictionsTab
+    from gui.inspection.data import ViewData
+    from gui.inspection.tabs import PredictionsTab
     from models.inspection_inputs import LoadedInput
 
     tab = PredictionsTab()

@@ -14,13 +14,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from gui.inspection_plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
-from gui.inspection_views import (
+from gui.inspection.plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
+from gui.inspection.views import (
     COLORMAPS,
     GAP_RGB,
     OverlayImage,
     TileGrid,
-    bench_grid_draw,
     colormap_lut,
     compose_grid,
     grid_cell_at,
@@ -37,7 +36,7 @@ def no_swallowed_errors(caplog):
     """The views log (instead of raising into Qt) any exception in a handler: a test must not hide one."""
     yield
     errors = [r for r in caplog.records
-              if r.name in ("gui.inspection_views", "gui.inspection_plots") and r.levelname == "ERROR"]
+              if r.name in ("gui.inspection.views", "gui.inspection.plots") and r.levelname == "ERROR"]
     assert not errors, errors[0].getMessage()
 
 
@@ -438,14 +437,8 @@ def test_export_png_writes_what_is_shown(qtbot, tmp_path):
             assert image.size == (round(view.width() * ratio), round(view.height() * ratio)), type(view).__name__
 
 
-def test_grid_draw_benchmark_sanity():
-    median_ms = bench_grid_draw(repeats=5)
-    print(f"grid draw (64 maps of 56x56, normalise + compose + QImage + paint): median {median_ms:.1f} ms")
-    assert isinstance(median_ms, float) and median_ms > 0
-
-
 def test_module_imports_no_tensorflow():
-    probe = ("import sys, gui.inspection_views; "
+    probe = ("import sys, gui.inspection.views; "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in {'tensorflow', 'keras'}))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})

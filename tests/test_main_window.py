@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDockWidget
 
-from gui.about_dialog import about_text
+from gui.dialogs.about import about_text
 from gui.main_window import MainWindow
 from gui.menus import shortcut_rows
 from models.about import library_versions

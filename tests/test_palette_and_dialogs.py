@@ -6,10 +6,10 @@ import ast
 
 from PySide6.QtWidgets import QDialogButtonBox
 
-from gui.code_dialog import CodeDialog
+from gui.dialogs.code import CodeDialog
+from gui.dialogs.templates import EMPTY, TemplateDialog
 from gui.document import ProjectDocument
-from gui.palette import LAYER_MIME, Palette
-from gui.template_dialog import EMPTY, TemplateDialog
+from gui.editor.palette import LAYER_MIME, Palette
 from models.catalog import CATALOG
 from models.project import Project, model_to_dict
 from models.spec import ModelSpec

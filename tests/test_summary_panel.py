@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from gui.summary_panel import (
+from gui.editor.summary import (
     CONNECTED,
     MACS,
     NAME,

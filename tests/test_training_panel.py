@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from gui.document import ProjectDocument
-from gui.training_panel import TrainingPanel
+from gui.training.panel import TrainingPanel
 from models.project import Project
 from models.templates import load_template
 from tests.qt_helpers import answer_message_boxes, answer_next_message_box
@@ -247,7 +247,7 @@ def test_a_failing_slot_reports_instead_of_raising(qtbot, panel):
     panel.plots.export_csv = None  # a broken export: calling it raises TypeError inside a guarded slot
     from pathlib import Path as _Path
 
-    from gui import training_panel
+    from gui.training import panel as training_panel
 
     original = training_panel.QFileDialog.getSaveFileName
     training_panel.QFileDialog.getSaveFileName = staticmethod(lambda *args, **kwargs: (str(_Path("/tmp/x.csv")), ""))
@@ -272,7 +272,7 @@ def test_the_step_curves_stay_in_view_and_hand_over_to_the_user_when_panned(qtbo
 
 
 def test_a_flat_learning_rate_is_redrawn_once_a_second_and_a_change_at_once(qtbot):
-    from gui.training_plots import TrainingPlots
+    from gui.training.plots import TrainingPlots
 
     plots = TrainingPlots()
     qtbot.addWidget(plots)
@@ -296,7 +296,7 @@ def test_a_flat_learning_rate_is_redrawn_once_a_second_and_a_change_at_once(qtbo
 
 def test_the_axes_span_the_planned_run_and_widen_for_longer_ones(qtbot):
     """The step and epoch axes are laid out once per run instead of as the data grows."""
-    from gui.training_plots import TrainingPlots
+    from gui.training.plots import TrainingPlots
 
     plots = TrainingPlots()
     qtbot.addWidget(plots)
@@ -328,7 +328,7 @@ def test_the_axes_span_the_planned_run_and_widen_for_longer_ones(qtbot):
 
 def test_a_falling_loss_stays_in_view_with_few_axis_relayouts(qtbot):
     """Following the data moves the step axes in chunks: each move re-lays out an axis on the GUI thread."""
-    from gui.training_plots import TrainingPlots
+    from gui.training.plots import TrainingPlots
 
     plots = TrainingPlots()
     qtbot.addWidget(plots)
@@ -354,7 +354,7 @@ def test_long_runs_are_downsampled_while_short_ones_are_drawn_point_for_point(qt
     from PySide6.QtGui import QColor, QImage
     from PySide6.QtWidgets import QGraphicsItem
 
-    from gui.training_plots import LONG_SERIES, TrainingPlots
+    from gui.training.plots import LONG_SERIES, TrainingPlots
 
     plots = TrainingPlots()
     qtbot.addWidget(plots)
@@ -399,7 +399,7 @@ def test_the_progress_line_changes_without_re_laying_out_the_window(qtbot):
     from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
 
-    from gui.status_line import StatusLine
+    from gui.widgets.status_line import StatusLine
 
     class LayoutRequests(QObject):
         count = 0

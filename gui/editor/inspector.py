@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.empty_state import EmptyState
-from gui.param_editors import ParamEditor, guarded, make_editor, same_value
+from gui.editor.param_editors import ParamEditor, guarded, make_editor, same_value
+from gui.widgets.empty_state import EmptyState
 from models.catalog import CATALOG, LayerType, Param
 from models.params import type_error
 from models.problems import Problem
@@ -288,7 +288,7 @@ class Inspector(QWidget):
 
 
 def _demo() -> None:
-    """`python -m gui.inspector`: the form for a Conv2D after a 28x28 input, edits applied to a real spec."""
+    """`python -m gui.editor.inspector`: the form for a Conv2D after a 28x28 input, edits applied to a real spec."""
     import sys
 
     from PySide6.QtWidgets import QApplication

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.canvas import CanvasView
 from gui.document import ProjectDocument
+from gui.editor.canvas import CanvasView
 from models.project import Project
 from models.templates import load_template, template_names
 from models.validate import validate

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.inspection_data import ViewData
-from gui.inspection_plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
-from gui.inspection_views import COLORMAPS, OverlayImage, TileGrid, normalize
+from gui.inspection.data import ViewData
+from gui.inspection.plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
+from gui.inspection.views import COLORMAPS, OverlayImage, TileGrid, normalize
 from models import inspection
 
 log = logging.getLogger(__name__)

@@ -31,9 +31,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
-from gui.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
 from gui.document import ProjectDocument
-from gui.palette import LAYER_MIME
+from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
+from gui.editor.palette import LAYER_MIME
 from models.catalog import CATALOG
 from models.graph_layout import layered_layout
 from models.project import FILE_SUFFIX, ProjectError, model_from_dict

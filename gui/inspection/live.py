@@ -7,9 +7,9 @@ import logging
 
 from PySide6.QtGui import QHideEvent
 
-from gui.inspection_data import ViewData
-from gui.param_editors import guarded
-from gui.visibility import on_screen
+from gui.editor.param_editors import guarded
+from gui.inspection.data import ViewData
+from gui.widgets.visibility import on_screen
 from models.live_inspection import LiveInspection, LiveSettings, LiveSnapshot
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from datasets.base import DatasetError
-from gui.inspection_data import ViewData
+from gui.inspection.data import ViewData
 from gui.threads import ManagedThread
 from models.inspection_inputs import LoadedInput
 

@@ -2,7 +2,7 @@
 
 Nothing here imports TensorFlow or Keras: `models.inspection` computes activations, filters, attention and
 Grad-CAM maps; these views only colour and lay them out, so they stay fast (composing and drawing 64 feature
-maps of 56x56 takes a few milliseconds, see `bench_grid_draw`) and can be tested without a model.
+maps of 56x56 takes a few milliseconds, see bench/inspection.py) and can be tested without a model.
 
 Maps are drawn with nearest-neighbour scaling (one activation = one crisp square); photos with smooth
 scaling. Mouse handlers never let an exception reach Qt's event loop (`logged_handler`): a bad array logs a
@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -514,29 +513,3 @@ class OverlayImage(_FittedImage):
         painter.drawRect(box)
         painter.setPen(QPen(QColor("#ffffff"), 2))
         painter.drawRect(box)
-
-
-# ----- benchmark ------------------------------------------------------------------------------------------------
-_bench_app: QApplication | None = None
-
-
-def bench_grid_draw(repeats: int = 21, channels: int = 64, side: int = 56) -> float:
-    """Median milliseconds to normalise, compose, convert and paint a grid of `channels` maps of side x side.
-
-    Each repeat is a fresh `set_tiles` (new data) followed by a full paint of a 640x640 TileGrid (`grab`).
-    """
-    global _bench_app
-    if QApplication.instance() is None:
-        _bench_app = QApplication([])
-    maps = np.random.default_rng(0).standard_normal((side, side, channels)).astype(np.float32)
-    widget = TileGrid()
-    widget.resize(640, 640)
-    times = []
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        widget.set_tiles(np.moveaxis(normalize(maps, axis_per_channel=True), -1, 0), "viridis")
-        widget.grab()
-        times.append((time.perf_counter() - start) * 1000.0)
-        maps[0, 0, 0] += 1.0  # new data each time, as a live view gets
-    widget.deleteLater()
-    return float(np.median(times))

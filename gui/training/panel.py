@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui.document import ProjectDocument
+from gui.editor.param_editors import ParamEditor, guarded, make_editor
 from gui.model_tasks import ModelTask
-from gui.param_editors import ParamEditor, guarded, make_editor
-from gui.runs_view import RunsView
-from gui.status_line import StatusLine
 from gui.threads import abandon
-from gui.train_worker import TrainWorker
-from gui.training_plots import TrainingPlots
+from gui.training.plots import TrainingPlots
+from gui.training.runs import RunsView
+from gui.training.worker import TrainWorker
+from gui.widgets.status_line import StatusLine
 from models.data_fit import ADAPT_HINT
 from models.runs import run_record
 from models.training import TrainingResult

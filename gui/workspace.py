@@ -15,15 +15,15 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
-from gui.canvas import CanvasView
-from gui.data_panel import DataPanel
+from gui.data.panel import DataPanel
 from gui.document import ProjectDocument
+from gui.editor.canvas import CanvasView
+from gui.editor.inspector import Inspector
+from gui.editor.palette import Palette
+from gui.editor.summary import SummaryPanel
 from gui.file_actions import FileActions
-from gui.inspection_panel import InspectionPanel
-from gui.inspector import Inspector
-from gui.palette import Palette
-from gui.summary_panel import SummaryPanel
-from gui.training_panel import TrainingPanel
+from gui.inspection.panel import InspectionPanel
+from gui.training.panel import TrainingPanel
 from models import APP_NAME
 from models.spec import ModelSpec
 

@@ -17,8 +17,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.plot_items import cache_static_parts
-from gui.visibility import on_screen
+from gui.widgets.plot_items import cache_static_parts
+from gui.widgets.visibility import on_screen
 
 COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
 SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider

@@ -356,7 +356,7 @@ def _has_branches(spec: ModelSpec) -> bool:
     return len(sources) != len(set(sources)) or any(len(node.inputs) > 1 for node in spec.nodes.values())
 
 
-def _main() -> None:  # pragma: no cover (a quick look: python -m gui.summary_panel)
+def _main() -> None:  # pragma: no cover (a quick look: python -m gui.editor.summary)
     import sys
 
     from PySide6.QtWidgets import QApplication

@@ -1,7 +1,7 @@
 """Inspection views drawn with pyqtgraph: an enlarged feature map, heatmaps (sequences, attention), bars
 (Dense outputs), decision boundaries, and the top-k predictions; each reads out the value under the mouse.
 
-Colours, grids and the directly painted image views live in `gui/inspection_views.py`.
+Colours, grids and the directly painted image views live in `gui/inspection/views.py`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gui.data_preview import PALETTE
-from gui.inspection_views import ExportMixin, colorize, format_value, logged_handler, pg_colormap
-from gui.plot_items import cache_axis, cache_static_parts
+from gui.data.preview import PALETTE
+from gui.inspection.views import ExportMixin, colorize, format_value, logged_handler, pg_colormap
+from gui.widgets.plot_items import cache_axis, cache_static_parts
 
 log = logging.getLogger(__name__)
 

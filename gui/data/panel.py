@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 from datasets.base import Dataset
 from datasets.options import option_problem
 from datasets.registry import SOURCES, guess_source, resolve_options, source
-from gui.data_loader import DatasetLoader
-from gui.data_preview import ClassCountChart, SampleGrid
+from gui.data.loader import DatasetLoader
+from gui.data.preview import ClassCountChart, SampleGrid
 from gui.document import ProjectDocument
-from gui.param_editors import ParamEditor, guarded, make_editor
+from gui.editor.param_editors import ParamEditor, guarded, make_editor
 from models.data_fit import adapt_model, check_fit
 
 log = logging.getLogger(__name__)

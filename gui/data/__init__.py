@@ -1,0 +1,1 @@
+"""The Data panel: choosing, loading and previewing a dataset."""

@@ -1,0 +1,1 @@
+"""The Inspection panel: what every layer makes of an input, live while training."""

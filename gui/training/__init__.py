@@ -1,0 +1,1 @@
+"""The Training panel: the worker that trains, live curves, the runs."""
