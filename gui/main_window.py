@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         if self.loader is not None:
             return
         self.loader = TensorFlowLoader(self)
-        self.loader.loaded.connect(self._on_runtime_loaded)
+        self.loader.done.connect(self._on_runtime_loaded)
         self.loader.failed.connect(self._on_runtime_failed)
         self.loader.start()
 

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import logging
+from PySide6.QtCore import QObject
 
-from PySide6.QtCore import QObject, Signal
-
-from gui.threads import ManagedThread
+from gui.threads import Worker
 from models.runtime import RuntimeInfo, load_tensorflow
 
-log = logging.getLogger(__name__)
 
-
-class TensorFlowLoader(ManagedThread):
-    """Runs `load_tensorflow` once; reports `loaded(RuntimeInfo)` or `failed(message)`."""
-
-    loaded = Signal(object)
-    failed = Signal(str)
+class TensorFlowLoader(Worker):
+    """Runs `load_tensorflow` once; reports `done(RuntimeInfo)` or `failed(message)`."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Loading TensorFlow", parent)
         self.info: RuntimeInfo | None = None
 
-    def run(self) -> None:
-        try:
-            self.info = load_tensorflow()
-        except Exception as error:  # an import error must reach the status bar, not kill the thread
-            log.exception("TensorFlow failed to load")
-            self.failed.emit(f"TensorFlow could not be loaded: {error}")
-            return
-        self.loaded.emit(self.info)
+    def work(self) -> RuntimeInfo:
+        self.info = load_tensorflow()
+        return self.info
+
+    def failure_message(self, error: BaseException) -> str:
+        return f"TensorFlow could not be loaded: {error}"

@@ -131,6 +131,51 @@ class ManagedThread(QThread):
         self.requestInterruption()
 
 
+class Worker(ManagedThread):
+    """One piece of work in its own thread, and the one error boundary every such worker shares.
+
+    Subclasses write `work()`. Its return value is emitted as `done(result)`. A `Cancelled` (from
+    `datasets.base`, raised by a load's progress callback) emits `cancelled()`. An error of one of the kinds in
+    `expected` (the user's input: a bad file, a refused option) emits `failed(message)` with the error's own plain
+    message. Any other exception is logged with its traceback and emits `failed(failure_message(error))`: nothing
+    escapes into Qt's event loop and no thread dies silently.
+    """
+
+    done = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    expected: tuple[type[BaseException], ...] = ()
+
+    def __init__(self, description: str, parent: QObject | None = None, delete_when_finished: bool = False) -> None:
+        super().__init__(parent)
+        self.description = description
+        if delete_when_finished:  # a fire-and-forget task: nothing piles up under its parent
+            self.finished.connect(self.deleteLater)
+
+    def work(self) -> object:
+        raise NotImplementedError
+
+    def failure_message(self, error: BaseException) -> str:
+        return f"{self.description} failed: {error}"
+
+    def run(self) -> None:
+        from datasets.base import Cancelled
+
+        try:
+            result = self.work()
+        except Cancelled:
+            self.cancelled.emit()
+            return
+        except self.expected as error:
+            self.failed.emit(str(error))
+            return
+        except Exception as error:  # the boundary: a message for the window, the traceback for the log
+            log.exception("%s failed", self.description)
+            self.failed.emit(self.failure_message(error))
+            return
+        self.done.emit(result)
+
+
 def running_threads() -> list[ManagedThread]:
     """Every managed thread that has started and not yet finished (a deleted one has finished: Qt
     deleted it with its parent, which it only does to a stopped thread)."""

@@ -250,7 +250,8 @@ class Editor(QObject):
             return
         work = {"keras": export.save_keras, "savedmodel": export.export_saved_model,
                 "tflite": export.export_tflite}[kind]
-        self.export_task = ModelTask(lambda: work(model, Path(path)), f"Export to {path}", self)
+        self.export_task = ModelTask(lambda: work(model, Path(path)), f"Export to {path}", self,
+                                     delete_when_finished=True)
         self.export_task.done.connect(lambda written: self._status(f"Wrote {written}", 8000))
         self.export_task.failed.connect(lambda message: self._status(message, 12000))
         self._status(f"Exporting to {path}…", 0)

@@ -99,3 +99,38 @@ def test_garbage_made_while_a_worker_allocates_is_collected_on_the_gui_thread(qt
     worker.release.set()
     assert worker.wait(5000)
     assert set(seen) == {threading.main_thread().name}
+
+
+def test_the_worker_base_is_the_one_error_boundary(qtbot):
+    """done / cancelled / failed with the error's own message / failed with the traceback logged, and a
+    fire-and-forget worker deletes itself once finished."""
+    import shiboken6
+
+    from datasets.base import Cancelled, DatasetError
+    from gui.threads import Worker
+
+    class Job(Worker):
+        expected = (DatasetError,)
+
+        def __init__(self, outcome, **kwargs) -> None:
+            super().__init__("A job", **kwargs)
+            self.outcome = outcome
+
+        def work(self):
+            if isinstance(self.outcome, BaseException):
+                raise self.outcome
+            return self.outcome
+
+    def run(job: Job, signal_name: str):
+        with qtbot.waitSignal(getattr(job, signal_name), timeout=10_000) as blocker:
+            job.start()
+        job.wait()
+        return blocker.args
+
+    assert run(Job(42), "done") == [42]
+    assert run(Job(Cancelled()), "cancelled") == []
+    assert run(Job(DatasetError("the file is empty")), "failed") == ["the file is empty"]
+    assert run(Job(ZeroDivisionError("division by zero")), "failed") == ["A job failed: division by zero"]
+    job = Job(1, delete_when_finished=True)
+    run(job, "done")
+    qtbot.waitUntil(lambda: not shiboken6.isValid(job), timeout=5_000)

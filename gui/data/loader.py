@@ -9,27 +9,24 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from datasets.base import Cancelled, DatasetError, Progress
+from datasets.base import DatasetError, Progress
 from datasets.registry import load_dataset
-from gui.threads import ManagedThread
+from gui.threads import Worker
 
 log = logging.getLogger(__name__)
 
 PREVIEW_COUNT = 16
 
 
-class DatasetLoader(ManagedThread):
+class DatasetLoader(Worker):
     """Signals (emitted from the worker thread; connect them to GUI slots, which Qt then queues):
-    `progress(done, total, message)`, `loaded(dataset, preview_x, preview_y)`, `failed(message)`,
-    `cancelled()`."""
+    `progress(done, total, message)`, `done((dataset, preview_x, preview_y))`, `failed(message)`, `cancelled()`."""
 
     progress = Signal(int, int, str)
-    loaded = Signal(object, object, object)
-    failed = Signal(str)
-    cancelled = Signal()
+    expected = (DatasetError,)
 
     def __init__(self, choice: dict[str, Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(f"Loading {choice.get('source')}", parent)
         self.choice = {"source": choice.get("source"), "options": dict(choice.get("options", {}))}
         self._cancel = threading.Event()
 
@@ -37,21 +34,13 @@ class DatasetLoader(ManagedThread):
         self._cancel.set()
         super().request_stop()
 
-    def run(self) -> None:
+    def work(self) -> tuple[Any, Any, Any]:
         progress = Progress(lambda done, total, message: self.progress.emit(done, total, message),
                             self._cancel.is_set)
-        try:
-            dataset = load_dataset(self.choice, progress)
-            progress.step(1, 1, "preparing the preview")
-            preview_x, preview_y = dataset.preview(PREVIEW_COUNT)
-        except Cancelled:
-            self.cancelled.emit()
-            return
-        except DatasetError as error:
-            self.failed.emit(str(error))
-            return
-        except Exception as error:  # anything else must reach the panel as a message, not kill the thread
-            log.exception("loading %s failed", self.choice)
-            self.failed.emit(f"The data could not be loaded: {type(error).__name__}: {error}")
-            return
-        self.loaded.emit(dataset, preview_x, preview_y)
+        dataset = load_dataset(self.choice, progress)
+        progress.step(1, 1, "preparing the preview")
+        preview_x, preview_y = dataset.preview(PREVIEW_COUNT)
+        return dataset, preview_x, preview_y
+
+    def failure_message(self, error: BaseException) -> str:
+        return f"The data could not be loaded: {type(error).__name__}: {error}"

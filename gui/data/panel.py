@@ -255,7 +255,7 @@ class DataPanel(QWidget):
         self.loader = DatasetLoader(choice, self)
         self.loader.finished.connect(self._on_loader_finished)  # each load is a new thread: none may pile up
         self.loader.progress.connect(self._on_progress)
-        self.loader.loaded.connect(self._on_loaded)
+        self.loader.done.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.cancelled.connect(self._on_cancelled)
         self.progress.setRange(0, 0)
@@ -295,9 +295,10 @@ class DataPanel(QWidget):
         self.progress.setFormat(text)
 
     @guarded
-    def _on_loaded(self, dataset: Dataset, preview_x: np.ndarray, preview_y: np.ndarray) -> None:
+    def _on_loaded(self, loaded: tuple[Dataset, np.ndarray, np.ndarray]) -> None:
         if self.sender() is not self.loader:
             return  # a cancelled load that finished anyway
+        dataset, preview_x, preview_y = loaded
         self._loading_done()
         self.dataset = dataset
         self.loaded_choice = self.loader.choice

@@ -238,6 +238,7 @@ class TrainingPanel(QWidget):
         self.worker.message.connect(self._log)
         self.worker.paused.connect(self._on_paused)
         self.worker.done.connect(self._on_done)
+        self.worker.failed.connect(self._on_worker_failed)
         self._started_at = time.monotonic()
         self.progress.setRange(0, 0)
         self.progress_label.setText("Building the model…")
@@ -364,6 +365,14 @@ class TrainingPanel(QWidget):
             return  # a run of a project that has since been replaced, or one already recorded on closing
         self._finish(self.worker, result)
 
+    @guarded
+    def _on_worker_failed(self, message: str) -> None:
+        """An error outside the Trainer's own (the worker's boundary caught it): the run ends as an error."""
+        if self.sender() is not self.worker or self.worker is None:
+            return
+        self.worker.result = TrainingResult(stopped="error", error=message)
+        self._finish(self.worker, self.worker.result)
+
     def _finish(self, worker: TrainWorker, result: TrainingResult) -> None:
         """Show the outcome and record the run (with its trained model, for the next Save to write)."""
         self.refresh()
@@ -423,6 +432,7 @@ class TrainingPanel(QWidget):
     def _on_project_replaced(self) -> None:
         if self.worker is not None:
             self.worker.done.disconnect(self._on_done)  # its result belongs to the old project
+            self.worker.failed.disconnect(self._on_worker_failed)
             if self.stop_and_wait(REPLACE_TIMEOUT_MS):
                 self.worker.deleteLater()
             else:  # still building or tracing a large model: it ends on its own, apart from the new project
@@ -448,7 +458,7 @@ class TrainingPanel(QWidget):
         from models.export import load_keras
 
         model_file = record["model_file"]
-        task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self)
+        task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self, delete_when_finished=True)
         task.done.connect(lambda model: self._on_model_loaded(model, record, task))
         task.failed.connect(self._fail)
         self.loader = task

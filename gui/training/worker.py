@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from datasets.base import Cancelled, Dataset, DatasetError
 from datasets.base import Progress as LoadProgress
-from gui.threads import ManagedThread
+from gui.threads import Worker
 from models.spec import ModelSpec
 from models.training import Reporter, Trainer, TrainingResult
 from models.training_config import TrainingConfig
@@ -105,19 +105,19 @@ class QtReporter(Reporter):
             hook(model, step)
 
 
-class TrainWorker(ManagedThread):
+class TrainWorker(Worker):
     """Signals (queued to the GUI thread): `began(info)`, `epoch_done(epoch, logs)`, `message(text)`,
-    `paused(step)`, `done(TrainingResult)`."""
+    `paused(step)`, `done(TrainingResult)` (also for a run that failed: the result says why), and `failed(message)`
+    only for an error outside the Trainer's own (then `result` stays None)."""
 
     began = Signal(object)
     epoch_done = Signal(int, object)
     message = Signal(str)
     paused = Signal(int)
-    done = Signal(object)
 
     def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
                  dataset_choice: dict[str, Any], parent: QObject | None = None, model: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__("Training", parent)
         self.model = model  # an earlier run's trained model to continue from (a copy is trained), or None
         self.spec = spec.copy()  # snapshots cross threads, never live objects
         self.config = TrainingConfig.from_dict(config.to_dict())
@@ -161,7 +161,7 @@ class TrainWorker(ManagedThread):
         super().request_stop()
 
     # ----- the training thread --------------------------------------------------------------------------------
-    def run(self) -> None:
+    def work(self) -> TrainingResult:
         try:
             dataset = self.dataset
             if dataset is None:
@@ -180,7 +180,7 @@ class TrainWorker(ManagedThread):
             self.result = TrainingResult(stopped="error", error=str(error))
         except Cancelled:
             self.result = TrainingResult(stopped="stopped")
-        except Exception as error:  # never let the thread die silently: the panel must hear about it
-            log.exception("training thread failed")
-            self.result = TrainingResult(stopped="error", error=f"Training failed: {error}")
-        self.done.emit(self.result)
+        return self.result
+
+    def failure_message(self, error: BaseException) -> str:
+        return f"Training failed: {error}"
