@@ -172,7 +172,7 @@ def measure(repeats: int, live_maps: bool = True, device: str = "auto") -> dict:
     panel.show()
     inspection = None
     if live_maps:  # what the window does: a pinned photo, its maps refreshed from the training thread
-        inspection = InspectionPanel(document, None, panel)
+        inspection = InspectionPanel(document, panel.session)
         inspection.resize(1200, 500)
         inspection.show()
         loop = QEventLoop()

@@ -23,6 +23,7 @@ from gui.editor.palette import Palette
 from gui.editor.summary import SummaryPanel
 from gui.file_actions import FileActions
 from gui.inspection.panel import InspectionPanel
+from gui.session import Session
 from gui.training.panel import TrainingPanel
 from models import APP_NAME
 from models.spec import ModelSpec
@@ -41,9 +42,10 @@ class Editor(QObject):
         self.palette = Palette()
         self.inspector = Inspector()
         self.summary = SummaryPanel()
-        self.data_panel = DataPanel(self.document)
-        self.training = TrainingPanel(self.document, self.data_panel)
-        self.inspection = InspectionPanel(self.document, self.data_panel, self.training)
+        self.session = Session(self)  # what the panels share beyond the document: loaded data, trained model, run
+        self.data_panel = DataPanel(self.document, self.session)
+        self.training = TrainingPanel(self.document, self.session)
+        self.inspection = InspectionPanel(self.document, self.session)
         self.files = FileActions(self.document, window, settings, autosave_ms)
         self.recent_menu = QMenu("Open &Recent", window)
         self._connect_views()

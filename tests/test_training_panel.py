@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from gui.document import ProjectDocument
+from gui.session import Session
 from gui.training.panel import TrainingPanel
 from models.project import Project
 from models.templates import load_template
@@ -444,8 +445,9 @@ def known_loss_panel(qtbot, scales, **training):
     document = ProjectDocument(Project(spec=frozen_zero_model(), dataset={"source": "npz", "options": {}},
                                        training={"epochs": 2, "batch_size": 32, "shuffle": False,
                                                  "loss": "mean_squared_error", "metrics": [], **training}))
-    loaded = type("Loaded", (), {"dataset_for": lambda self, _choice: dataset})()  # the Data panel's answer
-    panel = TrainingPanel(document, loaded)
+    session = Session()  # the data is loaded, as the Data panel would have loaded it
+    session.state.dataset, session.state.loaded_choice = dataset, dict(document.project.dataset)
+    panel = TrainingPanel(document, session)
     qtbot.addWidget(panel)
     panel.show()
     return panel

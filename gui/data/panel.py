@@ -37,6 +37,7 @@ from gui.data.loader import DatasetLoader
 from gui.data.preview import ClassCountChart, SampleGrid
 from gui.document import ProjectDocument
 from gui.editor.param_editors import ParamEditor, guarded, make_editor
+from gui.session import Session
 from models.data_fit import adapt_model, check_fit
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,13 @@ class DataPanel(QWidget):
     load_failed = Signal(str)
     message = Signal(str)
 
-    def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ProjectDocument, session: Session | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.dataset: Dataset | None = None
-        self.loaded_choice: dict[str, Any] | None = None  # what `dataset` was loaded from
+        self.session = session or Session(self)  # holds the loaded dataset and what it was loaded from
+        self.dataset = None
+        self.loaded_choice = None
         self.loader: DatasetLoader | None = None
         self._replace_invalid_options = False
         self.editors: dict[str, ParamEditor] = {}
@@ -136,16 +139,24 @@ class DataPanel(QWidget):
 
     # ----- the choice --------------------------------------------------------------------------------------
     def dataset_for(self, choice: dict[str, Any]) -> Dataset | None:
-        """The loaded dataset if it was loaded from `choice` (defaults filled in on both sides), else None."""
-        if self.dataset is None or self.loaded_choice is None:
-            return None
-        try:
-            same = (choice.get("source") == self.loaded_choice["source"]
-                    and resolve_options(choice["source"], choice.get("options"))
-                    == resolve_options(self.loaded_choice["source"], self.loaded_choice.get("options")))
-        except ValueError:
-            return None
-        return self.dataset if same else None
+        """The loaded dataset if it was loaded from `choice` (the session's rule), else None."""
+        return self.session.state.dataset_for(choice)
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self.session.state.dataset
+
+    @dataset.setter
+    def dataset(self, value: Dataset | None) -> None:
+        self.session.state.dataset = value
+
+    @property
+    def loaded_choice(self) -> dict[str, Any] | None:
+        return self.session.state.loaded_choice
+
+    @loaded_choice.setter
+    def loaded_choice(self, value: dict[str, Any] | None) -> None:
+        self.session.state.loaded_choice = value
 
     def choice(self) -> dict[str, Any]:
         """The source and the options that differ from its defaults (what the project file stores)."""
@@ -322,6 +333,7 @@ class DataPanel(QWidget):
         self.document.set_data_info(info)  # revalidates: a misfit shows on the cards, the Summary, Check Model
         self.message.emit(f"Loaded {info.name}")
         self.dataset_loaded.emit(dataset)
+        self.session.dataset_loaded.emit(dataset)
 
     def _on_failed(self, text: str) -> None:
         if self.sender() is not self.loader:

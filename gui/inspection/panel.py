@@ -41,6 +41,7 @@ from gui.inspection.live import DEFAULT_REFRESH, REFRESH_CHOICES, LiveViewsMixin
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection.views import OverlayImage
 from gui.inspection.worker import InspectionRequest, InspectionResult, InspectionWorker
+from gui.session import Session
 from models import inspection_inputs
 from models.live_inspection import LiveInspection, LiveSnapshot
 from models.training import model_fingerprint
@@ -59,12 +60,11 @@ class InspectionPanel(LiveViewsMixin, QWidget):
     live_snapshot = Signal(object)  # emitted from the training thread; queued to this panel's thread
     updated = Signal()  # after a result or snapshot was taken in (GUI thread)
 
-    def __init__(self, document: ProjectDocument, data_panel=None, training_panel=None,
+    def __init__(self, document: ProjectDocument, session: Session | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.data_panel = data_panel
-        self.training_panel = training_panel
+        self.session = session or Session(self)  # the loaded data, the trained model, the run in progress
         self.worker = InspectionWorker(self)
         self.worker.finished.connect(self._on_result)
         self.input: inspection_inputs.LoadedInput | None = None
@@ -85,10 +85,9 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         document.spec_changed.connect(self._on_spec_changed)
         document.project_replaced.connect(self._on_project_replaced)
         self.live_snapshot.connect(self._on_live_snapshot)
-        if training_panel is not None:
-            training_panel.run_starting.connect(self._on_run_starting)
-            training_panel.model_ready.connect(self._on_model_ready)
-            training_panel.finished.connect(self._on_run_finished)
+        self.session.run_starting.connect(self._on_run_starting)
+        self.session.model_ready.connect(self._on_model_ready)
+        self.session.run_finished.connect(self._on_run_finished)
         self._show_empty()
 
     # ----- construction ----------------------------------------------------------------------------------------
@@ -203,9 +202,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         return tuple(spec.nodes[inputs[0]].effective_params()["shape"])
 
     def _dataset(self):
-        if self.data_panel is None:
-            return None
-        return self.data_panel.dataset_for(self.document.project.dataset)
+        return self.session.state.dataset_for(self.document.project.dataset)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open Image for Inspection", "", IMAGE_FILTER)
@@ -311,7 +308,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
             self._submit()
 
     def _training(self) -> bool:
-        return self.training_panel is not None and self.training_panel.is_training()
+        return self.session.is_training()
 
     def _on_result(self, result: InspectionResult) -> None:
         self._take_result(result)
@@ -359,7 +356,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
             self.recompute()
 
     def _on_model_ready(self, ready: bool) -> None:
-        model = self.training_panel.trained_model if ready and self.training_panel is not None else None
+        model = self.session.state.trained_model if ready else None
         self.trained_model = model
         runs = self.document.project.runs
         trained_as = runs[-1].get("model_fingerprint") if runs else None  # the architecture that was trained

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from gui.document import ProjectDocument
 from gui.editor.param_editors import ParamEditor, guarded, make_editor
 from gui.model_tasks import ModelTask
+from gui.session import Session
 from gui.threads import abandon
 from gui.training.plots import TrainingPlots
 from gui.training.runs import RunsView
@@ -61,10 +62,11 @@ class TrainingPanel(QWidget):
     model_ready = Signal(bool)
     run_starting = Signal(object)  # the TrainWorker, before its thread starts (live inspection plugs in)
 
-    def __init__(self, document: ProjectDocument, data_panel=None, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ProjectDocument, session: Session | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.data_panel = data_panel
+        self.session = session or Session(self)  # the loaded data, the trained model, the run in progress
         self.worker: TrainWorker | None = None
         self.result: TrainingResult | None = None
         self.trained_model = None
@@ -229,7 +231,7 @@ class TrainingPanel(QWidget):
             return
         choice = dict(self.document.project.dataset)
         # the Data panel's loaded data when it is what the project names; else the worker loads it
-        dataset = self.data_panel.dataset_for(choice) if self.data_panel is not None else None
+        dataset = self.session.state.dataset_for(choice)
         self.plots.clear()
         self.log.clear()
         self.worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model)
@@ -243,7 +245,9 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, 0)
         self.progress_label.setText("Building the model…")
         self._failed = False
+        self.session.running = self.worker
         self.run_starting.emit(self.worker)
+        self.session.run_starting.emit(self.worker)
         self.worker.start()
         self.timer.start()
         self._set_state("training")
@@ -382,7 +386,7 @@ class TrainingPanel(QWidget):
         if result.model is not None and result.ok:
             self.trained_model = result.model
             self.trained_fingerprint = fingerprint_of(worker.spec)
-            self.model_ready.emit(True)
+            self._model_ready(True)
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if result.ok else 0)
         summary = OUTCOMES.get(result.stopped, result.stopped)
@@ -404,11 +408,33 @@ class TrainingPanel(QWidget):
             self.runs.show_runs(self.document.project.runs, evaluation=result.evaluation)
         _delete_when_finished(worker)  # its model lives on in trained_model only
         self.worker = None
+        self.session.running = None
         self._set_state("idle")
         self.message.emit(summary)
         self.finished.emit(result)
+        self.session.run_finished.emit(result)
 
     # ----- helpers ---------------------------------------------------------------------------
+    def _model_ready(self, ready: bool) -> None:
+        self.model_ready.emit(ready)
+        self.session.model_ready.emit(ready)
+
+    @property
+    def trained_model(self) -> Any:
+        return self.session.state.trained_model
+
+    @trained_model.setter
+    def trained_model(self, model: Any) -> None:
+        self.session.state.trained_model = model
+
+    @property
+    def trained_fingerprint(self) -> str:
+        return self.session.state.trained_fingerprint
+
+    @trained_fingerprint.setter
+    def trained_fingerprint(self, fingerprint: str) -> None:
+        self.session.state.trained_fingerprint = fingerprint
+
     def _set_state(self, state: str) -> None:
         self.start_button.setEnabled(state == "idle")
         self.pause_button.setEnabled(state != "idle")
@@ -438,9 +464,10 @@ class TrainingPanel(QWidget):
             else:  # still building or tracing a large model: it ends on its own, apart from the new project
                 abandon(self.worker)
             self.worker = None
+            self.session.running = None
             self._set_state("idle")
         self.trained_model, self.trained_fingerprint = None, ""
-        self.model_ready.emit(False)
+        self._model_ready(False)
         self.plots.clear()
         self._show_settings()
         self.runs.show_runs(self.document.project.runs)
@@ -471,7 +498,7 @@ class TrainingPanel(QWidget):
         self.trained_model = model
         self.trained_fingerprint = record.get("model_fingerprint", "")
         self._log(f"Loaded the trained model of {record.get('id')}")
-        self.model_ready.emit(True)
+        self._model_ready(True)
 
     def _overlay_runs(self, indices: list[int]) -> None:
         self.plots.clear_overlays()
