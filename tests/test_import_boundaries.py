@@ -68,3 +68,32 @@ def test_the_contract_check_names_a_planted_violation(tmp_path):
                                        "    import PySide6.QtCore\n    return ModelSpec\n")
     assert violations(package, CONTRACTS["datasets"]) == [
         "datasets/sneaky.py:5: import models.spec", "datasets/sneaky.py:6: import PySide6.QtCore"]
+
+
+FEATURES = ("editor", "data", "training", "inspection", "dialogs")
+FEATURE_EXCEPTIONS = {"dialogs": ("editor",)}  # File > New previews a template on the editor's own canvas
+
+
+def feature_violations(gui: Path) -> list[str]:
+    """A feature package of gui/ imports the shell (modules at gui's root), gui.widgets and itself: another
+    feature only through the shell (the document, the session), never directly."""
+    found = []
+    for feature in FEATURES:
+        allowed = {feature, *FEATURE_EXCEPTIONS.get(feature, ())}
+        others = tuple(f"gui.{other}" for other in FEATURES if other not in allowed)
+        found += [line for line in violations(gui / feature, ("gui",))
+                  if line.split("import ")[-1].startswith(others)]
+    return found
+
+
+def test_gui_features_import_each_other_only_through_the_shell():
+    assert feature_violations(ROOT / "gui") == []
+
+
+def test_the_feature_check_names_a_planted_violation(tmp_path):
+    for feature in FEATURES:
+        (tmp_path / feature).mkdir()
+    (tmp_path / "data" / "panel.py").write_text("from gui.session import Session\n"
+                                                "from gui.widgets.colors import SERIES\n"
+                                                "from gui.training.panel import TrainingPanel\n")
+    assert feature_violations(tmp_path) == ["data/panel.py:3: import gui.training.panel"]

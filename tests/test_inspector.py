@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QSpinBox
 
 from gui.document import ProjectDocument
 from gui.editor.inspector import EMPTY_TEXT, Inspector
-from gui.editor.param_editors import EDITORS, make_editor
+from gui.widgets.param_editors import EDITORS, make_editor
 from models.catalog import CATALOG
 from models.problems import Problem
 from models.project import Project

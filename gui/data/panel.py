@@ -36,8 +36,9 @@ from datasets.registry import SOURCES, guess_source, resolve_options, source
 from gui.data.loader import DatasetLoader
 from gui.data.preview import ClassCountChart, SampleGrid
 from gui.document import ProjectDocument
-from gui.editor.param_editors import ParamEditor, guarded, make_editor
 from gui.session import Session
+from gui.widgets.param_editors import ParamEditor, make_editor
+from gui.widgets.slots import guarded
 from models.data_fit import adapt_model, check_fit
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.editor.param_editors import ParamEditor, guarded, make_editor, same_value
 from gui.widgets.empty_state import EmptyState
+from gui.widgets.param_editors import ParamEditor, make_editor, same_value
+from gui.widgets.slots import guarded
 from models.catalog import CATALOG, LayerType, Param
 from models.params import type_error
 from models.problems import Problem

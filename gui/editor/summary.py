@@ -7,9 +7,7 @@ editor decides what selecting means.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.widgets.slots import guarded
 from models.shapes import keras_shape
 from models.spec import GraphError, ModelSpec
 from models.validate import NodeReport, ValidationReport
@@ -41,19 +40,6 @@ NAME, SHAPE, PARAMS, MACS, CONNECTED = range(len(COLUMNS))
 NUMERIC = {PARAMS, MACS}
 NODE_ROLE = Qt.ItemDataRole.UserRole  # the node id, on every cell and problem item
 BYTES_PER_PARAM = 4  # float32, as Keras's own summary assumes
-
-
-def guarded(slot: Callable) -> Callable:
-    """An exception escaping a Qt slot prints a traceback and can abort under PySide6; log it instead."""
-
-    @functools.wraps(slot)
-    def wrapper(*args: Any) -> Any:
-        try:
-            return slot(*args)
-        except Exception:  # noqa: BLE001 (a slot must never raise)
-            log.exception("summary panel: %s failed", slot.__name__)
-
-    return wrapper
 
 
 def human_count(value: int) -> str:

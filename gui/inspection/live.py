@@ -7,8 +7,8 @@ import logging
 
 from PySide6.QtGui import QHideEvent
 
-from gui.editor.param_editors import guarded
 from gui.inspection.data import ViewData
+from gui.widgets.slots import guarded
 from gui.widgets.visibility import on_screen
 from models.live_inspection import LiveInspection, LiveSettings, LiveSnapshot
 

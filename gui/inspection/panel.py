@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
-from gui.editor.param_editors import guarded
 from gui.inspection.data import ViewData
 from gui.inspection.live import DEFAULT_REFRESH, REFRESH_CHOICES, LiveViewsMixin
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection.views import OverlayImage
 from gui.inspection.worker import InspectionRequest, InspectionResult, InspectionWorker
 from gui.session import Session
+from gui.widgets.slots import guarded
 from models import inspection_inputs
 from models.live_inspection import LiveInspection, LiveSnapshot
 from models.training import model_fingerprint

@@ -16,8 +16,8 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gui.data.preview import PALETTE
 from gui.inspection.views import ExportMixin, colorize, format_value, logged_handler, pg_colormap
+from gui.widgets.colors import SERIES as PALETTE
 from gui.widgets.plot_items import cache_axis, cache_static_parts
 
 log = logging.getLogger(__name__)

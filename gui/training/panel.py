@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from gui.document import ProjectDocument
-from gui.editor.param_editors import ParamEditor, guarded, make_editor
 from gui.model_tasks import ModelTask
 from gui.session import Session
 from gui.threads import abandon
 from gui.training.plots import TrainingPlots
 from gui.training.runs import RunsView
 from gui.training.worker import TrainWorker
+from gui.widgets.param_editors import ParamEditor, make_editor
+from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
 from models.data_fit import ADAPT_HINT
 from models.runs import run_record

@@ -17,10 +17,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.widgets.colors import SERIES
 from gui.widgets.plot_items import cache_static_parts
 from gui.widgets.visibility import on_screen
 
-COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"]
+COLORS = SERIES
 SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
 MAX_EPOCH_TICKS = 20  # up to this many epochs, the epoch axis has a tick at each one
 LONG_SERIES = 5_000  # steps from which the step curves are downsampled and clipped to the view

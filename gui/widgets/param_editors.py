@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.widgets.slots import guarded
 from models.catalog import Param
 
 log = logging.getLogger(__name__)
@@ -41,27 +42,6 @@ FLOAT_LIMIT = 1e9
 DECIMALS = 6
 _NULLS = re.compile(r"\b(?:null|none)\b|\?", re.IGNORECASE)
 _UNITS = Param("units", "int", 32, "Size of the wrapped layer's hidden state", min=1)
-
-
-def guarded(slot: Callable) -> Callable:
-    """Wrap a Qt slot so an exception is shown to the user (`self._slot_failed`) instead of escaping into Qt,
-    which would print a traceback and leave the form half updated."""
-
-    @functools.wraps(slot)
-    def wrapper(self, *args: Any) -> Any:
-        try:
-            return slot(self, *args)
-        except Exception as error:  # a slot must never raise
-            log.exception("slot %s failed", slot.__name__)
-            report = getattr(self, "_slot_failed", None)
-            if report is not None:  # a widget without it still never lets the error reach Qt
-                try:
-                    report(f"Could not apply that: {error}")
-                except Exception:  # noqa: BLE001 (reporting must not fail into Qt either)
-                    log.exception("reporting a failed slot failed")
-            return None
-
-    return wrapper
 
 
 @contextmanager
