@@ -10,7 +10,8 @@ from typing import TextIO
 from models.codegen import generate_code
 from models.project import Project, ProjectError
 from models.shapes import fmt, keras_shape
-from models.validate import ValidationReport, validate
+from models.summary_table import summary_rows, totals_text
+from models.validate import validate
 
 
 def _load(path: Path, err: TextIO) -> Project | None:
@@ -29,7 +30,8 @@ def summary(path: Path, as_json: bool = False, batch_size: int = 32, out: TextIO
     if project is None:
         return 2
     report = validate(project.spec)
-    rows = [(nid, project.spec.nodes[nid].type, report.nodes[nid]) for nid in project.spec.nodes]
+    rows = [(row.node, project.spec.nodes[row.node].type, report.nodes[row.node])
+            for row in summary_rows(project.spec, report)]  # Keras's order, as the window's Summary
     if as_json:
         json.dump({
             "name": project.name,
@@ -54,18 +56,10 @@ def summary(path: Path, as_json: bool = False, batch_size: int = 32, out: TextIO
                         enumerate(zip(row, widths, strict=True))), file=out)
         if index == 0:
             print("-" * (sum(widths) + 6), file=out)
-    print(_totals(report, batch_size), file=out)
+    print(totals_text(report, batch_size), file=out)
     for problem in report.problems:
         print(f"{problem.severity}: {problem.message}", file=out)
     return 0
-
-
-def _totals(report: ValidationReport, batch_size: int) -> str:
-    memory = report.activation_memory(batch_size) / 2**20
-    return (f"Total params: {report.total_params:,} (trainable {report.trainable_params:,}, "
-            f"non-trainable {report.non_trainable_params:,})\n"
-            f"Multiply-accumulates per sample: {report.total_macs:,}\n"
-            f"Activation memory at batch size {batch_size}: {memory:.1f} MiB")
 
 
 def validate_command(path: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

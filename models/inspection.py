@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from models.environment import configure_keras_environment
+from models.formatting import dims_text
 
 if TYPE_CHECKING:
     import keras
@@ -122,7 +123,7 @@ class Probe:
 
 
 def _shape_text(shape) -> str:
-    return "x".join("any" if d is None else str(d) for d in shape) or "a scalar"
+    return dims_text(shape)
 
 
 def shape_fits(shape: tuple, expected: tuple) -> bool:

@@ -10,6 +10,7 @@ import numpy as np
 
 from datasets.base import Dataset, DatasetError, Preprocessing
 from datasets.preprocess import open_image, prepare_image
+from models.formatting import dims_text
 from models.inspection import InspectionError
 
 
@@ -39,7 +40,7 @@ def preprocessing_for(input_shape: tuple, dataset: Dataset | None) -> Preprocess
 
 
 def _describe(shape: tuple) -> str:
-    return f"{shape[0]} values per sample" if len(shape) == 1 else "x".join(str(d) for d in shape) + " arrays"
+    return f"{shape[0]} values per sample" if len(shape) == 1 else dims_text(shape) + " arrays"
 
 
 def from_file(path: str | Path, input_shape: tuple, dataset: Dataset | None) -> LoadedInput:

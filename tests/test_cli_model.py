@@ -29,7 +29,7 @@ def test_summary_accepts_the_documented_example(tmp_path):
     result = strata("summary", doc_example(tmp_path))
     assert result.returncode == 0, result.stderr
     assert re.search(r"conv1\s+Conv2D\s+\(None, 26, 26, 16\)\s+160", result.stdout)
-    assert "Total params:" in result.stdout and "Activation memory at batch size 32" in result.stdout
+    assert "Total params:" in result.stdout and "Activation memory at batch 32:" in result.stdout
 
 
 def test_summary_json_for_scripts():
@@ -67,3 +67,27 @@ def test_export_code_writes_a_runnable_file(tmp_path):
     assert result.returncode == 0, result.stderr
     run = subprocess.run([sys.executable, str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and "Total params: 61,281" in run.stdout
+
+
+def test_the_cli_summary_prints_what_the_window_shows(tmp_path):
+    """One summary model: Keras's layer order (not the file's) and the same totals line, units included."""
+    import io
+    import json
+
+    from models.commands import summary
+    from models.project import Project
+    from models.summary_table import summary_rows, totals_text
+    from models.validate import validate
+
+    path = tmp_path / "order.strata.json"
+    path.write_text(json.dumps({"format_version": 1, "model": {"layers": [
+        {"id": "x", "type": "Input", "params": {"shape": [4]}},
+        {"id": "second", "type": "Dense", "params": {"units": 2}, "inputs": ["first"]},
+        {"id": "first", "type": "Dense", "params": {"units": 3}, "inputs": ["x"]}]}}))
+    out = io.StringIO()
+    assert summary(path, out=out) == 0
+    project = Project.load(path)
+    report = validate(project.spec)
+    printed = [line.split()[0] for line in out.getvalue().splitlines()[3:6]]
+    assert printed == [row.node for row in summary_rows(project.spec, report)] == ["x", "first", "second"]
+    assert totals_text(report, 32) in out.getvalue()

@@ -13,10 +13,10 @@ from gui.editor.summary import (
     PARAMS,
     SHAPE,
     SummaryPanel,
-    human_bytes,
-    human_count,
     status_colors,
 )
+from models.formatting import bytes_text as human_bytes
+from models.formatting import count_text as human_count
 from models.shapes import keras_shape
 from models.spec import ModelSpec
 from models.templates import load_template, template_names

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 from gui.editor.palette import category_color
 from models.catalog import CATALOG
 from models.describe import layer_summary
+from models.formatting import count_text
 from models.shapes import fmt
 from models.spec import LayerNode
 from models.validate import NodeReport
@@ -22,14 +23,6 @@ PORT_RADIUS = 5.0
 ERROR_COLOR = QColor("#d32f2f")
 WARNING_COLOR = QColor("#f9a825")
 ACCENT = QColor("#1e88e5")
-
-
-def format_count(value: int) -> str:
-    """1234 -> '1.2K', 2_500_000 -> '2.5M': card space is short; the summary table has exact numbers."""
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if value >= limit:
-            return f"{value / limit:.1f}{suffix}"
-    return str(value)
 
 
 class NodeItem(QGraphicsItem):
@@ -64,7 +57,7 @@ class NodeItem(QGraphicsItem):
         else:
             shape_text = fmt(report.output_shape)
             if report.params:
-                shape_text += f" · {format_count(report.params)} params"
+                shape_text += f" · {count_text(report.params)} params"
         errors = [p for p in (report.problems if report else []) if p.severity == "error"]
         problem = errors[0] if errors else next(iter(report.problems), None) if report else None
         if shape_text != self.shape_text or problem != self.problem:

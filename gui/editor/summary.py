@@ -8,7 +8,6 @@ editor decides what selecting means.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -29,45 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets.slots import guarded
-from models.shapes import keras_shape
-from models.spec import GraphError, ModelSpec
-from models.validate import NodeReport, ValidationReport
+from models.spec import ModelSpec
+from models.summary_table import COLUMNS, SummaryRow, summary_rows, totals_text
+from models.validate import ValidationReport
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("Layer (type)", "Output shape", "Param #", "MACs", "Connected to")
 NAME, SHAPE, PARAMS, MACS, CONNECTED = range(len(COLUMNS))
 NUMERIC = {PARAMS, MACS}
 NODE_ROLE = Qt.ItemDataRole.UserRole  # the node id, on every cell and problem item
-BYTES_PER_PARAM = 4  # float32, as Keras's own summary assumes
-
-
-def human_count(value: int) -> str:
-    """MACs the way people quote them (1.2 M): exact digits would be noise next to estimates."""
-    for scale, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
-        if abs(value) >= scale:
-            return f"{value / scale:.1f} {suffix}"
-    return str(value)
-
-
-def human_bytes(size: float, digits: int = 2) -> str:
-    """Binary units like Keras's summary ("4.82 KB" for 1,234 float32 weights)."""
-    if size < 1024:
-        return f"{int(size)} B"
-    for unit in ("KB", "MB", "GB"):
-        size /= 1024
-        if size < 1024:
-            return f"{size:.{digits}f} {unit}"
-    return f"{size / 1024:.{digits}f} TB"
-
-
-def totals_text(report: ValidationReport, batch_size: int) -> str:
-    """One line under the table; shared wording so tests and docs can quote it."""
-    weights = human_bytes(report.total_params * BYTES_PER_PARAM)
-    memory = human_bytes(report.activation_memory(batch_size), digits=1)
-    return (f"Total params: {report.total_params:,} ({weights}) · Trainable: {report.trainable_params:,} · "
-            f"Non-trainable: {report.non_trainable_params:,} · MACs: {human_count(report.total_macs)} · "
-            f"Activation memory at batch {batch_size}: {memory}")
 
 
 def status_colors(palette: QPalette) -> dict[str, QColor]:
@@ -76,36 +45,6 @@ def status_colors(palette: QPalette) -> dict[str, QColor]:
     return {"error": QColor("#ff6b6b" if dark else "#c62828"),
             "warning": QColor("#ffb74d" if dark else "#a35f00"),
             "ok": QColor("#81c784" if dark else "#2e7d32")}
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    node: str
-    cells: tuple[str, str, str, str, str]
-    severity: str | None  # "error", "warning" or None
-    tooltip: str
-
-
-def summary_rows(spec: ModelSpec, report: ValidationReport) -> list[SummaryRow]:
-    """Rows in topological order (Keras's order), or the spec's own order when a cycle leaves none."""
-    try:
-        order = spec.topological_order()
-    except GraphError:
-        order = list(spec.nodes)
-    by_node: dict[str, list] = {}
-    for problem in report.problems:
-        by_node.setdefault(problem.node, []).append(problem)
-    rows = []
-    for nid in order:
-        node = spec.nodes[nid]
-        result = report.nodes.get(nid) or NodeReport(nid, node.type)
-        problems = by_node.get(nid, [])
-        severities = {p.severity for p in problems}
-        severity = "error" if "error" in severities else ("warning" if severities else None)
-        cells = (f"{nid} ({node.type})", keras_shape(result.output_shape), f"{result.params:,}",
-                 human_count(result.macs), ", ".join(node.inputs))
-        rows.append(SummaryRow(nid, cells, severity, "\n".join(p.message for p in problems)))
-    return rows
 
 
 class SummaryTableModel(QAbstractTableModel):

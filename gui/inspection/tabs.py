@@ -28,6 +28,7 @@ from gui.inspection.data import ViewData
 from gui.inspection.plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
 from gui.inspection.views import COLORMAPS, OverlayImage, TileGrid, normalize
 from models import inspection
+from models.formatting import dims_text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _control_row(*items: str | QWidget) -> QHBoxLayout:
 
 
 def _shape_text(values: np.ndarray) -> str:
-    return "x".join(str(d) for d in values.shape)
+    return dims_text(values.shape)
 
 
 class InspectionTab(QWidget):
