@@ -25,8 +25,8 @@ from gui.inspection.views import (
     grid_cell_at,
     normalize,
     resize_bilinear,
-    to_qimage,
 )
+from gui.widgets.images import to_qimage
 
 ROOT = Path(__file__).resolve().parent.parent
 

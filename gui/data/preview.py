@@ -8,31 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.widgets.colors import SERIES
+from gui.widgets.images import to_qimage
 
 PALETTE = SERIES  # one colour per class, as in the Inspection views
 THUMB = 56
-
-
-def to_qimage(sample: np.ndarray) -> QImage:
-    """A float (0-1) or uint8 image (H, W, C) as a QImage (copied, so the array may go away)."""
-    array = np.asarray(sample)
-    if array.dtype != np.uint8:
-        low, high = float(array.min()), float(array.max())
-        scale = 255.0 / (high - low) if high > low and (high > 1.0 or low < 0.0) else 255.0
-        offset = low if high > 1.0 or low < 0.0 else 0.0
-        array = np.clip((array - offset) * scale, 0, 255).astype(np.uint8)
-    if array.ndim == 3 and array.shape[-1] == 1:
-        array = array[..., 0]
-    array = np.ascontiguousarray(array)
-    if array.ndim == 2:
-        height, width = array.shape
-        return QImage(array.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
-    height, width = array.shape[:2]
-    return QImage(array.data, width, height, width * 3, QImage.Format.Format_RGB888).copy()
 
 
 def class_name(names: list[str], label) -> str:

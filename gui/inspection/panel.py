@@ -41,6 +41,7 @@ from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, Predictions
 from gui.inspection.views import OverlayImage
 from gui.inspection.worker import InspectionRequest, InspectionResult, InspectionWorker
 from gui.session import Session
+from gui.widgets.images import to_uint8
 from gui.widgets.slots import guarded
 from models import inspection_inputs
 from models.live_inspection import LiveInspection, LiveSnapshot
@@ -489,9 +490,4 @@ def _image_for_view(values: np.ndarray) -> np.ndarray:
         values = values[None, :]
     if values.ndim != 2 and not (values.ndim == 3 and values.shape[-1] == 3):
         return np.zeros((1, 1), np.uint8)
-    if values.dtype != np.uint8:
-        low, high = float(np.min(values)), float(np.max(values))
-        if low >= 0 and high <= 1:  # a 0..1 image: shown as it is, not stretched
-            low, high = 0.0, 1.0
-        values = ((values - low) / (high - low if high > low else 1.0) * 255).astype(np.uint8)
-    return values
+    return to_uint8(values)

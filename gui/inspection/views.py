@@ -23,6 +23,8 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from gui.widgets.images import to_qimage
+
 log = logging.getLogger(__name__)
 
 # Names offered in the colormap chooser; "diverging" is a blue-white-red map (cool-warm) for signed values.
@@ -184,26 +186,6 @@ def grid_cell_at(x: float, y: float, shape: Sequence[int], columns: int, gap: in
         return None
     index = row * columns + column
     return index if index < count else None
-
-
-def to_qimage(rgb: np.ndarray) -> QImage:
-    """A uint8 (H, W, 3), (H, W, 4) or (H, W) array (floats: 0..1) as a QImage that owns a copy of the pixels."""
-    array = np.asarray(rgb)
-    if array.dtype != np.uint8:
-        array = colorize_rgb(array)
-    if array.ndim == 3 and array.shape[-1] == 1:
-        array = array[..., 0]
-    array = np.ascontiguousarray(array)
-    if array.size == 0:
-        return QImage()
-    height, width = array.shape[:2]
-    if array.ndim == 2:
-        image = QImage(array.data, width, height, width, QImage.Format.Format_Grayscale8)
-    elif array.shape[-1] == 4:
-        image = QImage(array.data, width, height, width * 4, QImage.Format.Format_RGBA8888)
-    else:
-        image = QImage(array.data, width, height, width * 3, QImage.Format.Format_RGB888)
-    return image.copy()  # the QImage above only borrows `array`'s buffer, which Python may free
 
 
 def save_png(widget: QWidget, path: str | Path) -> bool:
