@@ -26,6 +26,7 @@ from models.runtime import RuntimeInfo, freeze_long_lived_objects
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_MS = 10_000  # how long closing waits for a worker to stop before leaving it to finish alone
+STEPPING_STOP_MS = 60_000  # a run that is taking steps stops within a batch: its run is worth the wait
 
 ICON_PATH = Path(__file__).parent / "resources" / "strata.svg"
 
@@ -246,7 +247,11 @@ class MainWindow(QMainWindow):
                     event.ignore()
                     return
                 self.statusBar().showMessage("Stopping training…")
-                if not training.stop_and_record(self.close_timeout_ms):  # still building or tracing the model
+                # a run taking steps stops at the next batch (wait for it, however busy the machine); one still
+                # building or tracing its model cannot stop, and gets the short timeout
+                stepping = training.worker is not None and training.worker.progress.step > 0
+                timeout = max(self.close_timeout_ms, STEPPING_STOP_MS) if stepping else self.close_timeout_ms
+                if not training.stop_and_record(timeout):
                     abandon(training.worker)
             if not self.editor.files.confirm_discard():
                 event.ignore()

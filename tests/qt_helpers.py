@@ -7,31 +7,26 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 
 def answer_next_message_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:
-    """Click `button` on the next modal message box, as a person would."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.button(button).click()
-        else:
-            QTimer.singleShot(10, click)
-
-    QTimer.singleShot(0, click)
+    """Click `button` on the next modal message box, as a person would (within a minute, then it gives up)."""
+    answer_message_boxes([button], seen)
 
 
-def answer_message_boxes(buttons: list[QMessageBox.StandardButton], seen: list[str]) -> None:
-    """Click `buttons[0]` on the next modal message box, then `buttons[1]` on the one after it, and so on."""
+def answer_message_boxes(buttons: list[QMessageBox.StandardButton], seen: list[str], within_s: float = 60.0) -> None:
+    """Click `buttons[0]` on the next modal message box, then `buttons[1]` on the one after it, and so on; gives up
+    after `within_s` seconds, so an answer never left unused can click a box of a later test."""
+    import time
+
     remaining = list(buttons)
-    answered: list[QMessageBox] = []
+    answered: list[str] = []
+    deadline = time.monotonic() + within_s
 
     def click() -> None:
         box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox) and (not answered or box is not answered[-1]) and box.isVisible():
+        if isinstance(box, QMessageBox) and box.isVisible() and box.text() not in answered:
             seen.append(box.text())
-            answered.append(box)
+            answered.append(box.text())
             box.button(remaining.pop(0)).click()
-        if remaining:
+        if remaining and time.monotonic() < deadline:
             QTimer.singleShot(10, click)
 
     QTimer.singleShot(0, click)

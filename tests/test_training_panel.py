@@ -118,9 +118,10 @@ def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path
     assert not window.close() and worker.isRunning()  # "No": keep training
     questions: list[str] = []
     answer_message_boxes([QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel], questions)
-    assert not window.close()  # "Yes" to stopping, then "Cancel" at the save question: the window stays
+    closed = window.close()  # "Yes" to stopping, then "Cancel" at the save question: the window stays
+    assert len(questions) == 2 and "Stop training and close" in questions[0], questions
+    assert "Save the changes" in questions[1] and not closed
     assert not shiboken6.isValid(worker) or worker.isFinished()  # stopped within a batch, joined, then deleted
-    assert "Stop training and close" in questions[0] and "Save the changes" in questions[1]
     runs = window.editor.document.project.runs
     assert len(runs) == 1 and runs[0]["status"] == "stopped" and runs[0]["steps"] >= 2  # the run so far is kept
     assert window.editor.training.runs.table.rowCount() == 1 and not window.editor.training.is_training()
