@@ -1,7 +1,7 @@
 """Memory over a long session: train, stop, File > New, many times in the real window.
 
 Each cycle opens a new project (its data loads in a worker), trains a small MLP for a few steps, stops it and
-waits for the end, as tests/test_soak.py does. After each cycle garbage is collected and the resident memory
+waits for the end, as tests/gui/test_soak.py does. After each cycle garbage is collected and the resident memory
 (RSS, /proc/self/statm) read. Reported: RSS after the first cycles, the growth per cycle over the rest (median of
 the per-cycle differences and the least-squares slope), and the worker threads still alive.
 
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui.app import create_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
-from tests.test_soak import small_project  # noqa: E402
+from tests.gui.test_soak import small_project  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -2,7 +2,7 @@
 >= 0.90 validation accuracy within 3 minutes (data loading included) on a 2-core machine.
 
 Run: `python bench/templates.py [NAME ...]` (about 8 minutes for all seven). The quick ones are also tests
-(tests/test_templates_learn.py); this adds the slow ones and the time budget.
+(tests/models/test_templates_learn.py); this adds the slow ones and the time budget.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from models.templates import load_template
 from models.training import Reporter, Trainer, model_fingerprint
 from models.training_config import ConfigError, TrainingConfig, learning_rate_at
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def dense_spec(inputs: int = 2, classes: int = 2) -> ModelSpec:

@@ -28,7 +28,7 @@ from gui.inspection.views import (
 )
 from gui.widgets.images import to_qimage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from models.project import Project
 from models.spec import ModelSpec
 from models.templates import template_path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def strata(*args):

@@ -20,7 +20,7 @@ from models.project import Project
 from models.spec import LayerNode, ModelSpec
 from tests.qt_helpers import answer_message_boxes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def deep_project(layers: int) -> Project:

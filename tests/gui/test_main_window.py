@@ -15,7 +15,7 @@ from gui.main_window import MainWindow
 from gui.menus import shortcut_rows
 from models.about import library_versions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -438,9 +438,9 @@ def test_the_progress_line_changes_without_re_laying_out_the_window(qtbot):
 
 
 def known_loss_panel(qtbot, scales, **training):
-    """A Training panel over data whose batches have known losses (see tests/test_training_truth.py)."""
+    """A Training panel over data whose batches have known losses (see tests/models/test_training_truth.py)."""
     from models.project import Project
-    from tests.test_training_truth import frozen_zero_model, known_batches
+    from tests.models.test_training_truth import frozen_zero_model, known_batches
 
     dataset = known_batches(scales=scales, last=None)
     document = ProjectDocument(Project(spec=frozen_zero_model(), dataset={"source": "npz", "options": {}},

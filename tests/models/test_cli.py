@@ -7,7 +7,7 @@ from pathlib import Path
 
 from models import __version__
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_main(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ from models.train_command import StepWriter, TerminalReporter
 from models.training import Reporter, Trainer
 from models.training_config import ConfigError, TrainingConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCALES = (1.0, 1e4, 1.0, 0.1)  # each batch's targets: losses 1, 1e8, 1, 0.01 -- a spike and a tiny one
 
 

@@ -12,7 +12,7 @@ from models.project import Project, ProjectError
 from models.templates import load_template, template_names
 from models.validate import validate
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "project-format.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "project-format.md"
 
 
 def doc_example() -> str:

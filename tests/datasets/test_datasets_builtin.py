@@ -214,7 +214,7 @@ def test_offline_without_the_file_says_which_file_to_place(keras_home):
 def test_docs_list_every_source_and_option():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "datasets.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "datasets.md").read_text()
     for name, item in SOURCES.items():
         assert f"| `{name}` |" in text, name
         for param in item.options:

@@ -19,7 +19,7 @@ from models.project import Project, model_to_dict
 from models.templates import load_template
 from tests.qt_helpers import answer_next_message_box
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Button = QMessageBox.StandardButton
 
 

@@ -21,7 +21,7 @@ from datasets import preprocess
 from datasets.base import DatasetError, Preprocessing
 from datasets.preprocess import open_image, open_image_bytes, prepare_image
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RED, BLUE = (200, 30, 30), (20, 60, 220)
 
 
