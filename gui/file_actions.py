@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from datasets.file_checks import file_problem
 from gui.document import ProjectDocument
 from models import APP_NAME
-from models.atomic_write import clean_stale_temp_files
-from models.project import FILE_SUFFIX, MAX_FILE_BYTES, Project, ProjectError
+from models.atomic_write import clean_stale_temp_files, pid_alive
+from models.project import FILE_SUFFIX, MAX_FILE_BYTES, Project, ProjectError, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +29,13 @@ RECENT_KEY = "files/recent"
 RECENT_LIMIT = 10
 FILE_FILTER = f"Strata projects (*{FILE_SUFFIX} *.json);;All files (*)"
 RECOVERY_PREFIX = "recovery-"
+CLEANUP_DELAY_MS = 5_000
 
 
 def recovery_dir() -> Path:
     """~/.local/share/Strata/recovery on Linux: fixed, whatever the QApplication calls itself."""
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
     return Path(base or Path.home() / ".local" / "share") / APP_NAME / "recovery"
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def orphaned_recovery_files(folder: Path | None = None) -> list[Path]:
@@ -58,7 +47,7 @@ def orphaned_recovery_files(folder: Path | None = None) -> list[Path]:
             pid = int(path.stem.split("-")[1].split(".")[0])
         except (IndexError, ValueError):
             continue
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             found.append(path)
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
@@ -70,7 +59,7 @@ def read_recovery(path: Path) -> tuple[Project, Path | None, float]:
     if problem:
         raise ProjectError(problem)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda _name: None)
+        data = parse_json(path.read_text(encoding="utf-8"))
         original, saved_at = data.get("path"), float(data.get("saved_at", 0))
         project = Project.from_dict(data["project"])
         return project, Path(original) if isinstance(original, str) and original else None, saved_at
@@ -96,8 +85,7 @@ class FileActions(QObject):
         self._autosaved_revision = -1
         self._saving = False
         document.project_replaced.connect(self.discard_recovery)  # the old project's work is saved or declined
-        for recent in self.recent_files():  # what saves of an earlier session left when it was killed
-            clean_stale_temp_files(recent.parent)
+        QTimer.singleShot(CLEANUP_DELAY_MS, self._clean_recent_folders)  # after start-up, not during it
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -266,6 +254,12 @@ class FileActions(QObject):
     def _last_folder(self) -> str:
         recent = self.recent_files()
         return str(recent[0].parent) if recent else str(Path.home())
+
+    def _clean_recent_folders(self) -> None:
+        """Temporary files that saves of an earlier session left when they were killed (opening or saving a
+        project cleans its own folder; this reaches the recent projects' folders too)."""
+        for recent in self.recent_files():
+            clean_stale_temp_files(recent.parent)
 
     # ----- recovery -------------------------------------------------------------------------------------
     def autosave(self) -> bool:

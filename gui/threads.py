@@ -37,6 +37,8 @@ import shiboken6
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
+from datasets.base import Cancelled
+
 log = logging.getLogger(__name__)
 
 _live_threads: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
@@ -159,8 +161,6 @@ class Worker(ManagedThread):
         return f"{self.description} failed: {error}"
 
     def run(self) -> None:
-        from datasets.base import Cancelled
-
         try:
             result = self.work()
         except Cancelled:

@@ -65,7 +65,8 @@ def write_text_atomically(path: str | Path, text: str) -> None:
         temp.write_text(text, encoding="utf-8")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a process of another user counts as running)."""
     if pid == os.getpid():
         return True
     try:
@@ -86,7 +87,7 @@ def clean_stale_temp_files(folder: str | Path) -> int:
         return 0
     for entry in entries:
         match = _TEMP_NAME.match(entry.name)
-        if match is None or _pid_alive(int(match["pid"])):
+        if match is None or pid_alive(int(match["pid"])):
             continue
         try:
             if entry.is_file(follow_symlinks=False):

@@ -146,18 +146,7 @@ class Project:
 
     @classmethod
     def from_json(cls, text: str) -> Project:
-        """NaN and Infinity (which older saves wrote for a diverged run's loss) read as null."""
-        try:
-            data = json.loads(text, parse_constant=lambda _name: None)
-        except json.JSONDecodeError as error:
-            raise ProjectError(f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
-                               f"column {error.colno}") from None
-        except RecursionError:
-            raise ProjectError(f"The file nests objects or arrays more than {MAX_DEPTH} levels deep; "
-                               "a Strata project never does") from None
-        except ValueError as error:  # e.g. an integer of thousands of digits
-            raise ProjectError(f"The file holds a value Strata cannot read: {quote(str(error))}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text))
 
     @classmethod
     def load(cls, path: str | Path) -> Project:
@@ -175,6 +164,21 @@ class Project:
         except OSError as error:
             raise ProjectError(f"{path} could not be read: {error.strerror}") from None
         return cls.from_json(text)
+
+
+def parse_json(text: str) -> Any:
+    """The JSON document in `text`; NaN and Infinity (which older saves wrote for a diverged run's loss) read as
+    null. ProjectError for text that is not JSON or that the parser cannot hold."""
+    try:
+        return json.loads(text, parse_constant=lambda _name: None)
+    except json.JSONDecodeError as error:
+        raise ProjectError(f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
+                           f"column {error.colno}") from None
+    except RecursionError:
+        raise ProjectError(f"The file nests objects or arrays more than {MAX_DEPTH} levels deep; "
+                           "a Strata project never does") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise ProjectError(f"The file holds a value Strata cannot read: {quote(str(error))}") from None
 
 
 def _is_number(value: Any) -> bool:

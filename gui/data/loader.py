@@ -26,7 +26,7 @@ class DatasetLoader(Worker):
     expected = (DatasetError,)
 
     def __init__(self, choice: dict[str, Any], parent: QObject | None = None) -> None:
-        super().__init__(f"Loading {choice.get('source')}", parent)
+        super().__init__(f"Loading {choice.get('source')}", parent, delete_when_finished=True)
         self.choice = {"source": choice.get("source"), "options": dict(choice.get("options", {}))}
         self._cancel = threading.Event()
 

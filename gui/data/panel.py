@@ -60,8 +60,6 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.session = session or Session(self)  # holds the loaded dataset and what it was loaded from
-        self.dataset = None
-        self.loaded_choice = None
         self.loader: DatasetLoader | None = None
         self._replace_invalid_options = False
         self.editors: dict[str, ParamEditor] = {}
@@ -198,9 +196,9 @@ class DataPanel(QWidget):
                                 "Load to use it.")
             values = source(name).defaults()  # the file's valid options are kept, each refused one is the default
             known = {option.name: option for option in source(name).options}
-            values.update({key: value for key, value in (options or {}).items()
-                           if key in known and option_problem(known[key], value) is None}
-                          if isinstance(options, dict) else {})
+            given = options if isinstance(options, dict) else {}
+            values.update({key: value for key, value in given.items()
+                           if key in known and option_problem(known[key], value) is None})
         for param in source(name).options:
             editor = make_editor(param)
             try:
@@ -264,8 +262,8 @@ class DataPanel(QWidget):
         if self._replace_invalid_options:  # the file's options were refused: the form's defaults take their place
             self._replace_invalid_options = False
             self.document.set_dataset(choice)
-        self.loader = DatasetLoader(choice, self)
-        self.loader.finished.connect(self._on_loader_finished)  # each load is a new thread: none may pile up
+        self.loader = DatasetLoader(choice, self)  # deletes itself once finished: loads do not pile up
+        self.loader.finished.connect(self._on_loader_finished)
         self.loader.progress.connect(self._on_progress)
         self.loader.done.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
@@ -278,12 +276,9 @@ class DataPanel(QWidget):
         self.loader.start()
 
     def _on_loader_finished(self) -> None:
-        """A finished loader is deleted (after its `loaded`, `failed` or `cancelled`, which came first)."""
-        loader = self.sender()
-        if loader is self.loader:
+        """The finished loader is about to delete itself (after its `done`, `failed` or `cancelled`)."""
+        if self.sender() is self.loader:
             self.loader = None
-        if loader is not None:
-            loader.deleteLater()
 
     def cancel(self) -> None:
         if self.loader is not None and self.loader.isRunning():

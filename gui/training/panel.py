@@ -61,7 +61,6 @@ class TrainingPanel(QWidget):
     message = Signal(str)
     finished = Signal(object)
     model_ready = Signal(bool)
-    run_starting = Signal(object)  # the TrainWorker, before its thread starts (live inspection plugs in)
 
     def __init__(self, document: ProjectDocument, session: Session | None = None,
                  parent: QWidget | None = None) -> None:
@@ -70,8 +69,6 @@ class TrainingPanel(QWidget):
         self.session = session or Session(self)  # the loaded data, the trained model, the run in progress
         self.worker: TrainWorker | None = None
         self.result: TrainingResult | None = None
-        self.trained_model = None
-        self.trained_fingerprint = ""  # the architecture trained_model was trained as
         self.editors: dict[str, ParamEditor] = {}
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the plots' own minimum must not force the window taller
@@ -247,8 +244,7 @@ class TrainingPanel(QWidget):
         self.progress_label.setText("Building the model…")
         self._failed = False
         self.session.running = self.worker
-        self.run_starting.emit(self.worker)
-        self.session.run_starting.emit(self.worker)
+        self.session.run_starting.emit(self.worker)  # before its thread starts: live inspection plugs in
         self.worker.start()
         self.timer.start()
         self._set_state("training")
@@ -407,7 +403,6 @@ class TrainingPanel(QWidget):
                 self._log(f"The trained model of {record['id']} is kept with the project: Save writes it beside "
                           "the project file.")
             self.runs.show_runs(self.document.project.runs, evaluation=result.evaluation)
-        _delete_when_finished(worker)  # its model lives on in trained_model only
         self.worker = None
         self.session.running = None
         self._set_state("idle")
@@ -460,10 +455,8 @@ class TrainingPanel(QWidget):
         if self.worker is not None:
             self.worker.done.disconnect(self._on_done)  # its result belongs to the old project
             self.worker.failed.disconnect(self._on_worker_failed)
-            if self.stop_and_wait(REPLACE_TIMEOUT_MS):
-                self.worker.deleteLater()
-            else:  # still building or tracing a large model: it ends on its own, apart from the new project
-                abandon(self.worker)
+            if not self.stop_and_wait(REPLACE_TIMEOUT_MS):  # still building or tracing a large model: it ends
+                abandon(self.worker)  # on its own, apart from the new project (and deletes itself, as every run)
             self.worker = None
             self.session.running = None
             self._set_state("idle")
@@ -530,13 +523,3 @@ def _row(*widgets: QWidget) -> QWidget:
 def _duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
-
-
-def _delete_when_finished(thread) -> None:
-    """`done` is emitted at the end of `run`, a moment before the thread has really finished: deleting it
-    then aborts the process ("QThread: Destroyed while thread is still running"), so wait for `finished`."""
-    if thread.isFinished():
-        thread.deleteLater()
-    else:
-        thread.finished.connect(thread.deleteLater)
-

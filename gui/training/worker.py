@@ -117,7 +117,7 @@ class TrainWorker(Worker):
 
     def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
                  dataset_choice: dict[str, Any], parent: QObject | None = None, model: Any = None) -> None:
-        super().__init__("Training", parent)
+        super().__init__("Training", parent, delete_when_finished=True)  # its model lives on in the session
         self.model = model  # an earlier run's trained model to continue from (a copy is trained), or None
         self.spec = spec.copy()  # snapshots cross threads, never live objects
         self.config = TrainingConfig.from_dict(config.to_dict())

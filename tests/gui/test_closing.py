@@ -104,13 +104,17 @@ def test_the_process_exits_cleanly_with_an_abandoned_worker(tmp_path):
     assert time.monotonic() - started < 30
 
 
-def test_closing_while_data_loads_cancels_the_load(qtbot, tmp_path, main_window_factory):
+def window_loading_data(main_window_factory, tmp_path):
+    """A window whose Data panel is loading a slow (20,000 per class) dataset; returns it and the loader."""
     project = deep_project(1)
     project.dataset = {"source": "shapes", "options": {"count_per_class": 20_000}}
     window = window_with(main_window_factory, tmp_path, project)
-    data = window.editor.data_panel
-    data.load()
-    loader = data.loader
+    window.editor.data_panel.load()
+    return window, window.editor.data_panel.loader
+
+
+def test_closing_while_data_loads_cancels_the_load(qtbot, tmp_path, main_window_factory):
+    window, loader = window_loading_data(main_window_factory, tmp_path)
     assert loader is not None and loader.isRunning()
     assert window.close()
     assert not shiboken6.isValid(loader) or loader.isFinished()
@@ -133,12 +137,7 @@ def test_closing_while_the_models_are_being_saved_waits_for_the_save(qtbot, tmp_
 
 
 def test_a_new_project_stops_the_old_projects_data_load(qtbot, tmp_path, main_window_factory):
-    project = deep_project(1)
-    project.dataset = {"source": "shapes", "options": {"count_per_class": 20_000}}
-    window = window_with(main_window_factory, tmp_path, project)
-    data = window.editor.data_panel
-    data.load()
-    loader = data.loader
+    window, loader = window_loading_data(main_window_factory, tmp_path)
     other = deep_project(1)
     other.dataset = {"source": "npz", "options": {}}  # a source that loads nothing by itself
     window.editor.document.replace(other, None)
