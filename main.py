@@ -74,15 +74,14 @@ def has_display() -> bool:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    from models import commands
-
+    from models.cli import commands
     if args.command == "summary":
         return commands.summary(args.project, as_json=args.json, batch_size=args.batch_size)
     if args.command == "validate":
         return commands.validate_command(args.project)
     if args.command == "export-code":
         return commands.export_code(args.project, args.output)
-    from models.train_command import OVERRIDES, split_cpu, train_command
+    from models.cli.train import OVERRIDES, split_cpu, train_command
 
     if args.split_cpu:
         split_cpu(args.split_cpu)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from bench.validate import residual_stack  # noqa: E402
 from gui.app import create_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
-from models.project import Project  # noqa: E402
+from models.graph.project import Project  # noqa: E402
 
 BUDGET_MS = {50: 50.0, 200: 300.0}
 

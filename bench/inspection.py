@@ -36,11 +36,12 @@ from datasets.base import Preprocessing  # noqa: E402
 from datasets.packaged import sample_photo  # noqa: E402
 from datasets.preprocess import prepare_image  # noqa: E402
 from gui.app import create_application  # noqa: E402
-from gui.inspection.data import ViewData  # noqa: E402
 from gui.inspection.tabs import FeatureMapsTab  # noqa: E402
-from gui.inspection.views import TileGrid, normalize  # noqa: E402
-from models.builder import build  # noqa: E402
-from models.inspection import Probe  # noqa: E402
+from gui.inspection.views import TileGrid  # noqa: E402
+from gui.widgets.images import normalize  # noqa: E402
+from models.building.builder import build  # noqa: E402
+from models.inspection.probe import Probe  # noqa: E402
+from models.inspection.snapshot import ViewData  # noqa: E402
 from models.templates import load_template  # noqa: E402
 
 

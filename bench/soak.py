@@ -75,7 +75,7 @@ def keras_reference(cycles: int) -> list[float]:
     import keras
 
     from datasets.registry import load_dataset
-    from models.builder import build
+    from models.building.builder import build
 
     project = small_project()
     dataset = load_dataset(project.dataset)

@@ -2,7 +2,7 @@
 >= 0.90 validation accuracy within 3 minutes (data loading included) on a 2-core machine.
 
 Run: `python bench/templates.py [NAME ...]` (about 8 minutes for all seven). The quick ones are also tests
-(tests/models/test_templates_learn.py); this adds the slow ones and the time budget.
+(tests/models/templates/test_templates_learn.py); this adds the slow ones and the time budget.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from models.environment import configure_keras_environment  # noqa: E402
 
 configure_keras_environment()
 
-from models.template_check import BUDGET_SECONDS, TARGET_ACCURACY, train_template  # noqa: E402
 from models.templates import template_names  # noqa: E402
+from models.templates.check import BUDGET_SECONDS, TARGET_ACCURACY, train_template  # noqa: E402
 
 
 def main() -> int:

@@ -43,11 +43,11 @@ from gui.app import create_application  # noqa: E402
 from gui.document import ProjectDocument  # noqa: E402
 from gui.inspection.panel import InspectionPanel  # noqa: E402
 from gui.training.panel import TrainingPanel  # noqa: E402
-from models.project import Project  # noqa: E402
+from models.graph.project import Project  # noqa: E402
+from models.graph.spec import ModelSpec  # noqa: E402
 from models.runtime import freeze_long_lived_objects  # noqa: E402
-from models.spec import ModelSpec  # noqa: E402
-from models.training import _split_dataset, choose_device  # noqa: E402
-from models.training_config import TrainingConfig  # noqa: E402
+from models.training.config import TrainingConfig  # noqa: E402
+from models.training.trainer import _split_dataset, choose_device  # noqa: E402
 
 EPOCHS = 3
 BATCH = 64
@@ -76,7 +76,7 @@ def plain_fit(dataset, config: TrainingConfig) -> float:
     import keras
     import tensorflow as tf
 
-    from models.builder import build
+    from models.building.builder import build
 
     keras.utils.set_random_seed(0)
     model = build(cnn()).model

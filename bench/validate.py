@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.spec import ModelSpec  # noqa: E402
-from models.validate import Validator, _infer_cached  # noqa: E402
+from models.checks.validate import Validator, _infer_cached  # noqa: E402
+from models.graph.spec import ModelSpec  # noqa: E402
 
 BUDGET_MS = {50: 50.0, 200: 300.0}
 
@@ -72,7 +72,7 @@ def main() -> int:
 
         cold_ms = median_ms(cold, args.repeats)
         edit_ms = median_ms(edit, args.repeats)
-        from models.builder import build  # imports Keras: after the pure-Python timings
+        from models.building.builder import build  # imports Keras: after the pure-Python timings
 
         keras_ms = median_ms(lambda spec=spec: build(spec), max(3, args.repeats // 5))
         keras_times[nodes] = keras_ms

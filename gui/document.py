@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from datasets.base import DatasetInfo
-from models.data_fit import fit_problems
-from models.project import Project, ProjectError, model_to_dict
-from models.spec import LocatedError, ModelSpec
-from models.validate import ValidationReport, validate
+from models.checks.data_fit import fit_problems
+from models.checks.validate import ValidationReport, validate
+from models.graph.project import Project, ProjectError, model_to_dict
+from models.graph.spec import LocatedError, ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class ProjectDocument(QObject):
     def save(self, path: Path, model_files: dict[str, str] | None = None) -> None:
         """Atomic save of the project file (Project.save); raises OSError for the caller to report, and then
         changes nothing. `model_files` ({run id: file relative to the project}) are the runs' models the caller
-        has just written beside `path` (off the GUI thread, `models.run_models`): the runs point at them."""
+        has just written beside `path` (off the GUI thread, `models.training.run_models`): the runs point at them."""
         model_files = model_files or {}
         before = {id(r): r.get("model_file", "") for r in self.project.runs}
         for record in self.project.runs:

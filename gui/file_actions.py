@@ -21,7 +21,7 @@ from datasets.file_checks import file_problem
 from gui.document import ProjectDocument
 from models import APP_NAME
 from models.atomic_write import clean_stale_temp_files, pid_alive
-from models.project import FILE_SUFFIX, MAX_FILE_BYTES, Project, ProjectError, parse_json
+from models.graph.project import FILE_SUFFIX, MAX_FILE_BYTES, Project, ProjectError, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ class FileActions(QObject):
         from PySide6.QtWidgets import QProgressDialog
 
         from gui.model_tasks import ModelTask
-        from models.run_models import write_run_models
+        from models.training.run_models import write_run_models
 
         runs = [dict(r) for r in document.project.runs]  # snapshots cross threads
         unsaved = dict(document.unsaved_models)

@@ -32,6 +32,8 @@ import threading
 import time
 import warnings
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import shiboken6
 from pyqtgraph.util.garbage_collector import GarbageCollector
@@ -161,19 +163,38 @@ class Worker(ManagedThread):
         return f"{self.description} failed: {error}"
 
     def run(self) -> None:
-        try:
-            result = self.work()
-        except Cancelled:
+        outcome = attempt(self.work, self.expected, self.failure_message, self.description)
+        if outcome.cancelled:
             self.cancelled.emit()
-            return
-        except self.expected as error:
-            self.failed.emit(str(error))
-            return
-        except Exception as error:  # the boundary: a message for the window, the traceback for the log
-            log.exception("%s failed", self.description)
-            self.failed.emit(self.failure_message(error))
-            return
-        self.done.emit(result)
+        elif outcome.error is not None:
+            self.failed.emit(outcome.error)
+        else:
+            self.done.emit(outcome.result)
+
+
+@dataclass
+class Outcome:
+    """How one piece of work ended: its result, or the message for the window, or cancelled."""
+
+    result: object = None
+    error: str | None = None
+    cancelled: bool = False
+
+
+def attempt(work: Callable[[], object], expected: tuple[type[BaseException], ...],
+            failure_message: Callable[[BaseException], str], description: str) -> Outcome:
+    """The error boundary of every worker: `Worker.run` for one-shot work and the Inspection worker's queue
+    for each request. A `Cancelled` is cancelled; an expected error gives its own plain message; any other
+    is logged with its traceback and given `failure_message(error)`."""
+    try:
+        return Outcome(work())
+    except Cancelled:
+        return Outcome(cancelled=True)
+    except expected as error:
+        return Outcome(error=str(error))
+    except Exception as error:  # the boundary: a message for the window, the traceback for the log
+        log.exception("%s failed", description)
+        return Outcome(error=failure_message(error))
 
 
 def running_threads() -> list[ManagedThread]:

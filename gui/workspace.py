@@ -26,7 +26,7 @@ from gui.inspection.panel import InspectionPanel
 from gui.session import Session
 from gui.training.panel import TrainingPanel
 from models import APP_NAME
-from models.spec import ModelSpec
+from models.graph.spec import ModelSpec
 
 
 class Editor(QObject):
@@ -238,8 +238,7 @@ class Editor(QObject):
     def export_model(self, kind: str) -> None:
         """Write the trained model in a worker thread (export traces the model: not for the GUI thread)."""
         from gui.model_tasks import ModelTask
-        from models import export
-
+        from models.building import export
         model = self.training.trained_model
         if model is None:
             self._status("Train the model first: there is no trained model to export", 6000)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 
 def count_text(value: int | float) -> str:
     """1234 -> '1.2 K', 2_500_000 -> '2.5 M': short where space is; the Summary table has the exact digits."""
@@ -27,3 +29,10 @@ def bytes_text(size: float, digits: int = 2) -> str:
 def dims_text(shape: Sequence[int | None]) -> str:
     """An array's or image's size as people write it: 28x28x1 ('any' for an open axis, 'a scalar' for none)."""
     return "x".join("any" if d is None else str(d) for d in shape) or "a scalar"
+
+
+def values_text(values: np.ndarray, limit: int = 32) -> str:
+    """A short sample (a point, a token sequence) as numbers: "(0.5, -1.2, …)", at most `limit` of them."""
+    flat = np.asarray(values).ravel()
+    shown = [f"{v:.3g}" if flat.dtype.kind == "f" else str(int(v)) for v in flat[:limit]]
+    return "(" + ", ".join(shown) + (", …" if flat.size > limit else "") + ")"

@@ -27,10 +27,10 @@ from PIL import Image
 from datasets.arrays import load_csv, load_npz
 from datasets.base import DatasetError, Preprocessing
 from datasets.preprocess import open_image, prepare_image
-from models.commands import summary
-from models.project import Project, ProjectError
+from models.checks.validate import validate
+from models.cli.commands import summary
+from models.graph.project import Project, ProjectError
 from models.templates import load_template, template_names
-from models.validate import validate
 
 HUGE_VALUES: list[Any] = [10**400, -(10**30), 2**31, 1e308, -1e-320, "x" * 100_000, "", None, True, [], {},
                           [[[[1]]]], {"a": {"b": {"c": []}}}, "Input", ["Input"], 0, -1, 0.5, "relu", [28, 28, 1],

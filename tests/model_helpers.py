@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.catalog import CATALOG, LayerType
-from models.spec import ModelSpec
+from models.graph.catalog import CATALOG, LayerType
+from models.graph.spec import ModelSpec
 
 IMAGE = [12, 12, 4]
 SEQUENCE = [10, 6]

@@ -21,10 +21,10 @@ from datasets.arrays import load_csv, load_npz
 from datasets.base import DatasetError
 from datasets.preprocess import open_image
 from models.atomic_write import clean_stale_temp_files
-from models.commands import summary
-from models.project import Project, ProjectError
+from models.checks.validate import validate
+from models.cli.commands import summary
+from models.graph.project import Project, ProjectError
 from models.templates import load_template
-from models.validate import validate
 
 
 def minimal() -> dict:

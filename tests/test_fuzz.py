@@ -52,7 +52,7 @@ def test_fuzzed_projects_that_load_open_in_the_window(qtbot, tmp_path, main_wind
     all draw it (pytest-qt fails the test on any exception raised inside a Qt slot or event)."""
     from PySide6.QtCore import QSettings
 
-    from models.project import Project, ProjectError
+    from models.graph.project import Project, ProjectError
 
     window = main_window_factory(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)

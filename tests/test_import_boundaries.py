@@ -64,10 +64,10 @@ def test_the_contract_check_names_a_planted_violation(tmp_path):
     package = tmp_path / "datasets"
     package.mkdir()
     (package / "clean.py").write_text("import numpy\nfrom datasets.base import Dataset\n")
-    (package / "sneaky.py").write_text("import os\n\n\ndef later():\n    from models.spec import ModelSpec\n"
+    (package / "sneaky.py").write_text("import os\n\n\ndef later():\n    from models.graph.spec import ModelSpec\n"
                                        "    import PySide6.QtCore\n    return ModelSpec\n")
     assert violations(package, CONTRACTS["datasets"]) == [
-        "datasets/sneaky.py:5: import models.spec", "datasets/sneaky.py:6: import PySide6.QtCore"]
+        "datasets/sneaky.py:5: import models.graph.spec", "datasets/sneaky.py:6: import PySide6.QtCore"]
 
 
 FEATURES = ("editor", "data", "training", "inspection", "dialogs")

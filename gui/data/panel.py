@@ -39,7 +39,7 @@ from gui.document import ProjectDocument
 from gui.session import Session
 from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
-from models.data_fit import adapt_model, check_fit
+from models.checks.data_fit import adapt_model, check_fit
 
 log = logging.getLogger(__name__)
 

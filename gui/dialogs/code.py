@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from gui.document import ProjectDocument
-from models.codegen import generate_code
-from models.problems import BuildError
+from models.building.codegen import generate_code
+from models.checks.problems import BuildError
 
 
 class CodeDialog(QDialog):
-    """Shows the code `models.codegen` writes for the current model; an invalid model shows why instead."""
+    """Shows the code `models.building.codegen` writes for the current model; an invalid model shows why instead."""
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)

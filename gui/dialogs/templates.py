@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from gui.document import ProjectDocument
 from gui.editor.canvas import CanvasView
-from models.project import Project
+from models.checks.validate import validate
+from models.graph.project import Project
 from models.templates import load_template, template_names
-from models.validate import validate
 
 EMPTY = "empty"
 

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu
 from gui.document import ProjectDocument
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
 from gui.editor.palette import LAYER_MIME
-from models.catalog import CATALOG
-from models.graph_layout import layered_layout
-from models.project import FILE_SUFFIX, ProjectError, model_from_dict
-from models.spec import ModelSpec
+from models.graph.catalog import CATALOG
+from models.graph.layout import layered_layout
+from models.graph.project import FILE_SUFFIX, ProjectError, model_from_dict
+from models.graph.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from gui.editor.palette import category_color
-from models.catalog import CATALOG
-from models.describe import layer_summary
+from models.checks.shapes import fmt
+from models.checks.validate import NodeReport
 from models.formatting import count_text
-from models.shapes import fmt
-from models.spec import LayerNode
-from models.validate import NodeReport
+from models.graph.catalog import CATALOG
+from models.graph.describe import layer_summary
+from models.graph.spec import LayerNode
 
 CARD_WIDTH = 270.0
 CARD_HEIGHT = 54.0

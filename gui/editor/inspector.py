@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
 from gui.widgets.empty_state import EmptyState
 from gui.widgets.param_editors import ParamEditor, make_editor, same_value
 from gui.widgets.slots import guarded
-from models.catalog import CATALOG, LayerType, Param
-from models.params import type_error
-from models.problems import Problem
-from models.shapes import keras_shape
-from models.spec import LayerNode
-from models.validate import NodeReport
+from models.checks.problems import Problem
+from models.checks.shapes import keras_shape
+from models.checks.validate import NodeReport
+from models.graph.catalog import CATALOG, LayerType, Param
+from models.graph.params import type_error
+from models.graph.spec import LayerNode
 
 log = logging.getLogger(__name__)
 
@@ -294,8 +294,8 @@ def _demo() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from models.spec import GraphError, ModelSpec
-    from models.validate import validate
+    from models.checks.validate import validate
+    from models.graph.spec import GraphError, ModelSpec
 
     app = QApplication.instance() or QApplication(sys.argv)
     spec = ModelSpec()

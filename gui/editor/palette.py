@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from models.catalog import CATEGORIES, LayerType, by_category
+from models.graph.catalog import CATEGORIES, LayerType, by_category
 
 LAYER_MIME = "application/x-strata-layer-type"
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets.slots import guarded
-from models.spec import ModelSpec
-from models.summary_table import COLUMNS, SummaryRow, summary_rows, totals_text
-from models.validate import ValidationReport
+from models.building.summary import COLUMNS, SummaryRow, summary_rows, totals_text
+from models.checks.validate import ValidationReport
+from models.graph.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -286,8 +286,8 @@ def _main() -> None:  # pragma: no cover (a quick look: python -m gui.editor.sum
 
     from PySide6.QtWidgets import QApplication
 
+    from models.checks.validate import validate
     from models.templates import load_template
-    from models.validate import validate
 
     logging.basicConfig(level=logging.INFO)
     app = QApplication(sys.argv)

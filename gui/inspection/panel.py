@@ -3,7 +3,7 @@
 Inputs come from File ▸ Open Image, a drop, the clipboard, the sample photos or the loaded dataset. The
 numbers are computed off the GUI thread: by the inspection worker for the trained model (or, before any
 training, the model with random weights), and during a run by the training thread itself
-(`models/live_inspection.py`), which hands over a snapshot every N steps or seconds and one per epoch for
+(`models/inspection/live.py`), which hands over a snapshot every N steps or seconds and one per epoch for
 the replay slider. The panel keeps the previous input when a new one cannot be used, and says why.
 """
 
@@ -15,17 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QShowEvent
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QHideEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
-    QSlider,
     QSpinBox,
     QTabWidget,
     QToolButton,
@@ -35,17 +32,21 @@ from PySide6.QtWidgets import (
 
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
-from gui.inspection.data import ViewData
-from gui.inspection.live import DEFAULT_REFRESH, REFRESH_CHOICES, LiveViewsMixin
+from gui.inspection.live_controls import LiveControls
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection.views import OverlayImage
-from gui.inspection.worker import InspectionRequest, InspectionResult, InspectionWorker
+from gui.inspection.worker import InspectionWorker
 from gui.session import Session
-from gui.widgets.images import to_uint8
+from gui.widgets.images import image_for_view, png_bytes
 from gui.widgets.slots import guarded
-from models import inspection_inputs
-from models.live_inspection import LiveInspection, LiveSnapshot
-from models.training import model_fingerprint
+from gui.widgets.visibility import on_screen
+from models.formatting import values_text
+from models.inspection import inputs as inspection_inputs
+from models.inspection.engine import InspectionRequest, InspectionResult
+from models.inspection.live import LiveSnapshot
+from models.inspection.probe import SCORES_SUFFIX
+from models.inspection.snapshot import ViewData
+from models.training.trainer import model_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,11 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
-class InspectionPanel(LiveViewsMixin, QWidget):
+class InspectionPanel(QWidget):
     """Signals: `message(str)` for the status bar, `layer_selected(str)` when the user picks a layer here."""
 
     message = Signal(str)
     layer_selected = Signal(str)
-    live_snapshot = Signal(object)  # emitted from the training thread; queued to this panel's thread
     updated = Signal()  # after a result or snapshot was taken in (GUI thread)
 
     def __init__(self, document: ProjectDocument, session: Session | None = None,
@@ -70,8 +70,6 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         self.worker.finished.connect(self._on_result)
         self.input: inspection_inputs.LoadedInput | None = None
         self.data = ViewData()
-        self.snapshots: list[LiveSnapshot] = []
-        self.live: LiveInspection | None = None
         self.trained_model = None
         self.trained_fingerprint = ""
         self.serial = 0
@@ -85,7 +83,6 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         self.recompute_timer.timeout.connect(self.recompute)
         document.spec_changed.connect(self._on_spec_changed)
         document.project_replaced.connect(self._on_project_replaced)
-        self.live_snapshot.connect(self._on_live_snapshot)
         self.session.run_starting.connect(self._on_run_starting)
         self.session.model_ready.connect(self._on_model_ready)
         self.session.run_finished.connect(self._on_run_finished)
@@ -127,19 +124,10 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setStyleSheet("color: palette(mid);")
-        self.live_check = QCheckBox("Live while training")
-        self.live_check.setChecked(True)
-        self.live_check.toggled.connect(self._live_settings_changed)
-        self.refresh_combo = QComboBox()
-        for text, _settings in REFRESH_CHOICES:
-            self.refresh_combo.addItem(text)
-        self.refresh_combo.setCurrentIndex(self.refresh_combo.findText(DEFAULT_REFRESH))
-        self.refresh_combo.currentIndexChanged.connect(self._live_settings_changed)
-        self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
-        self.epoch_slider.setRange(0, 0)
-        self.epoch_slider.setEnabled(False)
-        self.epoch_slider.valueChanged.connect(self._replay)
-        self.epoch_label = QLabel("No epochs recorded yet")
+        self.live_controls = LiveControls()
+        self.live_controls.snapshot_chosen.connect(self._show_snapshot)
+        self.live_controls.snapshot_arrived.connect(self.updated)
+        self.live_controls.message.connect(self.message)
         self.export_png_button = QPushButton("Export PNG…")
         self.export_png_button.clicked.connect(self.export_png_dialog)
         self.export_npy_button = QPushButton("Export .npy…")
@@ -151,10 +139,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         side.addWidget(self.input_caption)
         side.addWidget(self.input_view, 1)
         side.addWidget(self.notes)
-        side.addWidget(self.live_check)
-        side.addWidget(self.refresh_combo)
-        side.addWidget(self.epoch_label)
-        side.addWidget(self.epoch_slider)
+        side.addWidget(self.live_controls)
         export_row = QHBoxLayout()
         export_row.addWidget(self.export_png_button)
         export_row.addWidget(self.export_npy_button)
@@ -242,7 +227,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         if image.isNull():
             self.message.emit("The clipboard holds no image.")
             return
-        self.load_bytes(_png_bytes(image))
+        self.load_bytes(png_bytes(image))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
         mime = event.mimeData()
@@ -256,7 +241,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
             if files:
                 self.load_file(files[0])
             elif mime.hasImage():
-                self.load_bytes(_png_bytes(QImage(mime.imageData())), "dropped image")
+                self.load_bytes(png_bytes(QImage(mime.imageData())), "dropped image")
             event.acceptProposedAction()
         except Exception as error:  # never into Qt's event loop
             log.exception("image drop failed")
@@ -271,7 +256,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         spec = self.document.spec.copy()
 
         def build_untrained():
-            from models.builder import build
+            from models.building.builder import build
 
             return build(spec).model
 
@@ -280,8 +265,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         return ("spec", fingerprint), build_untrained, label
 
     def _plane_ranges(self) -> tuple | None:
-        from models.inspection import plane_ranges
-
+        from models.inspection.boundary import plane_ranges
         points = self._points()
         return plane_ranges(points[0]) if points is not None else None
 
@@ -323,17 +307,12 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         if result.loaded is not None:
             self.input = result.loaded
             self._show_input()
-            if self.live is not None:
-                self.live.set_sample(self.input.sample)
-                self.live.enabled = self.live_check.isChecked()
-            if self.snapshots:  # they show the previous input
-                self.snapshots = []
-                self._update_slider()
+            self.live_controls.set_sample(self.input.sample)
         if result.error:
             self.model_label.setText(result.error)
             self.message.emit(result.error)
             return
-        if result.view is None or (self._training() and self.live is not None and self.live.enabled):
+        if result.view is None or (self._training() and self.live_controls.drawing_live()):
             return  # a live run draws its own snapshots
         if result.serial < self.shown_serial or result.view.input is not self.input:
             return  # an older request, or numbers of an input that has since been replaced
@@ -372,12 +351,44 @@ class InspectionPanel(LiveViewsMixin, QWidget):
 
     def _on_project_replaced(self) -> None:
         self.trained_model, self.trained_fingerprint = None, ""
-        self.live = None  # a run of the old project is stopped and ignored; so are its snapshots
+        self.live_controls.drop_run()
         self.data = ViewData(self.input)
         self._render()
-        self.snapshots = []
-        self._update_slider()
         self.recompute_timer.start()
+
+    # ----- live ----------------------------------------------------------------------------------------------------
+    def _on_run_starting(self, worker) -> None:
+        sample = self.input.sample if self.input is not None else None
+        self.live_controls.start(worker, sample, self._plane_ranges(), on_screen(self))
+
+    def _on_run_finished(self, _result) -> None:
+        self.live_controls.finish()
+
+    def set_on_screen(self, shown: bool) -> None:
+        """The panel was shown, or hidden or tabbed away (the main window connects its dock's
+        `visibilityChanged`). Seen again, the views draw what arrived meanwhile and live refreshes resume."""
+        self.live_controls.watch(shown)
+        if shown:
+            try:
+                self._render()
+            except Exception:  # never into Qt's event loop
+                log.exception("drawing the inspection view failed")
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self.set_on_screen(False)
+
+    @guarded
+    def _show_snapshot(self, snapshot: LiveSnapshot, source: str) -> None:
+        previous = self.data
+        self.data = ViewData(self.input, snapshot.outputs, snapshot.layer_types, snapshot.kernels,
+                             [k for k in snapshot.layer_types if k + SCORES_SUFFIX in snapshot.outputs],
+                             previous.cam, previous.cam_layer, previous.cam_layers, previous.predicted_class,
+                             previous.saliency, snapshot.boundary or previous.boundary, self._points(),
+                             self._class_names(), previous.unavailable, source=source, task=self._task())
+        self.model_label.setText(f"Showing the model in training ({source})")
+        if on_screen(self):
+            self._render()
 
     # ----- drawing -----------------------------------------------------------------------------------------------
     def _show_empty(self) -> None:
@@ -394,11 +405,11 @@ class InspectionPanel(LiveViewsMixin, QWidget):
         self.original_caption.setText(f"Original: {loaded.name}")
         notes = "; ".join(loaded.notes).capitalize() if loaded.notes else ""
         if is_image:
-            self.original_view.set_image(_image_for_view(loaded.original))
-            self.input_view.set_image(_image_for_view(loaded.sample))
+            self.original_view.set_image(image_for_view(loaded.original))
+            self.input_view.set_image(image_for_view(loaded.sample))
             self.input_caption.setText(f"What the model receives ({shape})")
         else:  # a point or a token sequence reads better as numbers than as a strip of pixels
-            self.input_caption.setText(f"What the model receives ({shape}): {_values_text(loaded.sample)}")
+            self.input_caption.setText(f"What the model receives ({shape}): {values_text(loaded.sample)}")
         self.notes.setText(notes)
         self.message.emit(f"Inspecting {loaded.name}")
 
@@ -441,8 +452,7 @@ class InspectionPanel(LiveViewsMixin, QWidget):
 
     @guarded
     def export_arrays(self, path: Path) -> Path | None:
-        from models.inspection import save_activations
-
+        from models.inspection.probe import save_activations
         arrays = self.current_tab().export_arrays()
         if not arrays:
             self.message.emit("This view has no arrays to export yet.")
@@ -464,30 +474,3 @@ class InspectionPanel(LiveViewsMixin, QWidget):
 
     def _slot_failed(self, message: str) -> None:
         self.message.emit(message)
-
-
-def _values_text(values: np.ndarray, limit: int = 32) -> str:
-    flat = np.asarray(values).ravel()
-    shown = [f"{v:.3g}" if flat.dtype.kind == "f" else str(int(v)) for v in flat[:limit]]
-    return "(" + ", ".join(shown) + (", …" if flat.size > limit else "") + ")"
-
-
-def _png_bytes(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
-
-
-def _image_for_view(values: np.ndarray) -> np.ndarray:
-    """An input shown as a picture: images as they are, 1-D samples (points, tokens) as a one-row strip."""
-    values = np.asarray(values)
-    if values.ndim == 3 and values.shape[-1] == 1:
-        values = values[..., 0]
-    if values.ndim == 1:
-        values = values[None, :]
-    if values.ndim != 2 and not (values.ndim == 3 and values.shape[-1] == 3):
-        return np.zeros((1, 1), np.uint8)
-    return to_uint8(values)

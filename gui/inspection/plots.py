@@ -16,8 +16,9 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gui.inspection.views import ExportMixin, colorize, format_value, logged_handler, pg_colormap
+from gui.inspection.views import ExportMixin, format_value, logged_handler
 from gui.widgets.colors import SERIES as PALETTE
+from gui.widgets.images import colorize, pg_colormap
 from gui.widgets.plot_items import cache_axis, cache_static_parts
 
 log = logging.getLogger(__name__)
@@ -322,7 +323,7 @@ class BoundaryPlot(_PlotView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.image_item = pg.ImageItem(axisOrder="row-major")  # row 0 = the lowest y, as models.inspection lays out
+        self.image_item = pg.ImageItem(axisOrder="row-major")  # row 0: the lowest y (models.inspection.boundary)
         self.plot.addItem(self.image_item)
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#ffffff", width=0.8))
         self.plot.addItem(self.scatter)

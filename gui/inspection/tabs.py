@@ -24,11 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.inspection.data import ViewData
 from gui.inspection.plots import BarStrip, BoundaryPlot, ChannelDetail, Heatmap, TopKBars
-from gui.inspection.views import COLORMAPS, OverlayImage, TileGrid, normalize
-from models import inspection
+from gui.inspection.views import OverlayImage, TileGrid
+from gui.widgets.images import COLORMAPS, normalize
 from models.formatting import dims_text
+from models.inspection.attention import PatchGrid, attention_rollout, attention_scores, patch_attention, patch_grid
+from models.inspection.filters import filter_tiles
+from models.inspection.predictions import class_probabilities, top_k
+from models.inspection.probe import SCORES_SUFFIX, channel_order
+from models.inspection.snapshot import ViewData
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ def _shape_text(values: np.ndarray) -> str:
 class InspectionTab(QWidget):
     """Base: a stack of [content, message]; `show_data` draws or explains."""
 
-    view_key = ""  # the key of `inspection.unavailable_views` this tab depends on, if any
+    view_key = ""  # the key of `unavailable_views` this tab depends on, if any
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -192,7 +196,7 @@ class FeatureMapsTab(InspectionTab):
                                  f"{_shape_text(activation.values)}{source}")
         if kind in ("image", "volume"):
             maps = activation.channel_stack()
-            self.order = inspection.channel_order(maps, self.sort_check.isChecked())
+            self.order = channel_order(maps, self.sort_check.isChecked())
             stack = np.moveaxis(maps[self.order], 0, -1)
             tiles = np.moveaxis(normalize(stack, self.normalize_combo.currentData()), -1, 0)
             self.grid.set_tiles(tiles, lut, [f"channel {int(i)}" for i in self.order])
@@ -256,7 +260,7 @@ class OverviewTab(InspectionTab):
             activation = data.activation(layer_id)
             if activation.kind in ("image", "volume"):
                 maps = activation.channel_stack()
-                top = maps[inspection.channel_order(maps, sort=True)[:self.PER_LAYER]]
+                top = maps[channel_order(maps, sort=True)[:self.PER_LAYER]]
                 tiles = np.moveaxis(normalize(np.moveaxis(top, 0, -1), True), -1, 0)
             elif activation.kind == "vector":
                 tiles = normalize(activation.values.reshape(1, -1, 1), True).reshape(1, 1, -1)
@@ -318,7 +322,7 @@ class FiltersTab(InspectionTab):
             self.explain("The kernels of these convolution layers are too large to copy while training; "
                          "they appear when the run ends.")
             return
-        tiles = inspection.filter_tiles(np.asarray(data.kernels[layer], np.float32), layer,
+        tiles = filter_tiles(np.asarray(data.kernels[layer], np.float32), layer,
                                         data.layer_types.get(layer, ""))
         if tiles.rgb:
             self.grid.set_tiles(tiles.tiles, "gray")
@@ -376,7 +380,7 @@ class AttentionTab(InspectionTab):
         self.overlay.clicked.connect(self._patch_clicked)
 
     def _scores(self, layer: str) -> list[np.ndarray]:
-        return [inspection.attention_scores(self.data.outputs, layer_id).astype(np.float32)
+        return [attention_scores(self.data.outputs, layer_id).astype(np.float32)
                 for layer_id in (self.data.attention_ids if layer == self.ROLLOUT else [layer])]
 
     def current_matrix(self) -> np.ndarray | None:
@@ -385,18 +389,18 @@ class AttentionTab(InspectionTab):
             return None
         scores = self._scores(layer)
         if layer == self.ROLLOUT:
-            return inspection.attention_rollout(scores)
+            return attention_rollout(scores)
         head = self.head_combo.currentData()
         return scores[0].mean(axis=0) if head in (None, -1, -2) else scores[0][head]
 
     def draw(self) -> None:
         data = self.data
-        ids = [layer_id for layer_id in data.attention_ids if layer_id + inspection.SCORES_SUFFIX in data.outputs]
+        ids = [layer_id for layer_id in data.attention_ids if layer_id + SCORES_SUFFIX in data.outputs]
         if not ids:
             self.explain("Attention scores appear once the model has a MultiHeadAttention or Attention layer.")
             return
         items = [(f"{layer_id} · {data.layer_types.get(layer_id, '')}", layer_id) for layer_id in ids]
-        shapes = {data.outputs[i + inspection.SCORES_SUFFIX].shape[-2:] for i in ids}
+        shapes = {data.outputs[i + SCORES_SUFFIX].shape[-2:] for i in ids}
         if len(ids) > 1 and len(shapes) == 1 and len(set(next(iter(shapes)))) == 1:  # self-attention, one size
             items.append(("Rollout across all layers", self.ROLLOUT))
         _combo_items(self.layer_combo, items)
@@ -425,11 +429,11 @@ class AttentionTab(InspectionTab):
             return None
         return [str(int(token)) for token in source.sample]
 
-    def patch_grid(self, tokens: int) -> inspection.PatchGrid | None:
+    def patch_grid(self, tokens: int) -> PatchGrid | None:
         source = self.data.input
         if source is None or source.sample.ndim != 3:
             return None
-        return inspection.patch_grid(tokens, source.sample.shape[0], source.sample.shape[1])
+        return patch_grid(tokens, source.sample.shape[0], source.sample.shape[1])
 
     def _draw_patch(self, matrix: np.ndarray) -> None:
         grid = self.patch_grid(matrix.shape[1])
@@ -439,7 +443,7 @@ class AttentionTab(InspectionTab):
         tokens = range(grid.offset, grid.offset + grid.rows * grid.cols)
         token = self.patch_token if self.patch_token in tokens else grid.patch_at(0.5, 0.5)
         self.overlay.set_image(self.data.input.original)
-        self.overlay.set_overlay(inspection.patch_attention(matrix, grid, token), "inferno", 0.6)
+        self.overlay.set_overlay(patch_attention(matrix, grid, token), "inferno", 0.6)
         self.overlay.set_marker(grid.rect01(token))
         self.patch_hint.setText(f"Patch {token - grid.offset + 1} of {grid.rows * grid.cols} "
                                 f"({grid.rows}x{grid.cols}): where it looks. Click another patch.")
@@ -507,10 +511,10 @@ class PredictionsTab(InspectionTab):
             values = ", ".join(f"{v:.4g}" for v in output[:16])
             self.explain(f"A regression model: for this input it predicts {values}.")
             return
-        predictions = inspection.top_k(output, names, k=5)
+        predictions = top_k(output, names, k=5)
         self.bars.set_predictions(predictions)
         self.bars_title.setText("Top classes" if names else "Top classes (load the dataset for their names)")
-        count = len(inspection.class_probabilities(output))
+        count = len(class_probabilities(output))
         labels = names if len(names) == count else [f"class {i}" for i in range(count)]
         _combo_items(self.class_combo, [("the predicted class", None)] + [(n, i) for i, n in enumerate(labels)])
         _combo_items(self.cam_layer_combo, [(layer, layer) for layer in data.cam_layers])

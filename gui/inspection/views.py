@@ -1,8 +1,9 @@
 """Drawing widgets of the Inspection panel: pure views that take numpy arrays computed elsewhere and draw them.
 
 Nothing here imports TensorFlow or Keras: `models.inspection` computes activations, filters, attention and
-Grad-CAM maps; these views only colour and lay them out, so they stay fast (composing and drawing 64 feature
-maps of 56x56 takes a few milliseconds, see bench/inspection.py) and can be tested without a model.
+Grad-CAM maps; `gui.widgets.images` colours them and lays them out as arrays; these widgets paint them. They stay
+fast (composing and drawing 64 feature maps of 56x56 takes a few milliseconds, see bench/inspection.py) and
+can be tested without a model.
 
 Maps are drawn with nearest-neighbour scaling (one activation = one crisp square); photos with smooth
 scaling. Mouse handlers never let an exception reach Qt's event loop (`logged_handler`): a bad array logs a
@@ -13,24 +14,28 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.widgets.images import to_qimage
+from gui.widgets.images import (
+    clip_to_uint8,
+    colorize,
+    colormap_lut,
+    compose_grid,
+    grid_cell_at,
+    grid_columns,
+    normalize,
+    resize_bilinear,
+    to_qimage,
+)
 
 log = logging.getLogger(__name__)
 
-# Names offered in the colormap chooser; "diverging" is a blue-white-red map (cool-warm) for signed values.
-COLORMAPS: list[str] = ["viridis", "inferno", "magma", "plasma", "cividis", "gray", "diverging"]
-_ALIASES = {"diverging": "CET-D1", "coolwarm": "CET-D1", "grey": "gray"}
-GAP_RGB = (128, 128, 128)  # between tiles: neutral, so no colormap's end reads as a value
 SMALL_TILE = 24  # tiles smaller than this are repeated up before composing, so a 1-pixel gap stays thin
 PHOTO_SIDE = 96  # images at least this big are photos (smooth scaling); smaller ones stay crisp pixels
 
@@ -51,141 +56,6 @@ def logged_handler(handler: Callable) -> Callable:
 
 def format_value(value: float) -> str:
     return f"{float(value):.4g}"
-
-
-# ----- colours ------------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=32)
-def _cached_lut(name: str) -> np.ndarray:
-    if name == "gray":
-        ramp = np.arange(256, dtype=np.uint8)
-        lut = np.stack([ramp, ramp, ramp], axis=1)
-    else:
-        lut = pg.colormap.get(_ALIASES.get(name, name)).getLookupTable(nPts=256, alpha=False)
-        lut = np.ascontiguousarray(lut[:, :3], dtype=np.uint8)
-    lut.setflags(write=False)  # shared by every caller through the cache
-    return lut
-
-
-def colormap_lut(name: str) -> np.ndarray:
-    """(256, 3) uint8 colours for a colormap name; an unknown name falls back to viridis (never raises)."""
-    key = _ALIASES.get(name, name)
-    try:
-        return _cached_lut(key)
-    except Exception:  # noqa: BLE001 (pyqtgraph raises several types for a missing map)
-        log.warning("unknown colormap %r, using viridis", name)
-        return _cached_lut("viridis")
-
-
-@functools.lru_cache(maxsize=32)
-def pg_colormap(name: str) -> pg.ColorMap:
-    """Made once per name: building a ColorMap took ~4 ms, once per live refresh of a colour bar."""
-    return pg.ColorMap(np.linspace(0.0, 1.0, 256), colormap_lut(name))
-
-
-def colorize(values01: np.ndarray, lut: np.ndarray | str | None = None) -> np.ndarray:
-    """Values in 0..1 (any shape) as uint8 RGB (shape + (3,)) through a LUT; NaN draws as the lowest colour."""
-    table = colormap_lut(lut) if isinstance(lut, str) else (colormap_lut("gray") if lut is None else lut)
-    values = np.nan_to_num(np.asarray(values01, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    index = (np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.intp)
-    return np.take(np.asarray(table, dtype=np.uint8), index, axis=0)
-
-
-def normalize(values: np.ndarray, axis_per_channel: bool, channel_axis: int = -1) -> np.ndarray:
-    """float32 in 0..1: each channel over its own min..max (`axis_per_channel`) or one min..max for all.
-
-    The channel axis is the last one, as in an (H, W, C) activation. A constant channel becomes 0 and NaN or
-    inf values become 0; the min..max is taken over finite values only, so one NaN does not flatten the rest.
-    """
-    array = np.asarray(values, dtype=np.float32)
-    if array.size == 0:
-        return array.copy()
-    finite = np.isfinite(array)
-    axes = tuple(a for a in range(array.ndim) if a != channel_axis % array.ndim) if (
-        axis_per_channel and array.ndim > 1) else None
-    low = np.min(np.where(finite, array, np.inf), axis=axes, keepdims=True).astype(np.float64)
-    high = np.max(np.where(finite, array, -np.inf), axis=axes, keepdims=True).astype(np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        span = high - low
-        usable = np.isfinite(span) & (span > 0)
-        scale = np.divide(1.0, span, out=np.zeros_like(span), where=usable).astype(np.float32)
-        offset = np.where(usable, low, 0.0).astype(np.float32)
-        result = (array - offset) * scale
-    result[~finite] = 0.0
-    return np.clip(result, 0.0, 1.0, out=result)
-
-
-def resize_bilinear(values: np.ndarray, height: int, width: int) -> np.ndarray:
-    """A 2-D map resampled to (height, width) with bilinear interpolation (pixel centres aligned)."""
-    source = np.nan_to_num(np.asarray(values, dtype=np.float32))
-    rows, cols = source.shape
-
-    def weights(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        position = np.clip((np.arange(size_out, dtype=np.float32) + 0.5) * size_in / size_out - 0.5, 0, size_in - 1)
-        first = np.floor(position).astype(np.intp)
-        return first, np.minimum(first + 1, size_in - 1), (position - first)[:, None]
-
-    y0, y1, wy = weights(rows, height)
-    x0, x1, wx = weights(cols, width)
-    top = source[y0] * (1 - wy) + source[y1] * wy  # (height, cols)
-    return top[:, x0] * (1 - wx.T) + top[:, x1] * wx.T
-
-
-# ----- grids --------------------------------------------------------------------------------------------------
-def grid_columns(count: int, columns: int | None = None) -> int:
-    """The number of columns: as asked (at least 1), else near-square (ceil of the square root)."""
-    if columns:
-        return max(1, int(columns))
-    return max(1, math.ceil(math.sqrt(max(count, 1))))
-
-
-def compose_grid(maps: np.ndarray, columns: int | None = None, gap: int = 1, lut=None) -> np.ndarray:
-    """One RGB uint8 image of a (N, H, W) stack in 0..1 (coloured by `lut`) or a (N, H, W, 3) RGB stack in 0..1.
-
-    Tiles run left to right, top to bottom; gaps and unused cells are `GAP_RGB`. The layout is made by
-    reshaping, not by copying tile after tile: 64 maps of 56x56 compose in about a millisecond.
-    """
-    stack = np.asarray(maps)
-    count = stack.shape[0] if stack.ndim >= 3 else 0
-    if count == 0:
-        return np.zeros((0, 0, 3), np.uint8)
-    if stack.ndim == 3:
-        rgb = colorize(stack, lut if lut is not None else "gray")
-    elif stack.ndim == 4 and stack.shape[-1] == 3:
-        rgb = stack if stack.dtype == np.uint8 else colorize_rgb(stack)
-    else:
-        raise ValueError(f"compose_grid takes (N, H, W) or (N, H, W, 3) tiles, not {stack.shape}")
-    columns = grid_columns(count, columns)
-    rows = math.ceil(count / columns)
-    height, width = rgb.shape[1:3]
-    gap = max(0, int(gap))
-    cells = np.empty((rows * columns, height + gap, width + gap, 3), np.uint8)
-    cells[:] = GAP_RGB
-    cells[:count, :height, :width] = rgb
-    image = cells.reshape(rows, columns, height + gap, width + gap, 3).transpose(0, 2, 1, 3, 4)
-    image = image.reshape(rows * (height + gap), columns * (width + gap), 3)
-    return np.ascontiguousarray(image[:rows * (height + gap) - gap, :columns * (width + gap) - gap])
-
-
-def colorize_rgb(values01: np.ndarray) -> np.ndarray:
-    """RGB floats in 0..1 as uint8 (NaN black)."""
-    values = np.nan_to_num(np.asarray(values01, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    return (np.clip(values, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-
-
-def grid_cell_at(x: float, y: float, shape: Sequence[int], columns: int, gap: int) -> int | None:
-    """The tile index under pixel (x, y) of `compose_grid(maps)` with maps of `shape` (N, H, W[, 3]).
-
-    None in a gap, outside the image or in an unused cell after the last tile.
-    """
-    count, height, width = int(shape[0]), int(shape[1]), int(shape[2])
-    if count <= 0 or x < 0 or y < 0:
-        return None
-    column, inside_x = divmod(int(x), width + gap)
-    row, inside_y = divmod(int(y), height + gap)
-    if column >= columns or inside_x >= width or inside_y >= height:
-        return None
-    index = row * columns + column
-    return index if index < count else None
 
 
 def save_png(widget: QWidget, path: str | Path) -> bool:
@@ -464,11 +334,11 @@ class OverlayImage(_FittedImage):
         if self._base is None:
             return None
         if self._heat is None or self._opacity == 0:
-            return colorize_rgb(self._base)
+            return clip_to_uint8(self._base)
         height, width = self._base.shape[:2]
         heat = self._heat if self._heat.shape == (height, width) else resize_bilinear(self._heat, height, width)
         colours = colorize(heat, self._lut_name).astype(np.float32) / 255.0
-        return colorize_rgb(self._base * (1.0 - self._opacity) + colours * self._opacity)
+        return clip_to_uint8(self._base * (1.0 - self._opacity) + colours * self._opacity)
 
     def _refresh(self) -> None:
         pixels = self.blended()

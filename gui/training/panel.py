@@ -39,11 +39,11 @@ from gui.training.worker import TrainWorker
 from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
-from models.data_fit import ADAPT_HINT
-from models.runs import run_record
-from models.training import TrainingResult
-from models.training import model_fingerprint as fingerprint_of
-from models.training_config import FORM, ConfigError, TrainingConfig
+from models.checks.data_fit import ADAPT_HINT
+from models.training.config import FORM, ConfigError, TrainingConfig
+from models.training.runs import run_record
+from models.training.trainer import TrainingResult
+from models.training.trainer import model_fingerprint as fingerprint_of
 
 log = logging.getLogger(__name__)
 REPLACE_TIMEOUT_MS = 3_000  # File > New waits this long for a run to stop before leaving it to end alone
@@ -189,7 +189,7 @@ class TrainingPanel(QWidget):
 
     def can_continue(self) -> bool:
         """A trained model of the architecture on the canvas is at hand, so training can go on from it."""
-        from models.training import model_fingerprint
+        from models.training.trainer import model_fingerprint
 
         return (not self.is_training() and self.trained_model is not None
                 and self.trained_fingerprint == model_fingerprint(self.document.spec))
@@ -469,14 +469,14 @@ class TrainingPanel(QWidget):
 
     def _reload_trained_model(self) -> None:
         """The last run's saved model comes back with the project (loaded in a thread)."""
-        from models.run_models import run_model_path
+        from models.training.run_models import run_model_path
 
         runs, path = self.document.project.runs, self.document.path
         record = runs[-1] if runs and isinstance(runs[-1], dict) else {}
         target = run_model_path(path, record.get("model_file"))
         if target is None:  # none, missing, or a path outside the project's folder (never followed)
             return
-        from models.export import load_keras
+        from models.building.export import load_keras
 
         model_file = record["model_file"]
         task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self, delete_when_finished=True)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.runs import diff_runs
-from models.training import FAILED
+from models.training.runs import diff_runs
+from models.training.trainer import FAILED
 
 COLUMNS = ("run", "started", "status", "epochs", "loss", "val_loss", "val_accuracy", "duration", "device")
 

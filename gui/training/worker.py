@@ -20,9 +20,9 @@ from PySide6.QtCore import QObject, Signal
 from datasets.base import Cancelled, Dataset, DatasetError
 from datasets.base import Progress as LoadProgress
 from gui.threads import Worker
-from models.spec import ModelSpec
-from models.training import Reporter, Trainer, TrainingResult
-from models.training_config import TrainingConfig
+from models.graph.spec import ModelSpec
+from models.training.config import TrainingConfig
+from models.training.trainer import Reporter, Trainer, TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class TrainWorker(Worker):
         self.running_event.set()
         self.progress = Progress()
         self.batch_hooks: list = []  # callables (model, step) run in this thread between batches
-        self.live = None  # a LiveInspection (models/live_inspection.py) fed between batches, if any
+        self.live = None  # a LiveInspection (models/inspection/live.py) fed between batches, if any
         self.result: TrainingResult | None = None
 
     # ----- called from the GUI thread ------------------------------------------------------------------------
@@ -171,7 +171,7 @@ class TrainWorker(Worker):
                 dataset = load_dataset(self.dataset_choice, LoadProgress(is_cancelled=self.stop_event.is_set))
             model = None
             if self.model is not None:  # continue on a copy: the earlier run keeps its own model
-                from models.export import copy_model
+                from models.building.export import copy_model
 
                 self.message.emit("Copying the trained model to continue from it…")
                 model = copy_model(self.model)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets.slots import guarded
-from models.catalog import Param
+from models.graph.catalog import Param
 
 log = logging.getLogger(__name__)
 

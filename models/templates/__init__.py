@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.project import FILE_SUFFIX, Project
+from models.graph.project import FILE_SUFFIX, Project
 
 TEMPLATE_DIR = Path(__file__).parent
 # The order File -> New shows them in: simplest first.

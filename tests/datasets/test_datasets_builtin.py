@@ -13,9 +13,9 @@ from datasets.generated import SHAPE_CLASSES, load_sequences, load_shapes, load_
 from datasets.keras_sets import load_keras_dataset, read_keras_arrays
 from datasets.packaged import SAMPLE_PHOTOS, load_digits, load_faces, sample_photo
 from datasets.registry import SOURCES, guess_source, load_dataset, resolve_options
-from models.data_fit import adapt_model, check_fit
-from models.project import model_to_dict
-from models.spec import ModelSpec
+from models.checks.data_fit import adapt_model, check_fit
+from models.graph.project import model_to_dict
+from models.graph.spec import ModelSpec
 from models.templates import load_template, template_names
 
 

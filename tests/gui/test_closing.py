@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from gui.model_tasks import ModelTask
 from gui.threads import abandoned_threads, running_threads
-from models.project import Project
-from models.spec import LayerNode, ModelSpec
+from models.graph.project import Project
+from models.graph.spec import LayerNode, ModelSpec
 from tests.qt_helpers import answer_message_boxes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.file_actions import orphaned_recovery_files
 from gui.main_window import MainWindow
-from models.project import Project, model_to_dict
+from models.graph.project import Project, model_to_dict
 from models.templates import load_template
 from tests.qt_helpers import answer_next_message_box
 

@@ -1,0 +1,153 @@
+"""The Inspection panel's live side as one widget: the "Live while training" switch, the refresh choice, the
+epoch slider, the snapshots kept for replay, and the `LiveInspection` that feeds them during a run.
+
+It owns its controls and its state and tells the panel only what to draw: `snapshot_chosen(snapshot, source)`
+when a live snapshot arrives while the slider is at its latest position, or when the user replays an epoch.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSlider, QVBoxLayout, QWidget
+
+from gui.widgets.slots import guarded
+from models.inspection.live import LiveInspection, LiveSettings, LiveSnapshot
+
+SNAPSHOT_BYTES = 256 * 2 ** 20  # epoch snapshots kept for replay; older ones are thinned out beyond this
+REFRESH_CHOICES = [("every 0.5 s", LiveSettings(seconds=0.5)), ("every 1 s", LiveSettings(seconds=1.0)),
+                   ("every 2 s", LiveSettings(seconds=2.0)), ("every 10 steps", LiveSettings(steps=10)),
+                   ("every 100 steps", LiveSettings(steps=100)), ("at epoch ends only", LiveSettings(steps=10 ** 12))]
+# Each live refresh costs the training a few milliseconds (the probe in the training thread, the drawing here):
+# every 1 s kept training at 0.960 of plain Keras on 2 cores, every 0.5 s at 0.937 (bench/training.py's set-up,
+# 6 paired runs each).
+DEFAULT_REFRESH = "every 1 s"
+
+
+class LiveControls(QWidget):
+    """Signals: `snapshot_arrived(LiveSnapshot)` (emitted from the training thread, queued here),
+    `snapshot_chosen(LiveSnapshot, str)` (what to draw and where it comes from), `message(str)`."""
+
+    snapshot_arrived = Signal(object)
+    snapshot_chosen = Signal(object, str)
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.snapshots: list[LiveSnapshot] = []
+        self.live: LiveInspection | None = None
+        self.live_check = QCheckBox("Live while training")
+        self.live_check.setChecked(True)
+        self.live_check.toggled.connect(self._settings_changed)
+        self.refresh_combo = QComboBox()
+        for text, _settings in REFRESH_CHOICES:
+            self.refresh_combo.addItem(text)
+        self.refresh_combo.setCurrentIndex(self.refresh_combo.findText(DEFAULT_REFRESH))
+        self.refresh_combo.currentIndexChanged.connect(self._settings_changed)
+        self.epoch_label = QLabel("No epochs recorded yet")
+        self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
+        self.epoch_slider.setRange(0, 0)
+        self.epoch_slider.setEnabled(False)
+        self.epoch_slider.valueChanged.connect(self._replay)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.live_check, self.refresh_combo, self.epoch_label, self.epoch_slider):
+            layout.addWidget(widget)
+        self.snapshot_arrived.connect(self._take_snapshot)
+
+    # ----- a run ---------------------------------------------------------------------------------------------------
+    def start(self, worker, sample, plane_ranges: tuple | None, shown: bool) -> None:
+        """A run is starting: forget the previous run's epochs and give its worker a fresh `LiveInspection`."""
+        self.clear()
+        self.live = LiveInspection(self.snapshot_arrived.emit, self._settings(), plane_ranges)
+        self.live.enabled = self.live_check.isChecked()
+        if sample is not None:
+            self.live.set_sample(sample)
+        self.live.watch(shown)
+        worker.live = self.live
+
+    def finish(self) -> None:
+        """The run ended: say if live views had to be switched off during it."""
+        if self.live is not None and self.live.failure:
+            self.message.emit(f"Live feature maps were off during the run: {self.live.failure}")
+        self.live = None
+
+    def drop_run(self) -> None:
+        """The project was replaced: a run of the old one is ignored, and so are its snapshots."""
+        self.live = None
+        self.clear()
+
+    def set_sample(self, sample) -> None:
+        """A new input: live views follow it, and the kept epochs (which show the old input) go."""
+        if self.live is not None:
+            self.live.set_sample(sample)
+            self.live.enabled = self.live_check.isChecked()
+        if self.snapshots:
+            self.clear()
+
+    def watch(self, shown: bool) -> None:
+        """Unseen, live refreshes stop costing the training thread; the epoch snapshots are still kept."""
+        if self.live is not None:
+            self.live.watch(shown)
+
+    def drawing_live(self) -> bool:
+        return self.live is not None and self.live.enabled
+
+    def clear(self) -> None:
+        self.snapshots = []
+        self._update_slider()
+
+    # ----- internals -----------------------------------------------------------------------------------------------
+    def _settings(self) -> LiveSettings:
+        return REFRESH_CHOICES[self.refresh_combo.currentIndex()][1]
+
+    def _settings_changed(self, *_args) -> None:
+        if self.live is not None:
+            self.live.settings = self._settings()
+            self.live.enabled = self.live_check.isChecked() and not self.live.failure
+
+    @guarded
+    def _take_snapshot(self, snapshot: LiveSnapshot) -> None:
+        if self.live is None:
+            return
+        if snapshot.epoch_end:
+            self._keep_snapshot(snapshot.compact())
+        if self.epoch_slider.value() == self.epoch_slider.maximum():
+            self.snapshot_chosen.emit(snapshot, f"live, step {snapshot.step}")
+
+    def _keep_snapshot(self, snapshot: LiveSnapshot) -> None:
+        self.snapshots.append(snapshot)
+        while sum(s.nbytes() for s in self.snapshots) > SNAPSHOT_BYTES and len(self.snapshots) > 2:
+            del self.snapshots[1]  # thin out from the oldest, keeping the first and the latest
+        self._update_slider()
+
+    def _update_slider(self) -> None:
+        at_latest = self.epoch_slider.value() == self.epoch_slider.maximum()
+        self.epoch_slider.blockSignals(True)
+        self.epoch_slider.setRange(0, len(self.snapshots))
+        if at_latest:
+            self.epoch_slider.setValue(len(self.snapshots))
+        self.epoch_slider.blockSignals(False)
+        self.epoch_slider.setEnabled(bool(self.snapshots))
+        self._slider_text()
+
+    def _slider_text(self) -> None:
+        value = self.epoch_slider.value()
+        if not self.snapshots:
+            self.epoch_label.setText("No epochs recorded yet")
+        elif value >= len(self.snapshots):
+            self.epoch_label.setText(f"Latest ({len(self.snapshots)} epochs recorded)")
+        else:
+            self.epoch_label.setText(f"After epoch {self.snapshots[value].epoch + 1} "
+                                     f"(step {self.snapshots[value].step})")
+
+    @guarded
+    def _replay(self, value: int) -> None:
+        self._slider_text()
+        if not self.snapshots:
+            return
+        snapshot = self.snapshots[min(value, len(self.snapshots) - 1)]
+        self.snapshot_chosen.emit(snapshot, f"after epoch {snapshot.epoch + 1}")
+
+    def _slot_failed(self, message: str) -> None:
+        self.message.emit(message)
+

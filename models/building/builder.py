@@ -1,0 +1,127 @@
+"""ModelSpec -> keras.Model through the functional API, with the attention scores kept reachable for inspection.
+
+Layer names are node ids, so a trained model, its summary, its exported code and the canvas all use
+the same names. Attention layers are called with `return_attention_scores=True` on their first
+(symbolic) call -- the only call where Keras allows it -- so `models.inspection.Probe` can read the scores while the
+model itself outputs only the attended values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.checks.problems import BuildError
+from models.checks.validate import ValidationReport, validate
+from models.environment import configure_keras_environment
+from models.graph.catalog import layer_type
+from models.graph.spec import LayerNode, ModelSpec
+
+configure_keras_environment()
+
+import keras  # noqa: E402
+
+
+class BuildStopped(Exception):  # noqa: N818 (a request, not a failure)
+    """The build was asked to stop (the window or project is closing) before it finished."""
+
+
+@dataclass
+class BuiltModel:
+    """The Keras model plus the symbolic tensors the probes need."""
+
+    model: keras.Model
+    outputs_by_node: dict[str, Any]
+    attention_scores: dict[str, Any] = field(default_factory=dict)
+    input_ids: list[str] = field(default_factory=list)
+
+
+def keras_arguments(node: LayerNode) -> dict[str, Any]:
+    """The node's effective parameters as Keras constructor arguments (lists -> tuples where Keras wants)."""
+    kind = layer_type(node.type)
+    arguments = {}
+    for name, value in node.effective_params().items():
+        param = kind.param(name)
+        if param.kind == "padding2d" and isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        arguments[name] = value
+    return arguments
+
+
+def make_layer(node: LayerNode, dtype: str | None = None) -> keras.layers.Layer:
+    """A fresh Keras layer for a (non-Input) node; `dtype` overrides the global precision policy."""
+    kind = layer_type(node.type)
+    arguments = keras_arguments(node)
+    if dtype is not None:
+        arguments["dtype"] = dtype
+    if node.type == "Bidirectional":
+        inner = arguments.pop("layer")
+        inner_node = LayerNode(f"{node.id}_inner", inner["class_name"], dict(inner.get("config", {})))
+        arguments["layer"] = make_layer(inner_node)
+    if kind.module == "strata":
+        from models.building.custom_layers import CUSTOM_LAYERS
+
+        return CUSTOM_LAYERS[node.type](**arguments, name=node.id)
+    return getattr(keras.layers, node.type)(**arguments, name=node.id)
+
+
+def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tuple[Any, Any]:
+    """Connect a layer; returns (output, attention scores or None)."""
+    if node.type == "MultiHeadAttention":
+        query = inputs[0]
+        value = inputs[1] if len(inputs) > 1 else query
+        key = inputs[2] if len(inputs) > 2 else None
+        output, scores = layer(query, value, key=key, return_attention_scores=True)
+        return output, scores
+    if node.type == "Attention":
+        output, scores = layer(inputs, return_attention_scores=True)
+        return output, scores
+    if layer_type(node.type).is_merge:
+        return layer(inputs), None
+    return layer(inputs[0]), None
+
+
+def build(spec: ModelSpec, report: ValidationReport | None = None,
+          should_stop: Callable[[], bool] | None = None) -> BuiltModel:
+    """Build the Keras model; raises BuildError with plain messages when the spec has problems, and
+    BuildStopped, between two layers, once `should_stop()` says so (a large model takes seconds to build)."""
+    report = report or validate(spec)
+    if not report.valid:
+        raise BuildError(report)
+    tensors: dict[str, Any] = {}
+    scores: dict[str, Any] = {}
+    # Under mixed precision the output layers compute in float32: Keras's rule for a numerically stable
+    # softmax and loss (float16 probabilities underflow and the loss turns to inf).
+    mixed = keras.mixed_precision.global_policy().compute_dtype != "float32"
+    output_ids = set(spec.output_ids()) if mixed else set()
+    for node_id in spec.topological_order():
+        if should_stop is not None and should_stop():
+            raise BuildStopped()
+        node = spec.nodes[node_id]
+        if layer_type(node.type).is_input:
+            params = node.effective_params()
+            tensors[node_id] = keras.Input(shape=tuple(params["shape"]), dtype=params["dtype"], name=node_id)
+            continue
+        layer = make_layer(node, "float32" if node_id in output_ids else None)
+        output, attention = _call(node, layer, [tensors[i] for i in node.inputs])
+        tensors[node_id] = output
+        if attention is not None:
+            scores[node_id] = attention
+    input_ids = spec.input_ids()
+    output_ids = spec.output_ids()
+    inputs = [tensors[i] for i in input_ids]
+    outputs = [tensors[o] for o in output_ids]
+    model = keras.Model(
+        inputs=inputs[0] if len(inputs) == 1 else inputs,
+        outputs=outputs[0] if len(outputs) == 1 else outputs,
+        name=_model_name(spec.name),
+    )
+    return BuiltModel(model, tensors, scores, input_ids)
+
+
+def _model_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in name).strip("_")
+    return cleaned or "model"

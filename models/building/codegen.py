@@ -1,0 +1,105 @@
+"""ModelSpec -> a standalone Python file that rebuilds the same Keras model with plain Keras.
+
+Same layer types, arguments, names and connections; one line per layer with its output shape and
+parameter count as a comment, the way a person would annotate it. Strata's own layers are copied in,
+so the file needs nothing but Keras.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from models import __version__
+from models.checks.problems import BuildError
+from models.checks.shapes import keras_shape
+from models.checks.validate import ValidationReport, validate
+from models.graph.catalog import layer_type
+from models.graph.spec import LayerNode, ModelSpec
+
+
+def _literal(value) -> str:
+    """Python source for a parameter value (lists become tuples, as in Keras signatures)."""
+    if isinstance(value, list):
+        items = ", ".join(_literal(v) for v in value)
+        return f"({items},)" if len(value) == 1 else f"({items})"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def _arguments(node: LayerNode) -> list[str]:
+    kind = layer_type(node.type)
+    args = []
+    for name, value in node.effective_params().items():
+        param = kind.param(name)
+        if not param.required and param.is_default(value):
+            continue
+        if param.kind == "recurrent_layer":
+            inner = LayerNode("inner", value["class_name"], dict(value.get("config", {})))
+            args.append(f"{name}=layers.{inner.type}({', '.join(_arguments(inner))})")
+        else:
+            args.append(f"{name}={_literal(value)}")
+    return args
+
+
+def _call(node: LayerNode) -> str:
+    kind = layer_type(node.type)
+    if node.type == "MultiHeadAttention":
+        names = node.inputs + [node.inputs[0]] * (2 - len(node.inputs))  # self-attention: value = query
+        extra = f", key={node.inputs[2]}" if len(node.inputs) > 2 else ""
+        return f"({names[0]}, {names[1]}{extra})"
+    if kind.is_merge or node.type == "Attention":
+        return f"([{', '.join(node.inputs)}])"
+    return f"({node.inputs[0]})"
+
+
+def _comment(report: ValidationReport, node_id: str) -> str:
+    info = report.nodes[node_id]
+    return f"# -> {keras_shape(info.output_shape)}" + (f", {info.params:,} params" if info.params else "")
+
+
+def generate_code(spec: ModelSpec, report: ValidationReport | None = None) -> str:
+    """Source of a module with `build_model()`; the spec must validate (shapes go into comments)."""
+    report = report or validate(spec)
+    if not report.valid:
+        raise BuildError(report)
+    uses_custom = [n.type for n in spec.nodes.values() if layer_type(n.type).module == "strata"]
+    lines = [
+        f'"""Keras model "{spec.name}", exported by Strata {__version__}.',
+        "",
+        "Rebuilds the model with plain Keras 3: `python this_file.py` prints its summary.",
+        f"Parameters: {report.total_params:,} ({report.trainable_params:,} trainable).",
+        '"""',
+        "",
+        "import keras",
+        "from keras import layers",
+        "",
+    ]
+    if uses_custom:
+        from models.building import custom_layers
+        source = inspect.getsource(custom_layers)
+        body = source.split("import keras\n", 1)[1].split("\nCUSTOM_LAYERS")[0].strip("\n")
+        lines += ["", "# Strata's own layers, copied here so this file needs only Keras.", body, "", ""]
+    lines += ["def build_model() -> keras.Model:"]
+    for node_id in spec.topological_order():
+        node = spec.nodes[node_id]
+        if layer_type(node.type).is_input:
+            params = node.effective_params()
+            dtype = f', dtype="{params["dtype"]}"' if params["dtype"] != "float32" else ""
+            code = f'{node_id} = keras.Input(shape={_literal(list(params["shape"]))}{dtype}, name="{node_id}")'
+        else:
+            prefix = "" if layer_type(node.type).module == "strata" else "layers."
+            args = ", ".join([*_arguments(node), f'name="{node_id}"'])
+            code = f"{node_id} = {prefix}{node.type}({args}){_call(node)}"
+        lines += [f"    {_comment(report, node_id)}", f"    {code}"]
+    inputs, outputs = spec.input_ids(), spec.output_ids()
+    as_list = lambda ids: ids[0] if len(ids) == 1 else "[" + ", ".join(ids) + "]"  # noqa: E731
+    lines += [
+        f'    return keras.Model(inputs={as_list(inputs)}, outputs={as_list(outputs)}, name="{spec.name}")',
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    build_model().summary()",
+        "",
+    ]
+    return "\n".join(lines)

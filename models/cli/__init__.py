@@ -1,0 +1,1 @@
+"""The headless commands behind `python main.py COMMAND`."""

@@ -1,0 +1,99 @@
+"""Turning what the user picks (an image file, pasted bytes, a sample photo, a dataset sample) into the input
+the model takes, prepared exactly as the dataset's samples were (`datasets/preprocess.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from datasets.base import Dataset, DatasetError, Preprocessing
+from datasets.preprocess import open_image, prepare_image
+from models.formatting import dims_text
+from models.inspection.probe import InspectionError
+
+
+@dataclass
+class LoadedInput:
+    """`original` as it came (uint8 image or raw sample) and `sample` as the model takes it."""
+
+    original: np.ndarray
+    sample: np.ndarray
+    name: str
+    notes: list[str] = field(default_factory=list)
+
+
+def preprocessing_for(input_shape: tuple, dataset: Dataset | None) -> Preprocessing:
+    """The dataset's preprocessing, completed from the model's Input shape (height, width, channels): what a
+    photo must become to be a sample of this model. Without a dataset: resize, convert and scale to 0..1."""
+    if len(input_shape) != 3:
+        raise InspectionError(f"this model takes {_describe(input_shape)}, not an image: pick a dataset sample "
+                              "instead")
+    height, width, channels = input_shape
+    base = dataset.info.preprocessing if dataset is not None else Preprocessing(rescale=1 / 255)
+    if channels not in (1, 3):
+        raise InspectionError(f"this model takes images with {channels} channels; photos have 1 or 3")
+    if height is None or width is None:  # a model for any image size: the dataset's size, else the photo's own
+        return Preprocessing(resize=base.resize, channels=int(channels), rescale=base.rescale)
+    return Preprocessing(resize=(int(height), int(width)), channels=int(channels), rescale=base.rescale)
+
+
+def _describe(shape: tuple) -> str:
+    return f"{shape[0]} values per sample" if len(shape) == 1 else dims_text(shape) + " arrays"
+
+
+def from_file(path: str | Path, input_shape: tuple, dataset: Dataset | None) -> LoadedInput:
+    preprocessing = preprocessing_for(input_shape, dataset)
+    image = open_image(path)
+    sample, notes = prepare_image(image, preprocessing)
+    return LoadedInput(np.asarray(image), sample, Path(path).name, notes)
+
+
+def from_bytes(data: bytes, name: str, input_shape: tuple, dataset: Dataset | None) -> LoadedInput:
+    """A pasted or dropped image given as encoded bytes (PNG from the clipboard)."""
+    from datasets.preprocess import open_image_bytes
+
+    preprocessing = preprocessing_for(input_shape, dataset)
+    image = open_image_bytes(data, name)
+    sample, notes = prepare_image(image, preprocessing)
+    return LoadedInput(np.asarray(image), sample, name, notes)
+
+
+def from_photo(name: str, input_shape: tuple, dataset: Dataset | None) -> LoadedInput:
+    from datasets.packaged import sample_photo
+
+    preprocessing = preprocessing_for(input_shape, dataset)
+    photo = sample_photo(name)
+    sample, notes = prepare_image(photo, preprocessing)
+    return LoadedInput(photo, sample, f"sample photo: {name}", notes)
+
+
+def from_dataset(dataset: Dataset, index: int, split: str = "train") -> LoadedInput:
+    """Sample `index` of a split, exactly as training sees it (already prepared by the dataset)."""
+    part = getattr(dataset, split, None)
+    if part is None or not part.count:
+        raise DatasetError(f"the dataset has no {split} samples")
+    index = int(index) % part.count
+    if part.x is not None:
+        sample, label = np.asarray(part.x[index]), part.y[index] if part.y is not None else None
+    else:
+        element = next(iter(part.pipeline.skip(index).take(1)), None)
+        if element is None:
+            raise DatasetError(f"sample {index} could not be read from the {split} data")
+        sample, label = np.asarray(element[0]), np.asarray(element[1])
+    names = dataset.info.class_names
+    label_text = ""
+    if label is not None and np.ndim(label) == 0 and names and 0 <= int(label) < len(names):
+        label_text = f" ({names[int(label)]})"
+    return LoadedInput(_displayable(sample, dataset.info.preprocessing), sample.astype(np.float32)
+                       if sample.dtype.kind == "f" else sample, f"{split} sample {index}{label_text}")
+
+
+def _displayable(sample: np.ndarray, preprocessing: Preprocessing) -> np.ndarray:
+    """An image sample back in 0..255 for showing; anything else unchanged."""
+    if sample.ndim == 3 and sample.shape[-1] in (1, 3) and sample.dtype.kind == "f":
+        scale = 1 / preprocessing.rescale if preprocessing.rescale else 1.0
+        shown = np.clip(sample * scale, 0, 255).astype(np.uint8)
+        return shown[..., 0] if shown.shape[-1] == 1 else shown
+    return sample

@@ -1,0 +1,330 @@
+"""The Inspection panel through real widgets: images in (drop, paste, photos, dataset samples), feature maps,
+layer choice from the panel and the canvas, bad inputs, live refresh while training, attention patches,
+decision boundaries, export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
+
+from gui.document import ProjectDocument
+from gui.inspection.panel import InspectionPanel
+from models.templates import load_template
+
+TIMEOUT = 60_000
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    panels = []
+
+    def make(template: str) -> InspectionPanel:
+        panel = InspectionPanel(ProjectDocument(load_template(template)))
+        qtbot.addWidget(panel)
+        panel.resize(1100, 520)
+        panel.show()
+        panels.append(panel)
+        return panel
+
+    yield make
+    for panel in panels:
+        panel.shutdown()
+
+
+def wait_update(qtbot, panel, action):
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        action()
+
+
+def photo_file(tmp_path, name="photo.png", size=(64, 48), color=(200, 40, 40)) -> str:
+    path = tmp_path / name
+    image = Image.new("RGB", size, color)
+    image.paste((20, 20, 220), (10, 10, 30, 30))
+    image.save(path)
+    return str(path)
+
+
+def drop_files(widget, paths: list[str]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(event)
+
+
+def test_dropping_an_image_shows_the_channel_grid_of_the_first_layer(qtbot, make_panel, tmp_path):
+    panel = make_panel("lenet")
+    wait_update(qtbot, panel, lambda: drop_files(panel, [photo_file(tmp_path)]))
+    assert panel.input.name == "photo.png" and panel.input.sample.shape == (28, 28, 1)
+    assert "grayscale" in panel.notes.text()  # the RGB photo was converted for the one-channel model
+    tab = panel.feature_maps
+    assert tab.current_layer() == "conv2d_1"
+    assert tab.grid.tile_count() == 6 and tab.views.currentWidget() is tab.splitter
+    assert "untrained" in panel.model_label.text()
+    assert not panel.input_view.current_image().isNull()
+
+
+def test_choosing_layers_and_channels(qtbot, make_panel):
+    panel = make_panel("lenet")
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    tab = panel.feature_maps
+    with qtbot.waitSignal(panel.layer_selected) as chosen:
+        assert tab.select_layer("conv2d_2")
+    assert chosen.args == ["conv2d_2"]
+    assert tab.grid.tile_count() == 16 and "conv2d_2" in tab.shape_label.text()
+    tab.sort_check.setChecked(True)
+    means = panel.data.outputs["conv2d_2"].mean(axis=(0, 1))
+    assert tab.order[0] == int(np.argmax(means))  # strongest channel first
+    qtbot.mouseClick(tab.grid, Qt.MouseButton.LeftButton, pos=tab.grid.tile_rect(3).center())
+    assert tab.channel == int(tab.order[3]) and f"channel {tab.channel}" in tab.detail.plot.titleLabel.text
+    tab.select_layer("dense_1")
+    assert tab.views.currentWidget() is tab.bars
+
+
+def test_bad_inputs_say_why_and_keep_the_previous_image(qtbot, make_panel, tmp_path):
+    panel = make_panel("lenet")
+    wait_update(qtbot, panel, lambda: panel.load_file(photo_file(tmp_path)))
+    good = panel.input
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "notes.png").write_text("not an image")
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(open(photo_file(tmp_path, "full.png", (200, 200)), "rb").read()[:300])
+    messages = []
+    panel.message.connect(messages.append)
+    for name, reason in (("empty.png", "empty"), ("notes.png", "not an image"), ("cut.png", "truncated"),
+                         ("missing.png", "no file")):
+        wait_update(qtbot, panel, lambda name=name: panel.load_file(tmp_path / name))
+        assert reason in messages[-1] and "previous image stays" in messages[-1]
+        assert panel.input is good
+
+
+def test_paste_an_image_from_the_clipboard(qtbot, make_panel):
+    panel = make_panel("vgg")
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.green)
+    QGuiApplication.clipboard().setImage(image)
+    wait_update(qtbot, panel, panel.paste)
+    assert panel.input.name == "pasted image" and panel.input.sample.shape == (32, 32, 3)
+    assert panel.input.sample[..., 1].mean() > 0.9 and panel.input.sample[..., 0].mean() < 0.1
+    QGuiApplication.clipboard().clear()
+
+
+def test_attention_of_a_clicked_patch_and_rollout(qtbot, make_panel):
+    panel = make_panel("vit")
+    wait_update(qtbot, panel, lambda: panel.load_photo("astronaut"))
+    attention = panel.tab_views["Attention"]
+    panel.tabs.setCurrentWidget(attention)
+    assert attention.stack.currentWidget() is attention.content
+    assert attention.layer_combo.count() == 3  # two layers and the rollout
+    assert attention.matrix.isVisible() and attention.right.isVisible()
+    corner = attention.overlay.image_rect().topLeft() + QPoint(2, 2)
+    qtbot.mouseClick(attention.overlay, Qt.MouseButton.LeftButton, pos=corner)
+    assert attention.patch_token == 0 and "Patch 1 of 64" in attention.patch_hint.text()
+    attention.layer_combo.setCurrentIndex(2)
+    np.testing.assert_allclose(attention.current_matrix().sum(axis=1), 1.0, atol=1e-5)
+    attention.head_combo.setCurrentIndex(attention.head_combo.findData(-2))
+    assert attention.views.currentWidget() in (attention.matrix, attention.heads)
+
+
+def test_views_that_do_not_apply_explain_themselves(qtbot, make_panel):
+    panel = make_panel("lenet")
+    wait_update(qtbot, panel, lambda: panel.load_photo("coins"))
+    for title, words in (("Attention", "MultiHeadAttention"), ("Decision boundary", "2-D point")):
+        panel.tabs.setCurrentWidget(panel.tab_views[title])
+        tab = panel.tab_views[title]
+        assert tab.stack.currentWidget() is tab.message and words in tab.message.text()
+    panel.tabs.setCurrentWidget(panel.tab_views["Filters"])
+    filters = panel.tab_views["Filters"]
+    assert filters.grid.tile_count() == 6 and "blue negative" in filters.note.text()  # 6 filters x 1 input
+
+
+def test_export_view_png_and_activations(qtbot, make_panel, tmp_path):
+    panel = make_panel("lenet")
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    panel.export_png(tmp_path / "maps.png")
+    with Image.open(tmp_path / "maps.png") as image:
+        assert image.size[0] > 100 and image.size[1] > 100
+    written = panel.export_arrays(tmp_path / "maps.npy")
+    np.testing.assert_array_equal(np.load(written), panel.data.outputs["conv2d_1"])
+    panel.tabs.setCurrentWidget(panel.tab_views["Overview"])
+    with np.load(panel.export_arrays(tmp_path / "all.npz")) as archive:
+        assert "dense_3" in archive.files
+
+
+# ----- inside the main window ----------------------------------------------------------------------------------------
+def load_data(qtbot, window):
+    data = window.editor.data_panel
+    with qtbot.waitSignal(data.dataset_loaded, timeout=TIMEOUT):
+        data.load()
+
+
+def test_clicking_a_layer_on_the_canvas_shows_its_maps(qtbot, main_window_factory):
+    window = main_window_factory()
+    window.editor.document.replace(load_template("lenet"), None)
+    panel = window.editor.inspection
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    window.editor.canvas.select(["average_pooling2d_1"])
+    assert panel.feature_maps.current_layer() == "average_pooling2d_1"
+    assert panel.current_tab() is panel.feature_maps
+
+
+def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_factory):
+    window = main_window_factory()
+    project = load_template("mlp")
+    project.dataset = {"source": "toy2d", "options": {"kind": "moons", "samples": 200}}
+    window.editor.document.replace(project, None)
+    load_data(qtbot, window)
+    panel = window.editor.inspection
+    messages = []
+    panel.message.connect(messages.append)
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    assert "not an image" in messages[-1] and panel.input is None
+    wait_update(qtbot, panel, lambda: panel.load_dataset_sample(5))
+    assert panel.input.sample.shape == (2,) and "train sample 5" in panel.input.name
+    x, y = panel.input.sample
+    assert f"({x:.3g}, {y:.3g})" in panel.input_caption.text() and not panel.input_view.isVisible()
+    boundary_tab = panel.tab_views["Decision boundary"]
+    panel.tabs.setCurrentWidget(boundary_tab)
+    assert boundary_tab.stack.currentWidget() is boundary_tab.content
+    assert boundary_tab.plot.point_count() == window.editor.data_panel.dataset.train.count == 160
+    assert panel.data.boundary.probabilities.shape[:2] == (96, 96)
+    panel.tabs.setCurrentWidget(panel.tab_views["Filters"])
+    assert "convolution" in panel.tab_views["Filters"].message.text()
+
+
+def lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs: int):
+    """A shown window with LeNet on a little Shapes data, the cat photo pinned in the front Inspection tab, and
+    live maps every 10 steps; (window, inspection panel, training panel)."""
+    from gui.widgets.visibility import on_screen
+
+    window = main_window_factory()
+    project = load_template("lenet")
+    project.dataset = {"source": "shapes", "options": {"size": 28, "count_per_class": 40}}
+    project.training = {"epochs": epochs, "batch_size": 16}
+    window.editor.document.replace(project, None)
+    panel, training = window.editor.inspection, window.editor.training
+    refresh = panel.live_controls.refresh_combo
+    assert refresh.currentText() == "every 1 s"  # the default: cheap enough to train at full speed
+    refresh.setCurrentIndex(refresh.findText("every 10 steps"))
+    window.show()
+    window.docks["inspection"].raise_()
+    qtbot.waitUntil(lambda: on_screen(panel))
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    return window, panel, training
+
+
+def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_window_factory):
+    _window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=3)
+    untrained = panel.data.outputs["conv2d_1"].copy()
+    sources, periodic = [], []
+    panel.updated.connect(lambda: sources.append(panel.data.source))
+    panel.live_controls.snapshot_arrived.connect(
+        lambda snapshot: periodic.append(snapshot.step) if not snapshot.epoch_end else None)
+    with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
+        training.start()
+    assert finished.args[0].ok
+    live = [s for s in sources if s.startswith("live")]
+    assert len(live) >= 3 and len(periodic) >= 3  # 3 epochs x 10 steps of 16 samples: during the run, too
+    assert len(panel.live_controls.snapshots) == 3 and panel.live_controls.epoch_slider.maximum() == 3
+    panel.live_controls.epoch_slider.setValue(0)
+    assert panel.data.source == "after epoch 1" and "After epoch 1" in panel.live_controls.epoch_label.text()
+    first_epoch = panel.data.outputs["conv2d_1"].astype(np.float32)
+    panel.live_controls.epoch_slider.setValue(2)
+    assert not np.allclose(first_epoch, panel.data.outputs["conv2d_1"].astype(np.float32), atol=1e-3)
+    qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
+    assert not np.allclose(untrained, panel.data.outputs["conv2d_1"], atol=1e-4)
+
+
+def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up_when_shown(qtbot,
+                                                                                          main_window_factory):
+    """Behind the Training tab nobody sees the maps: the training thread skips the periodic probes."""
+    from gui.widgets.visibility import on_screen
+
+    window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=2)
+    window.docks["training"].raise_()
+    qtbot.waitUntil(lambda: not on_screen(panel))  # tabbed away: Qt moves it off-screen, isVisible() stays True
+    received = []
+    panel.live_controls.snapshot_arrived.connect(lambda snapshot: received.append((snapshot.epoch, snapshot.epoch_end)))
+    with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
+        training.start()
+    assert finished.args[0].ok
+    assert received == [(0, True), (1, True)]  # the replay slider's snapshots, nothing else
+    assert len(panel.live_controls.snapshots) == 2
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        window.docks["inspection"].raise_()  # shown again: the kept snapshots are drawn
+    assert panel.live_controls.epoch_slider.maximum() == 2
+
+
+def test_rollout_is_offered_only_for_self_attention_of_one_size(qtbot):
+    from gui.inspection.tabs import AttentionTab
+    from models.inspection.inputs import LoadedInput
+    from models.inspection.snapshot import ViewData
+
+    tab = AttentionTab()
+    qtbot.addWidget(tab)
+    scores = {"self/scores": np.full((2, 4, 4), 0.25, np.float32),
+              "cross/scores": np.full((2, 4, 6), 1 / 6, np.float32),
+              "self": np.zeros((4, 8), np.float32), "cross": np.zeros((4, 8), np.float32)}
+    sample = np.zeros(4, np.int32)
+    data = ViewData(LoadedInput(sample, sample, "tokens"), scores, {"self": "MultiHeadAttention",
+                                                                   "cross": "MultiHeadAttention"},
+                    attention_ids=["self", "cross"])
+    tab.show_data(data)
+    assert tab.stack.currentWidget() is tab.content
+    assert [tab.layer_combo.itemData(i) for i in range(tab.layer_combo.count())] == ["self", "cross"]
+    tab.layer_combo.setCurrentIndex(1)
+    assert tab.matrix.values.shape == (4, 6)
+
+
+def test_edit_paste_goes_to_the_inspection_panel_when_it_has_the_focus(qtbot, main_window_factory):
+    window = main_window_factory()
+    window.show()
+    qtbot.waitActive(window)
+    window.editor.document.replace(load_template("lenet"), None)
+    panel = window.editor.inspection
+    window.docks["inspection"].raise_()
+    panel.open_button.setFocus()
+    qtbot.waitUntil(panel.owns_focus, timeout=5000)
+    image = QImage(20, 20, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    QGuiApplication.clipboard().setImage(image)
+    wait_update(qtbot, panel, window.actions_by_key["edit.paste"].trigger)
+    assert panel.input.name == "pasted image" and panel.input.sample.max() == pytest.approx(1.0)
+    QGuiApplication.clipboard().clear()
+
+
+def test_a_regression_output_is_shown_as_values_not_made_up_classes(qtbot):
+    from gui.inspection.tabs import PredictionsTab
+    from models.inspection.inputs import LoadedInput
+    from models.inspection.snapshot import ViewData
+
+    tab = PredictionsTab()
+    qtbot.addWidget(tab)
+    sample = np.zeros(3, np.float32)
+    data = ViewData(LoadedInput(sample, sample, "row"), {"out": np.array([2.5], np.float32)}, {"out": "Dense"},
+                    task="regression")
+    tab.show_data(data)
+    assert tab.stack.currentWidget() is tab.message and "predicts 2.5" in tab.message.text()
+    tab.show_data(ViewData(data.input, data.outputs, data.layer_types, task="classification"))
+    assert tab.stack.currentWidget() is tab.content and len(tab.bars.rows()) == 2  # one sigmoid unit: 2 classes
+
+
+def test_an_image_pinned_while_training_is_paused_shows_at_once(qtbot, main_window_factory):
+    """Pausing to look at another image must not wait for Resume: the paused model's maps come at once."""
+    _window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=3)
+    panel.live_controls.refresh_combo.setCurrentIndex(panel.live_controls.refresh_combo.findText("at epoch ends only"))
+    training.start()
+    training.toggle_pause()
+    qtbot.waitUntil(lambda: "Paused at step" in training.log.toPlainText(), timeout=120_000)
+    paused_step = training.worker.progress.step
+    received = []
+    panel.live_controls.snapshot_arrived.connect(lambda snapshot: received.append(snapshot))
+    panel.load_photo("coffee")
+    qtbot.waitUntil(lambda: any(not s.epoch_end for s in received), timeout=TIMEOUT)
+    live = [s for s in received if not s.epoch_end]
+    assert live[0].step == paused_step and training.worker.is_paused()  # computed in the pause
+    with qtbot.waitSignal(training.finished, timeout=120_000):
+        training.toggle_pause()

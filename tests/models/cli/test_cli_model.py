@@ -1,0 +1,92 @@
+"""The headless model commands: summary (text and JSON), validate, export-code."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from models.graph.project import Project
+from models.graph.spec import ModelSpec
+from models.templates import template_path
+from tests.paths import ROOT
+
+
+def strata(*args):
+    return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def doc_example(tmp_path) -> Path:
+    text = re.search(r"```json\n(.*?)```", (ROOT / "docs" / "project-format.md").read_text(), re.S).group(1)
+    path = tmp_path / "example.strata.json"
+    path.write_text(text)
+    return path
+
+
+def test_summary_accepts_the_documented_example(tmp_path):
+    result = strata("summary", doc_example(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"conv1\s+Conv2D\s+\(None, 26, 26, 16\)\s+160", result.stdout)
+    assert "Total params:" in result.stdout and "Activation memory at batch 32:" in result.stdout
+
+
+def test_summary_json_for_scripts():
+    result = strata("summary", template_path("lenet"), "--json")
+    data = json.loads(result.stdout)
+    assert data["layers"][1] == {"name": "conv2d_1", "type": "Conv2D", "output_shape": [None, 28, 28, 6],
+                                 "params": 156}
+    assert data["total_params"] == data["trainable_params"] == 61281
+
+
+def test_validate_exit_status(tmp_path):
+    assert strata("validate", template_path("resnet")).returncode == 0
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [5, 5, 1]})
+    spec.append("Conv2D", {"filters": 2, "kernel_size": 7})
+    bad = tmp_path / "bad.strata.json"
+    Project(spec=spec).save(bad)
+    result = strata("validate", bad)
+    assert result.returncode == 1
+    assert "error: Conv2D 'conv2d_1': kernel 7x7 is larger than its 5x5 input" in result.stdout
+    assert "[fix: Use padding='same']" in result.stdout
+
+
+def test_broken_file_gives_a_message_not_a_traceback(tmp_path):
+    broken = tmp_path / "broken.strata.json"
+    broken.write_text('{"format_version": 1, "model": {"layers": [{"id": "x", "type": "Imput"}]}}')
+    result = strata("summary", broken)
+    assert result.returncode == 2
+    assert "unknown type 'Imput'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_export_code_writes_a_runnable_file(tmp_path):
+    out = tmp_path / "lenet_model.py"
+    result = strata("export-code", template_path("lenet"), "-o", out)
+    assert result.returncode == 0, result.stderr
+    run = subprocess.run([sys.executable, str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "Total params: 61,281" in run.stdout
+
+
+def test_the_cli_summary_prints_what_the_window_shows(tmp_path):
+    """One summary model: Keras's layer order (not the file's) and the same totals line, units included."""
+    import io
+    import json
+
+    from models.building.summary import summary_rows, totals_text
+    from models.checks.validate import validate
+    from models.cli.commands import summary
+    from models.graph.project import Project
+
+    path = tmp_path / "order.strata.json"
+    path.write_text(json.dumps({"format_version": 1, "model": {"layers": [
+        {"id": "x", "type": "Input", "params": {"shape": [4]}},
+        {"id": "second", "type": "Dense", "params": {"units": 2}, "inputs": ["first"]},
+        {"id": "first", "type": "Dense", "params": {"units": 3}, "inputs": ["x"]}]}}))
+    out = io.StringIO()
+    assert summary(path, out=out) == 0
+    project = Project.load(path)
+    report = validate(project.spec)
+    printed = [line.split()[0] for line in out.getvalue().splitlines()[3:6]]
+    assert printed == [row.node for row in summary_rows(project.spec, report)] == ["x", "first", "second"]
+    assert totals_text(report, 32) in out.getvalue()
