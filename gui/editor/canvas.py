@@ -12,63 +12,44 @@ document's `spec_changed` / `validated` signals.
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
     QMouseEvent,
     QNativeGestureEvent,
     QPainter,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QWidget
 
 from gui.document import ProjectDocument
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
+from gui.editor.canvas_menu import canvas_menu
 from gui.editor.palette import LAYER_MIME
 from models.graph.catalog import CATALOG
+from models.graph.edits import (
+    DropTarget,
+    clipboard_layers,
+    copied_text,
+    default_target,
+    edit_name,
+    paste_layers,
+    remove_layers,
+)
 from models.graph.layout import layered_layout
 from models.graph.project import FILE_SUFFIX, ProjectError, model_from_dict
 from models.graph.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
-CLIPBOARD_KEY = "strata_layers"
 COLUMN_STEP = CARD_WIDTH + 50
 ROW_STEP = CARD_HEIGHT + 46
 MIN_SCALE, MAX_SCALE = 0.1, 3.0
-
-
-@dataclass(frozen=True)
-class DropTarget:
-    """Where a new layer goes: start | append | after(node) | before(node) | between(node, target) |
-    branch(node)."""
-
-    kind: str
-    node: str | None = None
-    target: str | None = None
-    port: int | None = None
-
-    def apply(self, spec: ModelSpec, type_name: str) -> str:
-        if self.kind == "start" or CATALOG[type_name].is_input:
-            return spec.add_node(type_name)
-        if self.kind == "append":
-            return spec.append(type_name)
-        if self.kind == "after":
-            return spec.insert_after(self.node, type_name)
-        if self.kind == "before":
-            return spec.insert_before(self.node, type_name)
-        if self.kind == "between":
-            return spec.insert_between(self.node, self.target, type_name, port=self.port)
-        return spec.branch(self.node, type_name)
 
 
 def project_file_from(mime: QMimeData) -> str | None:
@@ -78,20 +59,6 @@ def project_file_from(mime: QMimeData) -> str | None:
         if path.endswith(FILE_SUFFIX) or path.endswith(".json"):
             return path
     return None
-
-
-def clipboard_layers(text: str) -> list[dict]:
-    """Layers copied from a canvas (JSON text), or [] when the clipboard holds something else."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    layers = data.get(CLIPBOARD_KEY) if isinstance(data, dict) else None
-    if not isinstance(layers, list):
-        return []
-    valid = all(isinstance(layer, dict) and layer.get("type") in CATALOG and isinstance(layer.get("params"), dict)
-                and isinstance(layer.get("inputs"), list) and isinstance(layer.get("id"), str) for layer in layers)
-    return layers if valid else []
 
 
 class CanvasView(QGraphicsView):
@@ -205,23 +172,14 @@ class CanvasView(QGraphicsView):
     # ----- edits ------------------------------------------------------------------------------------
     def add_layer(self, type_name: str, target: DropTarget | None = None) -> str | None:
         """Add a layer where `target` says (default: after the selected layer, else at the end)."""
-        if target is None:
-            selected = self.selected_ids()
-            target = DropTarget("after", selected[-1]) if selected else \
-                DropTarget("append" if len(self.document.spec) else "start")
+        target = target or default_target(self.document.spec, self.selected_ids())
         return self.document.edit(f"Add {type_name}", lambda spec: target.apply(spec, type_name),
                                   select=lambda new: [new])
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
-        if not ids:
-            return
-
-        def remove(spec: ModelSpec) -> None:
-            for node_id in ids:
-                spec.remove(node_id)
-
-        self.document.edit(f"Delete {', '.join(ids)}" if len(ids) < 4 else f"Delete {len(ids)} layers", remove)
+        if ids:
+            self.document.edit(edit_name("Delete", ids), lambda spec: remove_layers(spec, ids))
 
     def duplicate_selected(self) -> None:
         ids = self.selected_ids()
@@ -242,13 +200,7 @@ class CanvasView(QGraphicsView):
         ids = self.selected_ids()
         if not ids:
             return False
-        spec = self.document.spec
-        order = [n for n in spec.nodes if n in ids]
-        layers = [{"id": n, "type": spec.nodes[n].type, "params": spec.nodes[n].params,
-                   "inputs": [i for i in spec.nodes[n].inputs if i in ids]} for n in order]
-        # Plain JSON text, not a custom QMimeData: the clipboard would own a Python-made object past
-        # interpreter exit (a crash at quit), and text can be pasted into another Strata or an editor.
-        QApplication.clipboard().setText(json.dumps({CLIPBOARD_KEY: layers}))
+        QApplication.clipboard().setText(copied_text(self.document.spec, ids))
         return True
 
     def cut_selected(self) -> None:
@@ -267,25 +219,8 @@ class CanvasView(QGraphicsView):
             self.message.emit(f"The copied layers cannot be pasted: {error}")
             return
         selected = self.selected_ids()
-
-        def paste_into(spec: ModelSpec) -> list[str]:
-            # `tail`: where the pasted stack continues. A layer fed by nothing copied, or by the tail, goes
-            # right after the tail (taking over its consumers); other copied connections are kept as they were.
-            tail = selected[-1] if selected else (spec.output_ids() or [None])[-1]
-            renamed: dict[str, str] = {}
-            for node in copied.nodes.values():
-                inputs = [renamed[i] for i in node.inputs]
-                params = dict(node.params)
-                if CATALOG[node.type].is_input:
-                    new = spec.add_node(node.type, params)
-                elif tail is not None and (not inputs or inputs == [tail]):
-                    new = tail = spec.insert_after(tail, node.type, params)
-                else:
-                    new = spec.add_node(node.type, params, inputs)
-                renamed[node.id] = new
-            return list(renamed.values())
-
-        self.document.edit(f"Paste {len(layers)} layer(s)", paste_into, select=lambda new: new)
+        self.document.edit(f"Paste {len(layers)} layer(s)", lambda spec: paste_layers(spec, copied, selected),
+                           select=lambda new: new)
 
     # ----- empty state --------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
@@ -560,37 +495,10 @@ class CanvasView(QGraphicsView):
 
     # ----- context menu --------------------------------------------------------------------------------
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt override)
-        scene_pos = self.mapToScene(event.pos())
-        item = self._item_at(scene_pos)
+        item = self._item_at(self.mapToScene(event.pos()))
         if item is not None and not item.isSelected():
             self.select([item.node_id])
-        menu = QMenu(self)
-        if item is not None:
-            report = self.document.report.nodes.get(item.node_id)
-            for problem in report.problems if report else []:
-                if problem.fix:
-                    menu.addAction(f"Fix: {problem.fix.label}", lambda n=item.node_id: self.apply_fix(n))
-            disconnect = QMenu("Disconnect Input", menu)
-            for source in self.document.spec.node(item.node_id).inputs:
-                disconnect.addAction(source, lambda s=source, t=item.node_id: self.document.edit(
-                    f"Disconnect {s} → {t}", lambda spec: spec.disconnect(s, t)))
-            if not disconnect.isEmpty():
-                menu.addMenu(disconnect)
-            menu.addSeparator()
-            self._add(menu, "Duplicate", self.duplicate_selected, "Ctrl+D")
-            self._add(menu, "Cut", self.cut_selected, QKeySequence.StandardKey.Cut)
-            self._add(menu, "Copy", self.copy_selected, QKeySequence.StandardKey.Copy)
-        self._add(menu, "Paste", self.paste, QKeySequence.StandardKey.Paste)
-        if item is not None:
-            menu.addSeparator()
-            self._add(menu, "Delete", self.delete_selected, QKeySequence.StandardKey.Delete)
-        menu.addSeparator()
-        self._add(menu, "Fit to Window", self.fit_to_view, "Ctrl+0")
+        menu = canvas_menu(self, item.node_id if item is not None else None)
         menu.exec(event.globalPos())
         menu.deleteLater()
-
-    def _add(self, menu: QMenu, text: str, slot, shortcut) -> QAction:
-        action = menu.addAction(text, slot)
-        action.setShortcut(QKeySequence(shortcut))
-        return action
 

@@ -365,3 +365,24 @@ def test_fit_on_a_huge_model_keeps_zoom_usable(qtbot):
     assert fitted >= 0.1
     canvas.zoom_by(0.8)
     assert canvas.zoom_level() <= fitted  # zooming out never zooms in
+
+
+def test_the_context_menu_offers_the_fix_disconnects_an_input_and_lists_the_edits(qtbot):
+    from gui.editor.canvas_menu import canvas_menu
+
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [4, 4, 1]}, node_id="x")
+    spec.add_node("Conv2D", {"filters": 8, "kernel_size": 5}, ["x"], node_id="conv")
+    document, canvas = show_canvas(qtbot, spec, 700, 500)
+    menu = canvas_menu(canvas, "conv")
+    texts = [action.text() for action in menu.actions() if action.text()]
+    assert texts[0].startswith("Fix: ") and "padding" in texts[0]
+    assert texts[1:] == ["Disconnect Input", "Duplicate", "Cut", "Copy", "Paste", "Delete", "Fit to Window"]
+    assert menu.actions()[0].text() == texts[0]
+    menu.actions()[0].trigger()
+    assert document.spec.node("conv").params["padding"] == "same"
+    disconnect = next(action.menu() for action in menu.actions() if action.text() == "Disconnect Input")
+    disconnect.actions()[0].trigger()
+    assert document.spec.node("conv").inputs == []
+    empty = [action.text() for action in canvas_menu(canvas, None).actions() if action.text()]
+    assert empty == ["Paste", "Fit to Window"]

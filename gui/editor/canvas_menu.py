@@ -1,0 +1,46 @@
+"""The canvas's context menu: the Fixes of the layer under the pointer, disconnecting one of its inputs, and the
+edit and view actions with their shortcuts shown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from gui.editor.canvas import CanvasView
+
+
+def canvas_menu(view: CanvasView, node_id: str | None) -> QMenu:
+    """The menu for a right-click on layer `node_id` (None: on empty space)."""
+    menu = QMenu(view)
+    document = view.document
+    if node_id is not None:
+        report = document.report.nodes.get(node_id)
+        for problem in report.problems if report else []:
+            if problem.fix:
+                menu.addAction(f"Fix: {problem.fix.label}", lambda: view.apply_fix(node_id))
+        disconnect = QMenu("Disconnect Input", menu)
+        for source in document.spec.node(node_id).inputs:
+            disconnect.addAction(source, lambda s=source: document.edit(
+                f"Disconnect {s} → {node_id}", lambda spec: spec.disconnect(s, node_id)))
+        if not disconnect.isEmpty():
+            menu.addMenu(disconnect)
+        menu.addSeparator()
+        _add(menu, "Duplicate", view.duplicate_selected, "Ctrl+D")
+        _add(menu, "Cut", view.cut_selected, QKeySequence.StandardKey.Cut)
+        _add(menu, "Copy", view.copy_selected, QKeySequence.StandardKey.Copy)
+    _add(menu, "Paste", view.paste, QKeySequence.StandardKey.Paste)
+    if node_id is not None:
+        menu.addSeparator()
+        _add(menu, "Delete", view.delete_selected, QKeySequence.StandardKey.Delete)
+    menu.addSeparator()
+    _add(menu, "Fit to Window", view.fit_to_view, "Ctrl+0")
+    return menu
+
+
+def _add(menu: QMenu, text: str, slot, shortcut) -> QAction:
+    action = menu.addAction(text, slot)
+    action.setShortcut(QKeySequence(shortcut))
+    return action
