@@ -1,0 +1,55 @@
+"""The kernels of a convolution layer, drawn as tiles."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.inspection.tabs.base import InspectionTab, combo_items
+from gui.inspection.views import TileGrid
+from models.inspection.filters import filter_tiles
+
+
+class FiltersTab(InspectionTab):
+    view_key = "filters"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer_combo = QComboBox()
+        self.note = QLabel()
+        self.grid = TileGrid()
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Layer"))
+        controls.addWidget(self.layer_combo)
+        controls.addWidget(self.note, 1)
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(self.grid, 1)
+        self.layer_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
+
+    def draw(self) -> None:
+        data = self.data
+        combo_items(self.layer_combo, [(f"{layer_id} · {data.layer_types.get(layer_id, '')}", layer_id)
+                                        for layer_id in data.layer_types if layer_id in data.kernels])
+        layer = self.layer_combo.currentData()
+        if layer is None:
+            self.explain("The kernels of these convolution layers are too large to copy while training; "
+                         "they appear when the run ends.")
+            return
+        tiles = filter_tiles(np.asarray(data.kernels[layer], np.float32), layer,
+                                        data.layer_types.get(layer, ""))
+        if tiles.rgb:
+            self.grid.set_tiles(tiles.tiles, "gray")
+            what = "each tile is one filter, in colour: what it responds to in the input image"
+        else:
+            count, inputs = tiles.tiles.shape[:2]
+            flat = tiles.tiles.reshape(count * inputs, *tiles.tiles.shape[2:])
+            bound = float(np.abs(flat).max()) or 1.0
+            self.grid.set_tiles((flat / bound + 1) / 2, "diverging", columns=inputs)
+            what = f"one row per filter, one tile per input channel ({inputs}); blue negative, red positive"
+        self.note.setText("; ".join(filter(None, [what, tiles.note])))
+
+    def export_arrays(self) -> dict[str, np.ndarray]:
+        layer = self.layer_combo.currentData()
+        return {f"{layer}_kernel": np.asarray(self.data.kernels[layer])} if layer in self.data.kernels else {}

@@ -1,0 +1,140 @@
+"""Predictions with Grad-CAM and saliency, and the decision boundary over the plane."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.inspection.plots import BoundaryPlot, TopKBars
+from gui.inspection.tabs.base import InspectionTab, combo_items, control_row
+from gui.inspection.views import OverlayImage
+from models.inspection.predictions import class_probabilities, top_k
+from models.inspection.snapshot import ViewData
+
+
+class PredictionsTab(InspectionTab):
+    """Top-k classes, Grad-CAM over the image and input-gradient saliency."""
+
+    cam_requested = Signal(str, object)  # layer id, class index or None (the predicted one)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars = TopKBars()
+        self.cam_layer_combo = QComboBox()
+        self.class_combo = QComboBox()
+        self.cam = OverlayImage()
+        self.saliency = OverlayImage()
+        self.cam_note = QLabel()
+        self.cam_note.setWordWrap(True)
+        controls = control_row("Grad-CAM layer", self.cam_layer_combo, "for class", self.class_combo)
+        images = QHBoxLayout()
+        for title, view in (("Grad-CAM: where the chosen layer looked", self.cam),
+                            ("Saliency: pixels that move the score most", self.saliency)):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(title))
+            column.addWidget(view, 1)
+            images.addLayout(column, 1)
+        left = QVBoxLayout()
+        self.bars_title = QLabel("Top classes")
+        left.addWidget(self.bars_title)
+        left.addWidget(self.bars)
+        left.addStretch(1)
+        layout = QHBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.addLayout(controls)
+        right.addLayout(images, 1)
+        right.addWidget(self.cam_note)
+        layout.addLayout(right, 2)
+        self.cam_layer_combo.currentIndexChanged.connect(self._cam_choice_changed)
+        self.class_combo.currentIndexChanged.connect(self._cam_choice_changed)
+
+    def draw(self) -> None:
+        data = self.data
+        output = data.final_output()
+        if output is None:
+            return
+        names = data.class_names
+        if output.ndim != 1:
+            self.explain("Predictions are shown for models whose output is one vector of class scores.")
+            return
+        if data.task == "regression":  # values, not probabilities: no top-k, no made-up classes
+            values = ", ".join(f"{v:.4g}" for v in output[:16])
+            self.explain(f"A regression model: for this input it predicts {values}.")
+            return
+        predictions = top_k(output, names, k=5)
+        self.bars.set_predictions(predictions)
+        self.bars_title.setText("Top classes" if names else "Top classes (load the dataset for their names)")
+        count = len(class_probabilities(output))
+        labels = names if len(names) == count else [f"class {i}" for i in range(count)]
+        combo_items(self.class_combo, [("the predicted class", None)] + [(n, i) for i, n in enumerate(labels)])
+        combo_items(self.cam_layer_combo, [(layer, layer) for layer in data.cam_layers])
+        if data.cam_layer and data.cam is not None:  # the layer these numbers are of
+            self.cam_layer_combo.blockSignals(True)
+            self.cam_layer_combo.setCurrentIndex(max(0, self.cam_layer_combo.findData(data.cam_layer)))
+            self.cam_layer_combo.blockSignals(False)
+        image = data.input.original if data.input is not None and data.input.original.ndim in (2, 3) else None
+        notes = []
+        for view, heat, key in ((self.cam, data.cam, "grad_cam"), (self.saliency, data.saliency, "saliency")):
+            if image is not None:
+                view.set_image(image)
+            view.set_overlay(heat, "inferno", 0.5)
+            if heat is None:
+                notes.append(data.unavailable.get(key) or ("Grad-CAM and saliency are computed for the trained "
+                                                           "or untrained model when training is not running."
+                                                           if key == "grad_cam" else ""))
+        if data.predicted_class is not None and data.cam is not None:
+            chosen = self.class_combo.currentData()
+            target = labels[chosen if chosen is not None else data.predicted_class]
+            notes.insert(0, f"Grad-CAM of {data.cam_layer} for '{target}'.")
+        self.cam_note.setText(" ".join(n for n in notes if n))
+
+    def _cam_choice_changed(self, _index: int) -> None:
+        layer = self.cam_layer_combo.currentData()
+        if layer:
+            self.cam_requested.emit(layer, self.class_combo.currentData())
+
+    def export_widget(self) -> QWidget:
+        return self.content if self.stack.currentWidget() is self.content else self.message
+
+    def export_arrays(self) -> dict[str, np.ndarray]:
+        arrays = {}
+        if self.data.cam is not None:
+            arrays["grad_cam"] = self.data.cam
+        if self.data.saliency is not None:
+            arrays["saliency"] = self.data.saliency
+        return arrays
+
+
+class BoundaryTab(InspectionTab):
+    view_key = "boundary"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = BoundaryPlot()
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def show_data(self, data: ViewData) -> None:
+        if data.boundary is not None and self.view_key not in data.unavailable:
+            self.data = data
+            self.stack.setCurrentWidget(self.content)
+            self.draw()
+        elif data.unavailable.get(self.view_key):
+            self.explain(data.unavailable[self.view_key])
+        else:
+            self.data = data
+            self.explain("The decision boundary appears once 2-D data (Data ▸ 2-D toy) is loaded, and updates "
+                         "live while the model trains.")
+
+    def draw(self) -> None:
+        boundary = self.data.boundary
+        self.plot.set_boundary(boundary.probabilities.astype(np.float32), boundary.x_range, boundary.y_range)
+        if self.data.points is not None:
+            self.plot.set_points(*self.data.points)
+
+    def export_arrays(self) -> dict[str, np.ndarray]:
+        return {"boundary_probabilities": self.data.boundary.probabilities} if self.data.boundary else {}
