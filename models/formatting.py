@@ -36,3 +36,9 @@ def values_text(values: np.ndarray, limit: int = 32) -> str:
     flat = np.asarray(values).ravel()
     shown = [f"{v:.3g}" if flat.dtype.kind == "f" else str(int(v)) for v in flat[:limit]]
     return "(" + ", ".join(shown) + (", …" if flat.size > limit else "") + ")"
+
+
+def duration_text(seconds: float) -> str:
+    """"4:05" under an hour, "2h07" beyond."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"

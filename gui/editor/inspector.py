@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui.widgets.empty_state import EmptyState
-from gui.widgets.param_editors import ParamEditor, make_editor, same_value
+from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
 from models.checks.problems import Problem
 from models.checks.shapes import keras_shape
 from models.checks.validate import NodeReport
 from models.graph.catalog import CATALOG, LayerType, Param
+from models.graph.param_text import same_value
 from models.graph.params import type_error
 from models.graph.spec import LayerNode
 

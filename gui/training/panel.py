@@ -41,15 +41,13 @@ from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
 from models.checks.data_fit import ADAPT_HINT
 from models.training.config import FORM, ConfigError, TrainingConfig
+from models.training.progress import outcome_summary, outcome_text
 from models.training.runs import run_record
-from models.training.trainer import TrainingResult
-from models.training.trainer import model_fingerprint as fingerprint_of
+from models.training.trainer import TrainingResult, model_fingerprint
 
 log = logging.getLogger(__name__)
 REPLACE_TIMEOUT_MS = 3_000  # File > New waits this long for a run to stop before leaving it to end alone
 
-OUTCOMES = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early (no improvement)",
-            "nan": "Stopped: the loss became NaN", "diverged": "Stopped: the loss diverged", "error": "Failed"}
 REDRAW_MS = 83  # 12 Hz: within the 10-30 Hz the issue asks, and a point is drawn < 100 ms after its batch
 PROGRESS_TEXT_S = 0.25
 
@@ -189,10 +187,8 @@ class TrainingPanel(QWidget):
 
     def can_continue(self) -> bool:
         """A trained model of the architecture on the canvas is at hand, so training can go on from it."""
-        from models.training.trainer import model_fingerprint
-
         return (not self.is_training() and self.trained_model is not None
-                and self.trained_fingerprint == model_fingerprint(self.document.spec))
+                and self.session.state.trained_fingerprint == model_fingerprint(self.document.spec))
 
     @guarded
     def continue_training(self) -> None:
@@ -347,13 +343,7 @@ class TrainingPanel(QWidget):
         self._progress_shown = now
         if progress.epochs and progress.step:
             self.progress.setValue(progress.step)
-            total = progress.epochs * progress.steps_per_epoch
-            rate = progress.samples_per_second
-            remaining = (total - progress.step) * self.worker.config.batch_size / rate if rate else 0
-            state = " (paused)" if self.worker.is_paused() else ""
-            self.progress_label.setText(
-                f"epoch {progress.epoch + 1}/{progress.epochs} · step {progress.batch + 1}/"
-                f"{progress.steps_per_epoch} · {rate:,.0f} samples/s · ETA {_duration(remaining)}{state}")
+            self.progress_label.setText(progress.text(self.worker.config.batch_size, self.worker.is_paused()))
 
     def _slot_failed(self, message: str) -> None:
         self._fail(message)
@@ -381,15 +371,13 @@ class TrainingPanel(QWidget):
         self.timer.stop()
         self.result = result
         if result.model is not None and result.ok:
-            self.trained_model = result.model
-            self.trained_fingerprint = fingerprint_of(worker.spec)
+            self.session.state.trained_model = result.model
+            self.session.state.trained_fingerprint = model_fingerprint(worker.spec)
             self._model_ready(True)
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if result.ok else 0)
-        summary = OUTCOMES.get(result.stopped, result.stopped)
-        final = "  ".join(f"{k} {v:.4g}" for k, v in result.final.items() if k != "learning_rate")
-        self.progress_label.setText(f"{summary} after {result.epochs_done} epoch(s), {result.steps} steps "
-                                    f"in {_duration(result.duration)}. {final}")
+        summary = outcome_summary(result)
+        self.progress_label.setText(outcome_text(result))
         if result.error:
             self._fail(result.error)
         if result.steps:
@@ -417,19 +405,8 @@ class TrainingPanel(QWidget):
 
     @property
     def trained_model(self) -> Any:
+        """The model of the last successful run (or the one loaded with the project), kept in the session."""
         return self.session.state.trained_model
-
-    @trained_model.setter
-    def trained_model(self, model: Any) -> None:
-        self.session.state.trained_model = model
-
-    @property
-    def trained_fingerprint(self) -> str:
-        return self.session.state.trained_fingerprint
-
-    @trained_fingerprint.setter
-    def trained_fingerprint(self, fingerprint: str) -> None:
-        self.session.state.trained_fingerprint = fingerprint
 
     def _set_state(self, state: str) -> None:
         self.start_button.setEnabled(state == "idle")
@@ -460,7 +437,7 @@ class TrainingPanel(QWidget):
             self.worker = None
             self.session.running = None
             self._set_state("idle")
-        self.trained_model, self.trained_fingerprint = None, ""
+        self.session.state.trained_model, self.session.state.trained_fingerprint = None, ""
         self._model_ready(False)
         self.plots.clear()
         self._show_settings()
@@ -489,8 +466,8 @@ class TrainingPanel(QWidget):
         if task is not self.loader or not any(r is record for r in self.document.project.runs) \
                 or self.trained_model is not None:
             return  # the load of a project since replaced, or a newer model trained meanwhile
-        self.trained_model = model
-        self.trained_fingerprint = record.get("model_fingerprint", "")
+        self.session.state.trained_model = model
+        self.session.state.trained_fingerprint = record.get("model_fingerprint", "")
         self._log(f"Loaded the trained model of {record.get('id')}")
         self._model_ready(True)
 
@@ -518,8 +495,3 @@ def _row(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return row
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"

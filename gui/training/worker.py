@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -22,22 +21,10 @@ from datasets.base import Progress as LoadProgress
 from gui.threads import Worker
 from models.graph.spec import ModelSpec
 from models.training.config import TrainingConfig
+from models.training.progress import Progress
 from models.training.trainer import Reporter, Trainer, TrainingResult
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Progress:
-    """The latest position, read by the GUI timer (plain attribute writes: atomic under the GIL)."""
-
-    epoch: int = 0
-    epochs: int = 0
-    batch: int = 0
-    steps_per_epoch: int = 0
-    step: int = 0
-    samples_per_second: float = 0.0
-    started: float = field(default_factory=time.monotonic)
 
 
 class QtReporter(Reporter):

@@ -8,12 +8,10 @@ the undo stack. Text the user typed that cannot be read raises no edit; `invalid
 
 from __future__ import annotations
 
-import ast
 import copy
 import functools
 import json
 import logging
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,13 +32,13 @@ from PySide6.QtWidgets import (
 
 from gui.widgets.slots import guarded
 from models.graph.catalog import Param
+from models.graph.param_text import parse_json_value, parse_list, parse_literal, render_list, same_value, whole_number
 
 log = logging.getLogger(__name__)
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 FLOAT_LIMIT = 1e9
 DECIMALS = 6
-_NULLS = re.compile(r"\b(?:null|none)\b|\?", re.IGNORECASE)
 _UNITS = Param("units", "int", 32, "Size of the wrapped layer's hidden state", min=1)
 
 
@@ -53,44 +51,6 @@ def silent(*widgets: QWidget) -> Iterator[None]:
     finally:
         for widget, was in zip(widgets, previous, strict=True):
             widget.blockSignals(was)
-
-
-def same_value(param: Param, a: Any, b: Any) -> bool:
-    """3 and [3, 3] are the same kernel_size; malformed values compare as they are."""
-    try:
-        return param.normalize(a) == param.normalize(b)
-    except (TypeError, ValueError, IndexError, KeyError):
-        return a == b
-
-
-def parse_literal(text: str) -> Any:
-    """Read what a person types ('28, 28, 1', '[28, 28, 1]', '(1, 2)', 'None, 64'): literals only, never code."""
-    cleaned = _NULLS.sub("None", text.strip())
-    if not cleaned:
-        raise ValueError("Enter a value.")
-    try:
-        value = ast.literal_eval(cleaned)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise ValueError(f"Cannot read '{text.strip()}': write numbers separated by commas.") from None
-    value = _as_lists(value)
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        raise ValueError(f"Cannot read '{text.strip()}': use plain numbers.") from None
-    return value
-
-
-def _as_lists(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return [_as_lists(item) for item in value]
-    return value
-
-
-def _whole(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or (
-            isinstance(value, float) and not value.is_integer()):
-        raise ValueError(f"{value!r} is not a whole number")
-    return int(value)
 
 
 def _narrow(spin: QAbstractSpinBox, param: Param) -> QAbstractSpinBox:
@@ -116,7 +76,7 @@ def _int_spin(param: Param) -> QSpinBox:
 def _show_int(spin: QSpinBox, value: Any, param: Param) -> None:
     """Widen the range to a stored out-of-range value so the form shows the file's truth; validation says
     what is wrong with it."""
-    number = min(max(_whole(value), INT_MIN), INT_MAX)
+    number = min(max(whole_number(value), INT_MIN), INT_MAX)
     low, high = _int_range(param)
     with silent(spin):
         spin.setRange(min(low, number), max(high, number))
@@ -303,28 +263,6 @@ class TextEditor(ParamEditor):
         self.line.setStyleSheet("QLineEdit { border: 1px solid #d32f2f; }" if message else "")
 
 
-def parse_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"Not valid JSON: {error.msg}.") from None
-
-
-def parse_list(text: str) -> list:
-    """shape / int_list: '28, 28, 1' or '[28, 28, 1]'; a single number is a one-axis list."""
-    value = parse_literal(text)
-    return value if isinstance(value, list) else [value]
-
-
-def render_list(value: Any) -> str:
-    """[28, 28, 1] as '28, 28, 1'; nested lists (padding) as JSON. repr keeps every digit of a float."""
-    if not isinstance(value, list | tuple):
-        return repr(value)
-    if any(isinstance(item, list | tuple) for item in value):
-        return json.dumps(value)
-    return ", ".join(repr(item) for item in value)
-
-
 class IntTupleEditor(ParamEditor):
     """One spin box per axis; the '=' button links them so a square kernel stays square."""
 
@@ -354,7 +292,7 @@ class IntTupleEditor(ParamEditor):
 
     def _show(self, value: Any) -> None:
         normalized = self.param.normalize(value)
-        numbers = [_whole(item) for item in (normalized if isinstance(normalized, list) else [normalized])]
+        numbers = [whole_number(item) for item in (normalized if isinstance(normalized, list) else [normalized])]
         if len(numbers) != len(self.spins):
             raise ValueError(f"{value!r} does not have {len(self.spins)} values")
         for spin, number in zip(self.spins, numbers, strict=True):
@@ -481,7 +419,7 @@ EDITORS: dict[str, Callable[[Param, QWidget | None], ParamEditor]] = {
 
 def make_editor(param: Param, parent: QWidget | None = None) -> ParamEditor:
     """The editor for `param.kind` (JSON text for a kind without one), showing the catalog default."""
-    factory = EDITORS.get(param.kind) or functools.partial(TextEditor, parse=parse_json, render=json.dumps)
+    factory = EDITORS.get(param.kind) or functools.partial(TextEditor, parse=parse_json_value, render=json.dumps)
     editor = factory(param, parent)
     editor.set_value(param.default)
     return editor
