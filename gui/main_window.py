@@ -20,6 +20,7 @@ from gui.menus import build_menus, build_toolbar, shortcut_rows
 from gui.runtime_loader import TensorFlowLoader
 from gui.threads import abandon, stop_all_threads
 from gui.widgets.empty_state import EmptyState
+from gui.widgets.wheel_guard import guard_wheel
 from gui.workspace import Editor
 from models import APP_NAME
 from models.runtime import RuntimeInfo, freeze_long_lived_objects
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
                              ("summary", self.editor.summary), ("data", self.editor.data_panel),
                              ("training", self.editor.training), ("inspection", self.editor.inspection)):
             self.docks[name].setWidget(widget)
+        guard_wheel(self)  # the wheel scrolls forms; it changes a field only once that field has the focus
         # A dock behind another's tab is moved off-screen, not hidden: tell the live views when they can be seen.
         self.docks["inspection"].visibilityChanged.connect(self.editor.inspection.set_on_screen)
         self.docks["training"].visibilityChanged.connect(self.editor.training.plots.set_on_screen)

@@ -197,6 +197,56 @@ def attempt(work: Callable[[], object], expected: tuple[type[BaseException], ...
         return Outcome(error=failure_message(error))
 
 
+class _Relay(QObject):
+    """One signal of one worker, delivered on the GUI thread to its handler while that worker is current."""
+
+    def __init__(self, holder: CurrentWorker, worker: ManagedThread, handler: Callable) -> None:
+        super().__init__(holder)
+        self.holder, self.worker, self.handler = holder, worker, handler
+
+    def deliver(self, *args) -> None:
+        if self.holder.worker is self.worker:
+            self.handler(*args)
+
+
+class CurrentWorker(QObject):
+    """The one worker of its kind that a panel listens to: its data load, its training run, its model load.
+
+    `replace(worker, done=..., failed=..., ...)` retires the previous worker and connects the new one's signals to
+    the handlers through relays living on this object's thread (the GUI thread). Whatever a retired worker still
+    sends is dropped here: Qt delivers a queued signal even after a disconnect, so without this every slot would
+    have to check `sender()`. When the current worker's thread finishes it stops being current (a finished
+    worker that deletes itself is never reached through `worker` again).
+    """
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.worker: ManagedThread | None = None
+        self._relays: list[_Relay] = []
+
+    def replace(self, worker: ManagedThread, **handlers: Callable) -> ManagedThread:
+        self.retire()
+        self.worker = worker
+        for name, handler in {**handlers, "finished": self._finished}.items():
+            relay = _Relay(self, worker, handler)
+            getattr(worker, name).connect(relay.deliver)
+            self._relays.append(relay)
+        return worker
+
+    def retire(self) -> None:
+        """Stop listening to the current worker (it may run on: stopping it is the caller's choice)."""
+        self.worker = None
+        for relay in self._relays:
+            relay.deleteLater()  # Qt disconnects a deleted receiver; queued calls before that are dropped above
+        self._relays = []
+
+    def is_running(self) -> bool:
+        return self.worker is not None and self.worker.isRunning()
+
+    def _finished(self) -> None:
+        self.retire()
+
+
 def running_threads() -> list[ManagedThread]:
     """Every managed thread that has started and not yet finished (a deleted one has finished: Qt
     deleted it with its parent, which it only does to a stopped thread)."""

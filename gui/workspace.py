@@ -27,6 +27,7 @@ from gui.session import Session
 from gui.training.panel import TrainingPanel
 from models import APP_NAME
 from models.graph.spec import ModelSpec
+from models.training.config import ConfigError, TrainingConfig
 
 
 class Editor(QObject):
@@ -82,6 +83,11 @@ class Editor(QObject):
                                                                     else 8000))
         self.training.state_changed.connect(self._training_state)
         self.training.model_ready.connect(self._model_ready)
+        # one batch size: the Summary's memory estimate uses the training setting, and changing it there changes it
+        self.summary.batch_size_changed.connect(self._batch_size_from_summary)
+        self.document.training_changed.connect(lambda _settings: self._show_batch_size())
+        self.document.project_replaced.connect(self._show_batch_size)
+        self._show_batch_size()
         self.files.recent_changed.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         self.files.fill_recent_menu(self.recent_menu)
 
@@ -122,6 +128,7 @@ class Editor(QObject):
             action.triggered.connect(handler)
             action.setEnabled(True)
         self._model_ready(False)  # exports wait for a trained model
+        self._training_state(self.training.state)  # Pause and Stop wait for a run
         self.actions["edit.redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.actions["edit.delete"].setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
                                                   QKeySequence("Backspace")])
@@ -257,6 +264,21 @@ class Editor(QObject):
         self.export_task.failed.connect(lambda message: self._status(message, 12000))
         self._status(f"Exporting to {path}…", 0)
         self.export_task.start()
+
+    def _show_batch_size(self) -> None:
+        try:
+            size = TrainingConfig.from_dict(self.document.project.training).batch_size
+        except (ConfigError, TypeError):
+            size = TrainingConfig().batch_size
+        self.summary.set_batch_size(size)
+
+    def _batch_size_from_summary(self, size: int) -> None:
+        settings = dict(self.document.project.training)
+        if size == TrainingConfig().batch_size:
+            settings.pop("batch_size", None)
+        else:
+            settings["batch_size"] = size
+        self.document.set_training(settings)
 
     def _training_state(self, state: str) -> None:
         self.actions["train.start"].setEnabled(state == "idle")

@@ -37,6 +37,8 @@ from gui.data.loader import DatasetLoader
 from gui.data.preview import ClassCountChart, SampleGrid
 from gui.document import ProjectDocument
 from gui.session import Session
+from gui.threads import CurrentWorker
+from gui.widgets.colors import ERROR, muted_style
 from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
 from models.checks.data_fit import adapt_model, check_fit
@@ -60,7 +62,7 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.session = session or Session(self)  # holds the loaded dataset and what it was loaded from
-        self.loader: DatasetLoader | None = None
+        self.loads = CurrentWorker(self)  # the load in progress; a replaced one is no longer heard
         self._replace_invalid_options = False
         self.editors: dict[str, ParamEditor] = {}
         self.setAcceptDrops(True)
@@ -82,7 +84,7 @@ class DataPanel(QWidget):
         self.source_combo.activated.connect(self._on_source_chosen)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: palette(mid);")
+        self.description.setStyleSheet(muted_style())
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.load_button = QPushButton("Load")
@@ -191,7 +193,7 @@ class DataPanel(QWidget):
             values = resolve_options(name, options)
         except ValueError as error:
             valid = False
-            self.status.setText(f"<span style='color:#d32f2f'>The project's data options cannot be used: "
+            self.status.setText(f"<span style='color:{ERROR}'>The project's data options cannot be used: "
                                 f"{html.escape(str(error))}.</span> The form shows the default in its place: press "
                                 "Load to use it.")
             values = source(name).defaults()  # the file's valid options are kept, each refused one is the default
@@ -262,23 +264,20 @@ class DataPanel(QWidget):
         if self._replace_invalid_options:  # the file's options were refused: the form's defaults take their place
             self._replace_invalid_options = False
             self.document.set_dataset(choice)
-        self.loader = DatasetLoader(choice, self)  # deletes itself once finished: loads do not pile up
-        self.loader.finished.connect(self._on_loader_finished)
-        self.loader.progress.connect(self._on_progress)
-        self.loader.done.connect(self._on_loaded)
-        self.loader.failed.connect(self._on_failed)
-        self.loader.cancelled.connect(self._on_cancelled)
+        loader = DatasetLoader(choice, self)  # deletes itself once finished: loads do not pile up
+        self.loads.replace(loader, progress=self._on_progress, done=self._on_loaded, failed=self._on_failed,
+                           cancelled=self._on_cancelled)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
         self.load_button.setEnabled(False)
         self.status.setText(f"Loading {source(choice['source']).title}…")
-        self.loader.start()
+        loader.start()
 
-    def _on_loader_finished(self) -> None:
-        """The finished loader is about to delete itself (after its `done`, `failed` or `cancelled`)."""
-        if self.sender() is self.loader:
-            self.loader = None
+    @property
+    def loader(self) -> DatasetLoader | None:
+        """The load in progress (None once it has finished: a finished loader deletes itself)."""
+        return self.loads.worker
 
     def cancel(self) -> None:
         if self.loader is not None and self.loader.isRunning():
@@ -287,7 +286,7 @@ class DataPanel(QWidget):
         self._loading_done()
 
     def is_loading(self) -> bool:
-        return self.loader is not None and self.loader.isRunning()
+        return self.loads.is_running()
 
     def _loading_done(self) -> None:
         self.progress.hide()
@@ -295,16 +294,12 @@ class DataPanel(QWidget):
         self.load_button.setEnabled(True)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
-        if self.sender() is not self.loader:
-            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.progress.setFormat(text)
 
     @guarded
     def _on_loaded(self, loaded: tuple[Dataset, np.ndarray, np.ndarray]) -> None:
-        if self.sender() is not self.loader:
-            return  # a cancelled load that finished anyway
         dataset, preview_x, preview_y = loaded
         self._loading_done()
         self.dataset = dataset
@@ -332,17 +327,13 @@ class DataPanel(QWidget):
         self.session.dataset_loaded.emit(dataset)
 
     def _on_failed(self, text: str) -> None:
-        if self.sender() is not self.loader:
-            return  # an earlier, replaced load
         self._loading_done()
         kept = " The previously loaded data is still in use." if self.dataset is not None else ""
-        self.status.setText(f"<span style='color:#d32f2f'>{text}</span>{kept}")
+        self.status.setText(f"<span style='color:{ERROR}'>{text}</span>{kept}")
         self.message.emit(text.splitlines()[0])
         self.load_failed.emit(text)
 
     def _on_cancelled(self) -> None:
-        if self.sender() is not self.loader:
-            return
         self._loading_done()
         self.status.setText("Loading cancelled.")
 
@@ -370,7 +361,7 @@ class DataPanel(QWidget):
 
     def _slot_failed(self, message: str) -> None:
         self._loading_done()
-        self.status.setText(f"<span style='color:#d32f2f'>{message}</span>")
+        self.status.setText(f"<span style='color:{ERROR}'>{message}</span>")
         self.message.emit(message)
 
     # ----- drops ----------------------------------------------------------------------------------------------------

@@ -155,8 +155,8 @@ class CanvasView(QGraphicsView):
         for item in self.nodes.values():
             item.setSelected(item.node_id in node_ids)
         self.scene().blockSignals(False)
-        if node_ids and node_ids[0] in self.nodes:
-            self.centerOn(self.nodes[node_ids[0]])
+        if node_ids and node_ids[0] in self.nodes:  # brought into view only when it is not (never a jump)
+            self.ensureVisible(self.nodes[node_ids[0]], 40, 40)
         self._emit_selection()
 
     def select_all(self) -> None:

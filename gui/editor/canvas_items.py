@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from gui.editor.palette import category_color
+from gui.widgets.colors import ERROR
 from models.checks.shapes import fmt
 from models.checks.validate import NodeReport
 from models.formatting import count_text
@@ -20,7 +21,7 @@ from models.graph.spec import LayerNode
 CARD_WIDTH = 270.0
 CARD_HEIGHT = 54.0
 PORT_RADIUS = 5.0
-ERROR_COLOR = QColor("#d32f2f")
+ERROR_COLOR = QColor(ERROR)
 WARNING_COLOR = QColor("#f9a825")
 ACCENT = QColor("#1e88e5")
 

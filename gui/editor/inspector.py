@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.widgets.colors import ERROR, muted_style
 from gui.widgets.empty_state import EmptyState
 from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
@@ -42,7 +43,7 @@ from models.graph.spec import LayerNode
 log = logging.getLogger(__name__)
 
 EMPTY_TEXT = "Select a layer on the canvas to edit its parameters."
-ERROR_COLOR = "#d32f2f"
+ERROR_COLOR = ERROR
 WARNING_COLOR = "#b26a00"  # amber dark enough to read as text on a light panel
 
 
@@ -83,7 +84,7 @@ class Inspector(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.type_label.setFont(font)
-        self.teaching_label = self._wrapping_label("color: palette(mid);")
+        self.teaching_label = self._wrapping_label(muted_style())
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("The layer's name: unique in the model, also its Keras name")
         self.name_edit.editingFinished.connect(self._rename)
@@ -155,7 +156,7 @@ class Inspector(QWidget):
             self.rows[param.name] = row
             form.addRow(row.label, field_widget)
         if kind is not None and not kind.params:
-            note = self._wrapping_label("color: palette(mid);")
+            note = self._wrapping_label(muted_style())
             note.setText("This layer has no parameters.")
             form.addRow(note)
         self.scroll.setWidget(form_widget)

@@ -85,6 +85,7 @@ class Palette(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
+        self._fit_longest_name()
         self.search.textChanged.connect(self.filter)
         self.tree.itemActivated.connect(self._activated)
 
@@ -109,6 +110,15 @@ class Palette(QWidget):
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 self.items[kind.name] = item
             group.setExpanded(True)
+
+    def _fit_longest_name(self) -> None:
+        """Wide enough for "GlobalAveragePooling2D" with its icon and indentation; were the dock narrower still,
+        names lose their middle, never their end (the tooltip has the whole name)."""
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.resizeColumnToContents(0)
+        frame = self.tree.frameWidth() * 2 + self.tree.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        self.setMinimumWidth(self.tree.sizeHintForColumn(0) + frame + margins.left() + margins.right())
 
     def filter(self, text: str) -> None:
         """Show layers whose name, category or teaching text contains every typed word."""

@@ -183,8 +183,8 @@ class SummaryPanel(QWidget):
     def set_batch_size(self, batch_size: int) -> None:
         """Restore a saved batch size without echoing it back as a user change."""
         blocked = self.batch_spin.blockSignals(True)
-        try:
-            self.batch_spin.setValue(batch_size)
+        try:  # a project file may ask for any number: the estimate shows the nearest the box can hold
+            self.batch_spin.setValue(min(max(int(batch_size), self.batch_spin.minimum()), self.batch_spin.maximum()))
         finally:
             self.batch_spin.blockSignals(blocked)
         self._refresh_totals()

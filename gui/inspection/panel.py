@@ -32,15 +32,15 @@ from PySide6.QtWidgets import (
 
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
+from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.live_controls import LiveControls
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
-from gui.inspection.views import OverlayImage
 from gui.inspection.worker import InspectionWorker
 from gui.session import Session
-from gui.widgets.images import image_for_view, png_bytes
+from gui.widgets.colors import muted_style
+from gui.widgets.images import png_bytes
 from gui.widgets.slots import guarded
 from gui.widgets.visibility import on_screen
-from models.formatting import values_text
 from models.inspection import inputs as inspection_inputs
 from models.inspection.engine import InspectionRequest, InspectionResult
 from models.inspection.live import LiveSnapshot
@@ -76,6 +76,7 @@ class InspectionPanel(QWidget):
         self.shown_serial = 0
         self.closed = False
         self.cam_choice: tuple[str | None, int | None] = (None, None)
+        self._pinned_needs: str | None = None  # "model" | "data": the pinned input must be prepared again
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the tabs' controls must not force the window wider
         self.setAcceptDrops(True)
@@ -86,6 +87,7 @@ class InspectionPanel(QWidget):
         self.session.run_starting.connect(self._on_run_starting)
         self.session.model_ready.connect(self._on_model_ready)
         self.session.run_finished.connect(self._on_run_finished)
+        self.session.dataset_loaded.connect(self._data_changed)
         self._show_empty()
 
     # ----- construction ----------------------------------------------------------------------------------------
@@ -108,22 +110,14 @@ class InspectionPanel(QWidget):
         self.paste_button = QPushButton("Paste")
         self.paste_button.clicked.connect(self.paste)
         self.model_label = QLabel()
-        self.model_label.setStyleSheet("color: palette(mid);")
+        self.model_label.setStyleSheet(muted_style())
         bar = QHBoxLayout()
         for widget in (self.open_button, self.photo_button, self.sample_button, self.sample_spin, self.paste_button):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.model_label)
 
-        self.original_view = OverlayImage()
-        self.input_view = OverlayImage()
-        for view in (self.original_view, self.input_view):
-            view.setMinimumSize(120, 100)
-        self.original_caption = QLabel("Original")
-        self.input_caption = QLabel("What the model receives")
-        self.notes = QLabel()
-        self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("color: palette(mid);")
+        self.preview = InputPreview()
         self.live_controls = LiveControls()
         self.live_controls.snapshot_chosen.connect(self._show_snapshot)
         self.live_controls.snapshot_arrived.connect(self.updated)
@@ -134,11 +128,7 @@ class InspectionPanel(QWidget):
         self.export_npy_button.clicked.connect(self.export_arrays_dialog)
 
         side = QVBoxLayout()
-        side.addWidget(self.original_caption)
-        side.addWidget(self.original_view, 1)
-        side.addWidget(self.input_caption)
-        side.addWidget(self.input_view, 1)
-        side.addWidget(self.notes)
+        side.addWidget(self.preview, 1)
         side.addWidget(self.live_controls)
         export_row = QHBoxLayout()
         export_row.addWidget(self.export_png_button)
@@ -147,8 +137,6 @@ class InspectionPanel(QWidget):
         side_widget = QWidget()
         side_widget.setLayout(side)
         side_widget.setFixedWidth(240)
-        for caption in (self.original_caption, self.input_caption):
-            caption.setWordWrap(True)
 
         self.tabs = QTabWidget()
         self.tab_views: dict[str, InspectionTab] = {}
@@ -276,7 +264,7 @@ class InspectionPanel(QWidget):
             return None
         return split.x, np.asarray(split.y).ravel()
 
-    def _submit(self, load=None, what: str = "") -> None:
+    def _submit(self, load=None, what: str = "", replaces_pinned: bool = False) -> None:
         if self.closed:
             return
         key, make_model, label = self._model_source()
@@ -285,12 +273,24 @@ class InspectionPanel(QWidget):
             self.message.emit(f"Opening {what}…")
         self.worker.submit(InspectionRequest(key, make_model, label, current=self.input, load=load,
                                              cam_layer=self.cam_choice[0], cam_class=self.cam_choice[1],
-                                             plane_ranges=self._plane_ranges(), serial=self.serial))
+                                             plane_ranges=self._plane_ranges(), serial=self.serial,
+                                             replaces_pinned=replaces_pinned))
 
     def recompute(self) -> None:
-        """Redo the static views for the pinned input (after a model edit, a finished run, a Grad-CAM choice)."""
-        if self.input is not None and not self._training():
+        """Redo the views for the pinned input (after a model edit, a finished run, a Grad-CAM choice, a new project
+        or new data); the input itself is prepared again first when the model's input or the data changed."""
+        if self.input is None or self._training():
+            return
+        pinned, needs = self.input, self._pinned_needs
+        if needs is None and pinned.dataset_sample is None and pinned.prepared_for != self._input_shape():
+            needs = "model"
+        self._pinned_needs = None
+        if needs is None:
             self._submit()
+            return
+        shape, dataset, same_data = self._input_shape(), self._dataset(), needs == "model"
+        self._submit(load=lambda: inspection_inputs.prepare_again(pinned, shape, dataset, same_data),
+                     what=pinned.name, replaces_pinned=True)
 
     def _training(self) -> bool:
         return self.session.is_training()
@@ -301,6 +301,9 @@ class InspectionPanel(QWidget):
 
     @guarded
     def _take_result(self, result: InspectionResult) -> None:
+        if result.input_void:
+            self._drop_input(result.input_error)
+            return
         if result.input_error:
             kept = " The previous image stays." if self.input is not None else ""
             self.message.emit(f"That input cannot be used: {result.input_error}.{kept}")
@@ -354,7 +357,23 @@ class InspectionPanel(QWidget):
         self.live_controls.drop_run()
         self.data = ViewData(self.input)
         self._render()
-        self.recompute_timer.start()
+        self._data_changed()
+
+    def _data_changed(self, *_args) -> None:
+        """Another project or newly loaded data: the pinned input is prepared again for it (or let go)."""
+        if self.input is not None:
+            self._pinned_needs = "data"
+            self.recompute_timer.start()
+
+    def _drop_input(self, reason: str) -> None:
+        """The pinned input cannot be made for the model or data now in use: say so, and show nothing stale."""
+        self.input = None
+        self.live_controls.clear()
+        self.data = ViewData()
+        self.model_label.setText("")
+        self.preview.clear(f"The pinned input no longer applies: {reason}. Open another image or pick a sample.")
+        self.message.emit(f"The pinned input no longer applies: {reason}")
+        self._render()
 
     # ----- live ----------------------------------------------------------------------------------------------------
     def _on_run_starting(self, worker) -> None:
@@ -393,25 +412,12 @@ class InspectionPanel(QWidget):
     # ----- drawing -----------------------------------------------------------------------------------------------
     def _show_empty(self) -> None:
         self.model_label.setText("")
-        self.notes.setText("Open an image, drop one here, paste one, or pick a sample photo or dataset sample.")
+        self.preview.clear(EMPTY_HINT)
         self._render()
 
     def _show_input(self) -> None:
-        loaded = self.input
-        shape = "x".join(str(d) for d in loaded.sample.shape)
-        is_image = loaded.sample.ndim == 3
-        for view in (self.original_view, self.input_view):
-            view.setVisible(is_image)
-        self.original_caption.setText(f"Original: {loaded.name}")
-        notes = "; ".join(loaded.notes).capitalize() if loaded.notes else ""
-        if is_image:
-            self.original_view.set_image(image_for_view(loaded.original))
-            self.input_view.set_image(image_for_view(loaded.sample))
-            self.input_caption.setText(f"What the model receives ({shape})")
-        else:  # a point or a token sequence reads better as numbers than as a strip of pixels
-            self.input_caption.setText(f"What the model receives ({shape}): {values_text(loaded.sample)}")
-        self.notes.setText(notes)
-        self.message.emit(f"Inspecting {loaded.name}")
+        self.preview.show_input(self.input)
+        self.message.emit(f"Inspecting {self.input.name}")
 
     def _render(self) -> None:
         self.current_tab().show_data(self.data)

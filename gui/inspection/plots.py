@@ -45,6 +45,7 @@ class _PlotView(ExportMixin, QWidget):
             cache_axis(self.colorbar.axis)
             self.graphics.addItem(self.colorbar, row=0, col=1)
         self.readout = QLabel(" ")
+        self._pointer_scene: QPointF | None = None  # where the pointer rests over the plot, for refreshes
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setContentsMargins(4, 0, 4, 0)
         layout = QVBoxLayout(self)
@@ -74,9 +75,14 @@ class _PlotView(ExportMixin, QWidget):
     def _pointer_event(self, watched: QObject, event: QEvent) -> None:
         if watched is not self.graphics.viewport():
             return
+        self._pointer_scene = (self.graphics.mapToScene(event.position().toPoint())
+                               if event.type() == QEvent.Type.MouseMove else None)
+        self._refresh_readout()
+
+    def _refresh_readout(self) -> None:
+        """The readout under the resting pointer, for the data shown now (a live refresh keeps it, updated)."""
         text = ""
-        position = (self.graphics.mapToScene(event.position().toPoint())
-                    if event.type() == QEvent.Type.MouseMove else None)
+        position = self._pointer_scene
         if position is not None and self.plot.vb.sceneBoundingRect().contains(position):
             point = self.plot.vb.mapSceneToView(position)
             text = self._readout_at(point.x(), point.y())
@@ -132,10 +138,10 @@ class _MatrixView(_PlotView):
         if matrix is not None and matrix.ndim == 3 and matrix.shape[-1] == 1:
             matrix = matrix[..., 0]
         self._set_title(title)
-        self.readout.setText(" ")
         if matrix is None or matrix.ndim != 2 or matrix.size == 0:
             self.values = None
             self.image_item.clear()
+            self._refresh_readout()
             return False
         self.values = matrix.astype(np.float32, copy=False)
         scaled, used = _levels_01(self.values, levels)
@@ -143,6 +149,7 @@ class _MatrixView(_PlotView):
         self._set_colorbar(used, lut_name)
         rows, cols = matrix.shape
         self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+        self._refresh_readout()
         return True
 
     def _cell(self, x: float, y: float) -> tuple[int, int] | None:
@@ -199,8 +206,12 @@ class Heatmap(_MatrixView):
         self._set_ticks("bottom", self.col_labels)
         self.plot.setLabel("left", row_title or None)
         self.plot.setLabel("bottom", col_title or None)
-        # A square-ish matrix (attention) keeps square cells; a long one (tokens x 512 features) fills the view.
-        self.plot.setAspectLocked(shown and 1 / 3 <= rows / cols <= 3)
+        # The view is the matrix and nothing beside it (square cells in a wide view showed -50..110 for 24 tokens):
+        # cells stretch to the plot's shape instead, and panning or zooming out stops at the matrix's edges.
+        self.plot.setAspectLocked(False)
+        if shown:
+            self.plot.setLimits(xMin=0, xMax=cols, yMin=0, yMax=rows)
+            self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
 
     def _set_ticks(self, side: str, labels: list[str]) -> None:
         axis = self.plot.getAxis(side)
@@ -238,11 +249,11 @@ class BarStrip(_PlotView):
     def set_values(self, values: np.ndarray | None, title: str = "", labels: Sequence[str] | None = None) -> None:
         vector = None if values is None else np.ravel(np.asarray(values, dtype=np.float32))
         self._set_title(title)
-        self.readout.setText(" ")
         if vector is None or vector.size == 0:
             self.values, self.labels = None, []
             self.bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=[])
             self._update_ticks()
+            self._refresh_readout()
             return
         self.values = vector
         self.labels = [str(v) for v in labels] if labels is not None and len(labels) == vector.size else []
@@ -255,6 +266,7 @@ class BarStrip(_PlotView):
         pad = (high - low) * 0.05 or 1.0
         self.plot.setRange(xRange=(-0.6, vector.size - 0.4), yRange=(low - (pad if low < 0 else 0), high + pad),
                            padding=0)
+        self._refresh_readout()
 
     @logged_handler
     def _update_ticks(self, *_args) -> None:

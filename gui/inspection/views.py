@@ -164,6 +164,7 @@ class TileGrid(_FittedImage):
         self._hovered = -1
         self.selected: int | None = None
         self.captions_visible = False
+        self.keep_tiles_readable = False  # True in a scroll area: the grid's minimum size keeps tiles >= 24 px
         self.setMouseTracking(True)
 
     def set_tiles(self, tiles01: np.ndarray | None, lut_name: str = "viridis", titles: list[str] | None = None,
@@ -186,6 +187,8 @@ class TileGrid(_FittedImage):
         if self.selected is not None and self.selected >= stack.shape[0]:
             self.selected = None
         composed = compose_grid(stack, self._columns, self._gap, colormap_lut(lut_name))
+        if self.keep_tiles_readable:  # never scaled below its composed size: tiles of 24 px or more (scroll instead)
+            self.setMinimumSize(composed.shape[1], composed.shape[0])
         self._show_image(to_qimage(composed), smooth=False)
 
     def tile_count(self) -> int:

@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 from gui.document import ProjectDocument
 from gui.model_tasks import ModelTask
 from gui.session import Session
-from gui.threads import abandon
+from gui.threads import CurrentWorker, abandon
 from gui.training.plots import TrainingPlots
 from gui.training.runs import RunsView
 from gui.training.worker import TrainWorker
+from gui.widgets.colors import ERROR
 from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
@@ -65,7 +66,8 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.session = session or Session(self)  # the loaded data, the trained model, the run in progress
-        self.worker: TrainWorker | None = None
+        self.current_run = CurrentWorker(self)  # the run in progress; a replaced or recorded one is not heard
+        self.model_loads = CurrentWorker(self)  # the last run's model, loading with the project
         self.result: TrainingResult | None = None
         self.editors: dict[str, ParamEditor] = {}
         self._build()
@@ -167,7 +169,14 @@ class TrainingPanel(QWidget):
                     editor.set_value(values[name])
             except (ValueError, TypeError):
                 editor.set_value(TrainingConfig().to_dict()[name])
-        self.rate_spin.setValue(values["learning_rate"])
+        if not self.is_training():
+            self.rate_spin.setValue(values["learning_rate"])
+
+    def _settings_rate(self) -> float:
+        try:
+            return self.config().learning_rate
+        except (ConfigError, TypeError):
+            return TrainingConfig().learning_rate
 
     @guarded
     def _on_setting_edited(self, _value: Any) -> None:
@@ -183,7 +192,7 @@ class TrainingPanel(QWidget):
 
     # ----- controls ---------------------------------------------------------------------------
     def is_training(self) -> bool:
-        return self.worker is not None and self.worker.isRunning()
+        return self.current_run.is_running()
 
     def can_continue(self) -> bool:
         """A trained model of the architecture on the canvas is at hand, so training can go on from it."""
@@ -228,13 +237,9 @@ class TrainingPanel(QWidget):
         dataset = self.session.state.dataset_for(choice)
         self.plots.clear()
         self.log.clear()
-        self.worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model)
-        self.worker.began.connect(self._on_began)
-        self.worker.epoch_done.connect(self._on_epoch)
-        self.worker.message.connect(self._log)
-        self.worker.paused.connect(self._on_paused)
-        self.worker.done.connect(self._on_done)
-        self.worker.failed.connect(self._on_worker_failed)
+        worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model)
+        self.current_run.replace(worker, began=self._on_began, epoch_done=self._on_epoch, message=self._log,
+                                 paused=self._on_paused, done=self._on_done, failed=self._on_worker_failed)
         self._started_at = time.monotonic()
         self.progress.setRange(0, 0)
         self.progress_label.setText("Building the model…")
@@ -352,15 +357,11 @@ class TrainingPanel(QWidget):
 
     @guarded
     def _on_done(self, result: TrainingResult) -> None:
-        if self.sender() is not self.worker or self.worker is None:
-            return  # a run of a project that has since been replaced, or one already recorded on closing
         self._finish(self.worker, result)
 
     @guarded
     def _on_worker_failed(self, message: str) -> None:
         """An error outside the Trainer's own (the worker's boundary caught it): the run ends as an error."""
-        if self.sender() is not self.worker or self.worker is None:
-            return
         self.worker.result = TrainingResult(stopped="error", error=message)
         self._finish(self.worker, self.worker.result)
 
@@ -391,7 +392,7 @@ class TrainingPanel(QWidget):
                 self._log(f"The trained model of {record['id']} is kept with the project: Save writes it beside "
                           "the project file.")
             self.runs.show_runs(self.document.project.runs, evaluation=result.evaluation)
-        self.worker = None
+        self.current_run.retire()  # recorded: anything it still sends (closing records a run early) is dropped
         self.session.running = None
         self._set_state("idle")
         self.message.emit(summary)
@@ -414,6 +415,9 @@ class TrainingPanel(QWidget):
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.stop_button.setEnabled(state != "idle")
         self.rate_button.setEnabled(state == "paused")
+        self.rate_spin.setEnabled(state == "paused")  # one learning rate: the settings' own until a pause changes it
+        if state == "idle":
+            self.rate_spin.setValue(self._settings_rate())
         for editor in self.editors.values():
             editor.setEnabled(state == "idle")
         self.state = state
@@ -425,16 +429,16 @@ class TrainingPanel(QWidget):
     def _fail(self, text: str) -> None:
         self._failed = True
         self._log(text)
-        self.progress_label.setText(text.splitlines()[0], color="#d32f2f")
+        self.progress_label.setText(text.splitlines()[0], color=ERROR)
         self.message.emit(text.splitlines()[0])
 
     def _on_project_replaced(self) -> None:
-        if self.worker is not None:
-            self.worker.done.disconnect(self._on_done)  # its result belongs to the old project
-            self.worker.failed.disconnect(self._on_worker_failed)
-            if not self.stop_and_wait(REPLACE_TIMEOUT_MS):  # still building or tracing a large model: it ends
-                abandon(self.worker)  # on its own, apart from the new project (and deletes itself, as every run)
-            self.worker = None
+        worker = self.worker
+        if worker is not None:
+            stopped = self.stop_and_wait(REPLACE_TIMEOUT_MS)
+            self.current_run.retire()  # its result belongs to the old project
+            if not stopped:  # still building or tracing a large model: it ends on its own, apart from the new
+                abandon(worker)  # project (and deletes itself, as every run)
             self.session.running = None
             self._set_state("idle")
         self.session.state.trained_model, self.session.state.trained_fingerprint = None, ""
@@ -446,6 +450,7 @@ class TrainingPanel(QWidget):
 
     def _reload_trained_model(self) -> None:
         """The last run's saved model comes back with the project (loaded in a thread)."""
+        self.model_loads.retire()  # a load for the previous project is not heard
         from models.training.run_models import run_model_path
 
         runs, path = self.document.project.runs, self.document.path
@@ -457,15 +462,22 @@ class TrainingPanel(QWidget):
 
         model_file = record["model_file"]
         task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self, delete_when_finished=True)
-        task.done.connect(lambda model: self._on_model_loaded(model, record, task))
-        task.failed.connect(self._fail)
-        self.loader = task
+        self.model_loads.replace(task, done=lambda model: self._on_model_loaded(model, record), failed=self._fail)
         task.start()
 
-    def _on_model_loaded(self, model, record: dict, task: ModelTask) -> None:
-        if task is not self.loader or not any(r is record for r in self.document.project.runs) \
-                or self.trained_model is not None:
-            return  # the load of a project since replaced, or a newer model trained meanwhile
+    @property
+    def worker(self) -> TrainWorker | None:
+        """The run in progress (None when none is, or once it has been recorded)."""
+        return self.current_run.worker
+
+    @property
+    def loader(self) -> ModelTask | None:
+        """The last run's model, while it loads."""
+        return self.model_loads.worker
+
+    def _on_model_loaded(self, model, record: dict) -> None:
+        if not any(r is record for r in self.document.project.runs) or self.trained_model is not None:
+            return  # a newer model trained meanwhile
         self.session.state.trained_model = model
         self.session.state.trained_fingerprint = record.get("model_fingerprint", "")
         self._log(f"Loaded the trained model of {record.get('id')}")

@@ -52,12 +52,16 @@ class GrowingSeries:
 
 
 def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_label: str,
-          rowspan: int = 1) -> pg.PlotItem:
-    plot = widget.addPlot(row=row, col=col, title=title, rowspan=rowspan)
+          rowspan: int = 1, legend: bool = True) -> pg.PlotItem:
+    """A plot at (row + 1, col); its legend, if any, in the row above it: outside the data, so no curve is ever
+    drawn across an entry (a legend inside the plot hid `val_accuracy`'s line)."""
+    plot = widget.addPlot(row=row + 1, col=col, title=title, rowspan=rowspan)
     # No grid: pyqtgraph's grid lines cost ~20 ms per repaint here, which at 20 Hz slowed training by a third
     # (bench/training.py); the crosshair readout gives exact values instead.
     plot.setLabel("left", y_label)
-    plot.addLegend(offset=(-10, 10))
+    if legend:
+        plot.legend = pg.LegendItem(colCount=4, horSpacing=12, verSpacing=-6)  # PlotItem.plot(name=) fills it
+        widget.addItem(plot.legend, row=row, col=col)
     cache_static_parts(plot)
     return plot
 
@@ -71,7 +75,7 @@ class TrainingPlots(QWidget):
         self.step_plot.setLabel("bottom", "step")
         self.epoch_plot = _plot(self.graphics, 0, 1, "Per epoch", "value", rowspan=2)  # full height
         self.epoch_plot.setLabel("bottom", "epoch")
-        self.rate_plot = _plot(self.graphics, 1, 0, "Learning rate", "rate")
+        self.rate_plot = _plot(self.graphics, 1, 0, "Learning rate", "rate", legend=False)
         self.rate_plot.setMaximumHeight(110)  # the loss gets the height; the rate only needs its shape
         self.rate_plot.setXLink(self.step_plot)
         self.raw = GrowingSeries()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.widgets.colors import ERROR
 from models.training.runs import diff_runs
 from models.training.trainer import FAILED
 
@@ -82,7 +83,7 @@ class RunsView(QWidget):
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if COLUMNS[column] == "status" and value in FAILED:  # a broken run stands out, and says why
-                    item.setForeground(QColor("#d32f2f"))
+                    item.setForeground(QColor(ERROR))
                     item.setToolTip(record.get("message", ""))
                 self.table.setItem(row, column, item)
         self.show_evaluation(evaluation if evaluation is not None else (runs[-1].get("evaluation") if runs else {}))

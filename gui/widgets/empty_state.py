@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.widgets.colors import muted_style
+
 
 class EmptyState(QWidget):
     """Tells the user what a panel is for and how to fill it, instead of a blank grey area."""
@@ -20,7 +22,7 @@ class EmptyState(QWidget):
         self.hint_label = QLabel(hint)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet("color: palette(mid);")
+        self.hint_label.setStyleSheet(muted_style())
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.title_label)

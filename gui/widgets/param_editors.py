@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.widgets.colors import ERROR
 from gui.widgets.slots import guarded
+from gui.widgets.wheel_guard import guard_wheel
 from models.graph.catalog import Param
 from models.graph.param_text import parse_json_value, parse_list, parse_literal, render_list, same_value, whole_number
 
@@ -260,7 +262,7 @@ class TextEditor(ParamEditor):
         self._mark_invalid("")
 
     def _mark_invalid(self, message: str) -> None:
-        self.line.setStyleSheet("QLineEdit { border: 1px solid #d32f2f; }" if message else "")
+        self.line.setStyleSheet(f"QLineEdit {{ border: 1px solid {ERROR}; }}" if message else "")
 
 
 class IntTupleEditor(ParamEditor):
@@ -422,4 +424,5 @@ def make_editor(param: Param, parent: QWidget | None = None) -> ParamEditor:
     factory = EDITORS.get(param.kind) or functools.partial(TextEditor, parse=parse_json_value, render=json.dumps)
     editor = factory(param, parent)
     editor.set_value(param.default)
+    guard_wheel(editor)  # forms are scrolled with the wheel: a field takes it only once focused
     return editor

@@ -11,6 +11,11 @@ from models.graph.catalog import CATALOG
 from models.graph.spec import ModelSpec
 
 CLIPBOARD_KEY = "strata_layers"
+# A new hidden layer of these kinds starts with ReLU, shown in the inspector and changeable: Keras's own default is
+# linear, and a stack of linear layers is one linear map (a student's first CNN learned nothing without it).
+SUGGESTED_ACTIVATION = "relu"
+SUGGESTS_ACTIVATION = frozenset({"Dense", "Conv1D", "Conv2D", "Conv2DTranspose", "SeparableConv2D",
+                                 "DepthwiseConv2D"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,13 @@ class DropTarget:
     port: int | None = None
 
     def apply(self, spec: ModelSpec, type_name: str) -> str:
+        """Add a new `type_name` layer here; returns its id."""
+        new = self._insert(spec, type_name)
+        if type_name in SUGGESTS_ACTIVATION:
+            spec.nodes[new].params.setdefault("activation", SUGGESTED_ACTIVATION)
+        return new
+
+    def _insert(self, spec: ModelSpec, type_name: str) -> str:
         if self.kind == "start" or CATALOG[type_name].is_input:
             return spec.add_node(type_name)
         if self.kind == "append":

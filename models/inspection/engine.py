@@ -46,6 +46,7 @@ class InspectionRequest:
     cam_class: int | None = None
     plane_ranges: tuple | None = None
     serial: int = 0
+    replaces_pinned: bool = False  # `load` prepares the pinned input again: if it cannot, the pinned one is void
 
 
 @dataclass
@@ -55,6 +56,7 @@ class InspectionResult:
     loaded: LoadedInput | None = None  # set when the request loaded a new input successfully
     input_error: str = ""  # the new input could not be used (the previous one stays)
     error: str = ""  # the model could not be built or run
+    input_void: bool = False  # the pinned input no longer applies (to a new model or data); `input_error` says why
     view: ViewData | None = None  # the numbers, for `view.input`
 
 
@@ -83,6 +85,9 @@ class Inspector:
                 current = result.loaded = request.load()
             except (DatasetError, InspectionError) as error:
                 result.input_error = str(error)
+                if request.replaces_pinned:
+                    result.input_void = True
+                    return result
         if current is None:
             return result
         try:

@@ -22,6 +22,8 @@ class LoadedInput:
     sample: np.ndarray
     name: str
     notes: list[str] = field(default_factory=list)
+    prepared_for: tuple = ()  # the model input shape it was prepared for
+    dataset_sample: tuple[str, int] | None = None  # (split, index) when it is a sample of the loaded data
 
 
 def preprocessing_for(input_shape: tuple, dataset: Dataset | None) -> Preprocessing:
@@ -47,7 +49,7 @@ def from_file(path: str | Path, input_shape: tuple, dataset: Dataset | None) -> 
     preprocessing = preprocessing_for(input_shape, dataset)
     image = open_image(path)
     sample, notes = prepare_image(image, preprocessing)
-    return LoadedInput(np.asarray(image), sample, Path(path).name, notes)
+    return LoadedInput(np.asarray(image), sample, Path(path).name, notes, tuple(input_shape))
 
 
 def from_bytes(data: bytes, name: str, input_shape: tuple, dataset: Dataset | None) -> LoadedInput:
@@ -57,7 +59,7 @@ def from_bytes(data: bytes, name: str, input_shape: tuple, dataset: Dataset | No
     preprocessing = preprocessing_for(input_shape, dataset)
     image = open_image_bytes(data, name)
     sample, notes = prepare_image(image, preprocessing)
-    return LoadedInput(np.asarray(image), sample, name, notes)
+    return LoadedInput(np.asarray(image), sample, name, notes, tuple(input_shape))
 
 
 def from_photo(name: str, input_shape: tuple, dataset: Dataset | None) -> LoadedInput:
@@ -66,7 +68,7 @@ def from_photo(name: str, input_shape: tuple, dataset: Dataset | None) -> Loaded
     preprocessing = preprocessing_for(input_shape, dataset)
     photo = sample_photo(name)
     sample, notes = prepare_image(photo, preprocessing)
-    return LoadedInput(photo, sample, f"sample photo: {name}", notes)
+    return LoadedInput(photo, sample, f"sample photo: {name}", notes, tuple(input_shape))
 
 
 def from_dataset(dataset: Dataset, index: int, split: str = "train") -> LoadedInput:
@@ -87,7 +89,23 @@ def from_dataset(dataset: Dataset, index: int, split: str = "train") -> LoadedIn
     if label is not None and np.ndim(label) == 0 and names and 0 <= int(label) < len(names):
         label_text = f" ({names[int(label)]})"
     return LoadedInput(_displayable(sample, dataset.info.preprocessing), sample.astype(np.float32)
-                       if sample.dtype.kind == "f" else sample, f"{split} sample {index}{label_text}")
+                       if sample.dtype.kind == "f" else sample, f"{split} sample {index}{label_text}",
+                       prepared_for=tuple(sample.shape), dataset_sample=(split, index))
+
+
+def prepare_again(loaded: LoadedInput, input_shape: tuple, dataset: Dataset | None,
+                  same_data: bool) -> LoadedInput:
+    """The pinned input made again for another model or data: a picture is prepared afresh from its original
+    (size, channels and scale of the new model and data); a dataset sample is read again while the data is the
+    same, and refused once the data has changed (its index means another sample there)."""
+    if loaded.dataset_sample is not None:
+        if not same_data or dataset is None:
+            raise InspectionError(f"the pinned {loaded.name} belonged to the previous data; pick a sample of the "
+                                  "data loaded now")
+        split, index = loaded.dataset_sample
+        return from_dataset(dataset, index, split)
+    sample, notes = prepare_image(loaded.original, preprocessing_for(input_shape, dataset))
+    return LoadedInput(loaded.original, sample, loaded.name, notes, tuple(input_shape))
 
 
 def _displayable(sample: np.ndarray, preprocessing: Preprocessing) -> np.ndarray:

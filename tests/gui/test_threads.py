@@ -134,3 +134,33 @@ def test_the_worker_base_is_the_one_error_boundary(qtbot):
     job = Job(1, delete_when_finished=True)
     run(job, "done")
     qtbot.waitUntil(lambda: not shiboken6.isValid(job), timeout=5_000)
+
+
+def test_a_replaced_worker_is_not_heard_even_for_what_it_queued_before(qtbot):
+    """Qt delivers a queued signal after a disconnect; the current-worker holder drops it. Handlers run on the
+    GUI thread, and a worker whose thread has finished stops being current."""
+    from PySide6.QtCore import QObject
+
+    from gui.threads import CurrentWorker, Worker
+
+    class Job(Worker):
+        def __init__(self, value) -> None:
+            super().__init__("A job")
+            self.value = value
+
+        def work(self):
+            return self.value
+
+    owner = QObject()
+    holder = CurrentWorker(owner)
+    heard = []
+    first, second = Job("first"), Job("second")
+    holder.replace(first, done=lambda value: heard.append((value, threading.current_thread().name)))
+    first.start()
+    first.wait()  # its `done` is now queued to this thread, not yet delivered
+    holder.replace(second, done=lambda value: heard.append((value, threading.current_thread().name)))
+    with qtbot.waitSignal(second.finished, timeout=10_000):
+        second.start()
+    qtbot.waitUntil(lambda: holder.worker is None, timeout=5_000)
+    assert heard == [("second", threading.main_thread().name)]
+    assert not holder.is_running()

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from gui.widgets.colors import muted_style
 from models.formatting import dims_text
 from models.inspection.snapshot import ViewData
 
@@ -20,7 +21,7 @@ def message_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet("color: palette(mid); padding: 12px;")
+    label.setStyleSheet(muted_style("padding: 12px;"))
     return label
 
 

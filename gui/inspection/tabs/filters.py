@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui.inspection.tabs.base import InspectionTab, combo_items
 from gui.inspection.views import TileGrid
@@ -18,6 +20,10 @@ class FiltersTab(InspectionTab):
         self.layer_combo = QComboBox()
         self.note = QLabel()
         self.grid = TileGrid()
+        self.grid.keep_tiles_readable = True
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.grid)
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Layer"))
         controls.addWidget(self.layer_combo)
@@ -25,7 +31,7 @@ class FiltersTab(InspectionTab):
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
-        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.scroll, 1)
         self.layer_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
 
     def draw(self) -> None:
@@ -46,8 +52,14 @@ class FiltersTab(InspectionTab):
             count, inputs = tiles.tiles.shape[:2]
             flat = tiles.tiles.reshape(count * inputs, *tiles.tiles.shape[2:])
             bound = float(np.abs(flat).max()) or 1.0
-            self.grid.set_tiles((flat / bound + 1) / 2, "diverging", columns=inputs)
-            what = f"one row per filter, one tile per input channel ({inputs}); blue negative, red positive"
+            if inputs == 1:  # a grayscale input: one tile per filter, in a grid (not one column of 32 tiles)
+                self.grid.set_tiles((flat / bound + 1) / 2, "diverging", gap=2)
+                what = "each tile is one filter over the grayscale input; blue negative, red positive"
+            else:  # each filter is a run of `inputs` tiles; several filters share a row so the grid is near square
+                per_row = max(1, round(math.sqrt(count / inputs)))
+                self.grid.set_tiles((flat / bound + 1) / 2, "diverging", columns=per_row * inputs, gap=2)
+                what = (f"each filter is a run of {inputs} tiles, one per input channel, {per_row} filter(s) per row; "
+                        "blue negative, red positive")
         self.note.setText("; ".join(filter(None, [what, tiles.note])))
 
     def export_arrays(self) -> dict[str, np.ndarray]:

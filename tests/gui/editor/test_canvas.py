@@ -386,3 +386,24 @@ def test_the_context_menu_offers_the_fix_disconnects_an_input_and_lists_the_edit
     assert document.spec.node("conv").inputs == []
     empty = [action.text() for action in canvas_menu(canvas, None).actions() if action.text()]
     assert empty == ["Paste", "Fit to Window"]
+
+
+def test_clicking_a_card_selects_it_without_scrolling_and_selecting_elsewhere_brings_it_into_view(qtbot):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8]}, node_id="x")
+    for _ in range(30):
+        spec.append("Dense", {"units": 4})
+    document, canvas = show_canvas(qtbot, spec, 700, 400)
+    canvas.resetTransform()
+    canvas.centerOn(canvas.nodes["dense_5"])
+    bars = canvas.horizontalScrollBar(), canvas.verticalScrollBar()
+    before = [bar.value() for bar in bars]
+    card = canvas.nodes["dense_5"]
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view_point(canvas, card.mapToScene(card.boundingRect().center() + QPointF(30, 0))))
+    assert canvas.selected_ids() == ["dense_5"] and [bar.value() for bar in bars] == before
+    canvas.select(["dense_6"])  # the window echoes a click back (Inspection, Summary): a visible card stays put
+    assert [bar.value() for bar in bars] == before
+    canvas.select(["dense_30"])  # from the Summary or the Inspection panel: a card out of view comes into view
+    assert canvas.viewport().rect().intersects(canvas.mapFromScene(canvas.nodes["dense_30"].sceneBoundingRect())
+                                               .boundingRect())

@@ -94,3 +94,22 @@ def test_code_export_of_an_invalid_model_says_why(qtbot):
     assert "cannot be built" in dialog.note.text()
     buttons = dialog.findChild(QDialogButtonBox)
     assert not buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+
+
+def test_every_layer_name_fits_the_palette_at_its_narrowest(qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui.editor.palette import Palette
+
+    palette = Palette()
+    qtbot.addWidget(palette)
+    palette.resize(palette.minimumWidth(), 600)
+    palette.show()
+    qtbot.waitExposed(palette)
+    tree = palette.tree
+    metrics = tree.fontMetrics()
+    for name, item in palette.items.items():
+        rect = tree.visualItemRect(item)
+        text_room = tree.viewport().width() - rect.left() - tree.iconSize().width()
+        assert metrics.horizontalAdvance(name) <= text_room, name
+    assert tree.textElideMode() == Qt.TextElideMode.ElideMiddle

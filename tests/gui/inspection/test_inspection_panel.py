@@ -59,12 +59,12 @@ def test_dropping_an_image_shows_the_channel_grid_of_the_first_layer(qtbot, make
     panel = make_panel("lenet")
     wait_update(qtbot, panel, lambda: drop_files(panel, [photo_file(tmp_path)]))
     assert panel.input.name == "photo.png" and panel.input.sample.shape == (28, 28, 1)
-    assert "grayscale" in panel.notes.text()  # the RGB photo was converted for the one-channel model
+    assert "grayscale" in panel.preview.notes.text()  # the RGB photo was converted for the one-channel model
     tab = panel.feature_maps
     assert tab.current_layer() == "conv2d_1"
     assert tab.grid.tile_count() == 6 and tab.views.currentWidget() is tab.splitter
     assert "untrained" in panel.model_label.text()
-    assert not panel.input_view.current_image().isNull()
+    assert not panel.preview.input_view.current_image().isNull()
 
 
 def test_choosing_layers_and_channels(qtbot, make_panel):
@@ -185,7 +185,7 @@ def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_f
     wait_update(qtbot, panel, lambda: panel.load_dataset_sample(5))
     assert panel.input.sample.shape == (2,) and "train sample 5" in panel.input.name
     x, y = panel.input.sample
-    assert f"({x:.3g}, {y:.3g})" in panel.input_caption.text() and not panel.input_view.isVisible()
+    assert f"({x:.3g}, {y:.3g})" in panel.preview.input_caption.text() and not panel.preview.input_view.isVisible()
     boundary_tab = panel.tab_views["Decision boundary"]
     panel.tabs.setCurrentWidget(boundary_tab)
     assert boundary_tab.stack.currentWidget() is boundary_tab.content
@@ -328,3 +328,48 @@ def test_an_image_pinned_while_training_is_paused_shows_at_once(qtbot, main_wind
     assert live[0].step == paused_step and training.worker.is_paused()  # computed in the pause
     with qtbot.waitSignal(training.finished, timeout=120_000):
         training.toggle_pause()
+
+
+@pytest.mark.parametrize(("inputs", "columns"), [(1, 6), (4, 12), (16, 16)])
+def test_filters_of_any_channel_count_are_a_readable_grid(qtbot, inputs, columns):
+    """A grayscale first layer's 32 filters form a 6x6 grid of tiles at least 24 px wide with a gap between
+    them (not one 12 px column); with several input channels each filter is a run of tiles, a few per row, and
+    a large layer scrolls rather than shrinking its tiles."""
+    from gui.inspection.tabs import FiltersTab
+    from models.inspection.inputs import LoadedInput
+    from models.inspection.snapshot import ViewData
+
+    tab = FiltersTab()
+    qtbot.addWidget(tab)
+    tab.resize(640, 480)
+    tab.show()
+    qtbot.waitExposed(tab)
+    kernel = np.random.default_rng(0).normal(size=(3, 3, inputs, 32)).astype(np.float32)
+    sample = np.zeros((28, 28, inputs), np.float32)
+    tab.show_data(ViewData(LoadedInput(sample, sample, "x"), {"conv": np.zeros((26, 26, 32), np.float32)},
+                           {"conv": "Conv2D"}, kernels={"conv": kernel}))
+    assert tab.stack.currentWidget() is tab.content
+    grid = tab.grid
+    assert grid.tile_count() == 32 * inputs and grid._columns == columns
+    first, second = grid.tile_rect(0), grid.tile_rect(1)
+    assert first.width() >= 24 and second.left() > first.right() + 1  # a visible gap
+
+
+def test_the_pinned_input_follows_a_new_project_or_is_let_go_with_the_reason(qtbot, main_window_factory):
+    """Open another project: the pinned photo is prepared again for its model (28x28x1 -> 32x32x3) and every
+    view is of the new model; a model that takes no image lets the photo go and says why."""
+    window = main_window_factory()
+    panel, document = window.editor.inspection, window.editor.document
+    document.replace(load_template("lenet"), None)
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    assert panel.input.sample.shape == (28, 28, 1) and "28x28x1" in panel.preview.input_caption.text()
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        document.replace(load_template("vgg"), None)
+    qtbot.waitUntil(lambda: panel.input.sample.shape == (32, 32, 3) and bool(panel.data.outputs), timeout=TIMEOUT)
+    assert panel.input.name == "sample photo: cat" and "32x32x3" in panel.preview.input_caption.text()
+    assert set(panel.data.layer_types) == {n for n in document.spec.nodes if document.spec.nodes[n].type != "Input"}
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        document.replace(load_template("mlp"), None)
+    qtbot.waitUntil(lambda: panel.input is None, timeout=TIMEOUT)
+    assert "no longer applies" in panel.preview.notes.text() and "not an image" in panel.preview.notes.text()
+    assert not panel.data.outputs

@@ -440,3 +440,21 @@ def test_module_imports_no_tensorflow():
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
     assert result.stdout.strip() == "[]"
+
+
+def test_a_readout_survives_a_live_refresh_and_follows_the_new_values(qtbot):
+    detail = shown(qtbot, ChannelDetail())
+    first = np.arange(20.0, dtype=np.float32).reshape(4, 5)
+    detail.set_map(first, "viridis", "live")
+    assert hover(detail, 2.5, 1.5) == f"x 2, y 1: {first[1, 2]:.4g}"
+    detail.set_map(first * 10, "viridis", "live")  # the next snapshot, the pointer resting where it was
+    assert detail.readout_text() == f"x 2, y 1: {first[1, 2] * 10:.4g}"
+
+
+def test_an_attention_matrix_fills_the_view_exactly(qtbot):
+    """24 tokens in a wide view: the axes run 0..24, not -50..110 around square cells."""
+    heatmap = shown(qtbot, Heatmap(), 700, 220)
+    heatmap.set_matrix(np.full((24, 24), 1 / 24, np.float32), "viridis", "head 0", levels=(0.0, 1.0))
+    QApplication.processEvents()
+    (x0, x1), (y0, y1) = heatmap.plot.viewRange()
+    assert (x0, x1) == pytest.approx((0, 24), abs=0.01) and (y0, y1) == pytest.approx((0, 24), abs=0.01)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from gui.document import ProjectDocument
 from gui.session import Session
 from gui.training.panel import TrainingPanel
+from gui.widgets.colors import ERROR
 from models.graph.project import Project
 from models.templates import load_template
 from tests.qt_helpers import answer_message_boxes, answer_next_message_box
@@ -475,7 +476,7 @@ def test_a_diverged_run_is_marked_in_the_progress_line_and_the_runs_table(qtbot)
     record = panel.document.project.runs[-1]
     assert record["status"] == "diverged" and "at step 3" in record["message"]
     status = panel.runs.table.item(0, 2)
-    assert status.text() == "diverged" and status.foreground().color().name() == "#d32f2f"
+    assert status.text() == "diverged" and status.foreground().color().name() == ERROR
     assert "at step 3" in status.toolTip()
     _steps, losses = panel.plots.raw.view()
     assert losses[-1] == pytest.approx(2500.0)  # the step that diverged is on the curve

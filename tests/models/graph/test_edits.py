@@ -69,3 +69,16 @@ def test_anything_but_copied_layers_reads_as_nothing_to_paste(text):
 def test_undo_names_list_a_few_layers_and_count_many():
     assert edit_name("Delete", ["a", "b"]) == "Delete a, b"
     assert edit_name("Delete", list("abcd")) == "Delete 4 layers"
+
+
+def test_new_dense_and_convolution_layers_start_with_relu_and_others_as_keras_makes_them():
+    spec = chain()
+    dense = DropTarget("after", "dense_1").apply(spec, "Dense")
+    conv_spec = ModelSpec()
+    conv_spec.add_node("Input", {"shape": [28, 28, 1]})
+    conv = DropTarget("append").apply(conv_spec, "Conv2D")
+    assert spec.nodes[dense].params["activation"] == "relu" and conv_spec.nodes[conv].params["activation"] == "relu"
+    dropout = DropTarget("append").apply(spec, "Dropout")
+    assert "activation" not in spec.nodes[dropout].params
+    spec.nodes[dense].params["activation"] = "softmax"  # shown and changeable like any parameter
+    assert spec.nodes[dense].effective_params()["activation"] == "softmax"
