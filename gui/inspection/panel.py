@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QHideEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QToolButton,
@@ -136,7 +138,14 @@ class InspectionPanel(QWidget):
         side.addLayout(export_row)
         side_widget = QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(240)
+        side_widget.setMinimumHeight(side.minimumSize().height())
+        # In a short dock the column scrolls instead of drawing its captions over the pictures.
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidget(side_widget)
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_scroll.setFixedWidth(240 + self.side_scroll.verticalScrollBar().sizeHint().width())
 
         self.tabs = QTabWidget()
         self.tab_views: dict[str, InspectionTab] = {}
@@ -149,7 +158,7 @@ class InspectionPanel(QWidget):
         self.predictions.cam_requested.connect(self._cam_requested)
 
         body = QHBoxLayout()
-        body.addWidget(side_widget)
+        body.addWidget(self.side_scroll)
         body.addWidget(self.tabs, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
