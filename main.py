@@ -69,7 +69,10 @@ def build_gui_parser() -> argparse.ArgumentParser:
 
 
 def has_display() -> bool:
-    """Whether Qt can open a window: an X or Wayland display, or an explicit Qt platform."""
+    """Whether Qt can open a window: always on macOS and Windows; elsewhere an X or Wayland display, or an
+    explicit Qt platform."""
+    if sys.platform in ("darwin", "win32"):
+        return True
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
@@ -114,9 +117,14 @@ def main(argv: list[str] | None = None) -> int:
                    project=args.project)
 
 
-if __name__ == "__main__":
+def console_main() -> None:
+    """The installed `strata` command (and `python main.py`)."""
     try:
         sys.exit(main())
-    except BrokenPipeError:  # `python main.py summary x | head`: the reader left, nothing is wrong
+    except BrokenPipeError:  # `strata summary x | head`: the reader left, nothing is wrong
         sys.stderr.close()
         sys.exit(0)
+
+
+if __name__ == "__main__":
+    console_main()

@@ -22,6 +22,7 @@ from gui.threads import abandon, stop_all_threads
 from gui.widgets.empty_state import EmptyState
 from gui.widgets.wheel_guard import guard_wheel
 from gui.workspace import Editor
+from gui.workspaces import Workspaces
 from models import APP_NAME
 from models.runtime import RuntimeInfo, freeze_long_lived_objects
 
@@ -90,6 +91,10 @@ class MainWindow(QMainWindow):
         self._connect_actions()
         self.setAcceptDrops(True)
         self._default_state = self.saveState()
+        self.workspaces = Workspaces(self, self.docks, self.settings, lambda: self._default_state)
+        self.addToolBar(self.workspaces.toolbar)
+        self._add_workspace_menu()
+        self.editor.session.run_starting.connect(lambda _worker: self.workspaces.run_starting())
         self._restore_window_state()
         self.installEventFilter(self)
 
@@ -151,12 +156,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 820)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
+        if not (isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)):
+            self.workspaces.apply_default()  # the first start: the current workspace's own arrangement
 
     def save_window_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.workspaces.save()
         self.settings.sync()
 
     def _confirm_stop_training(self) -> bool:
@@ -187,9 +193,16 @@ class MainWindow(QMainWindow):
             self.editor.open_dropped(path)
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.show()
+        """The current workspace's own arrangement again."""
+        self.workspaces.apply_default()
+
+    def _add_workspace_menu(self) -> None:
+        view_menu = self.menus["View"]
+        menu = view_menu.addMenu("&Workspace")
+        for action in self.workspaces.actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.workspaces.follow_training)
 
     def show_shortcuts(self) -> None:
         dialog = ShortcutsDialog(shortcut_rows(self.actions_by_key), self)

@@ -99,7 +99,7 @@ def main(out_dir: Path) -> int:
         for name, template, selected in shots:
             if template:
                 editor.document.replace(load_template(template), None)
-                editor.canvas.show_model(0.8)
+                editor.canvas.show_model()
                 if selected in editor.document.spec:
                     editor.canvas.select([selected])
                 window.docks["summary"].raise_()

@@ -36,7 +36,8 @@ class CodeDialog(QDialog):
         self.note = QLabel()
         self.note.setWordWrap(True)
         try:
-            self.code = generate_code(document.spec, document.report)
+            self.code = generate_code(document.spec, document.report, document.project.training,
+                                      document.project.dataset)
             self.note.setText("Plain Keras 3 code: runs without Strata (except Strata's own layers, "
                               "which the file defines).")
         except BuildError as error:

@@ -51,6 +51,9 @@ class TemplateDialog(QDialog):
         self.preview = CanvasView(self.preview_document, empty_hint="An empty canvas")
         self.preview.setInteractive(False)
         self.preview.setAcceptDrops(False)
+        # Read, not fitted: a long model shows its top cards at a readable size and scrolls down, never sideways.
+        self.preview.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.preview.setMinimumWidth(360)
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -85,11 +88,11 @@ class TemplateDialog(QDialog):
         project = self.projects[item.data(Qt.ItemDataRole.UserRole)]
         self.text.setText(_describe(project))
         self.preview_document.replace(Project.from_dict(project.to_dict()), None)
-        self.preview.fit_to_view()
+        self.preview.show_model()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
-        self.preview.fit_to_view()
+        self.preview.show_model()
 
 
 def choose_template(parent: QWidget | None = None) -> Project | None:

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QPainter,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
 from gui.document import ProjectDocument
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 COLUMN_STEP = CARD_WIDTH + 50
 ROW_STEP = CARD_HEIGHT + 46
 MIN_SCALE, MAX_SCALE = 0.1, 3.0
+READABLE_SCALE = 0.9  # a card's smaller 8.5 pt line is then 10 px high: the least a model opens at
 
 
 def project_file_from(mime: QMimeData) -> str | None:
@@ -186,14 +187,29 @@ class CanvasView(QGraphicsView):
         if ids:
             self.document.edit("Duplicate", lambda spec: [spec.duplicate(i) for i in ids], select=lambda new: new)
 
-    def apply_fix(self, node_id: str) -> None:
+    def fixes_for(self, node_id: str) -> list:
+        """Every repair offered for a layer's problems, in order (the one-click one of the first problem first)."""
         report = self.document.report.nodes.get(node_id)
-        problem = next((p for p in (report.problems if report else []) if p.fix), None)
-        if problem is None:
+        return [fix for problem in (report.problems if report else []) for fix in problem.fixes]
+
+    def apply_fix(self, node_id: str, fix=None) -> None:
+        """Apply `fix` (default: the first one offered) as one undo step."""
+        fix = fix or next(iter(self.fixes_for(node_id)), None)
+        if fix is None:
             return
-        self.document.edit(problem.fix.label, lambda spec: problem.fix.apply(spec, node_id),
-                           select=lambda added: [added or node_id])
-        self.message.emit(f"Applied: {problem.fix.label}")
+        self.document.edit(fix.label, lambda spec: fix.apply(spec, node_id), select=lambda added: [added or node_id])
+        self.message.emit(f"Applied: {fix.label}")
+
+    def _fix_clicked(self, item: NodeItem, screen_pos) -> None:
+        """One repair applies at once; several are offered in a menu under the button."""
+        fixes = self.fixes_for(item.node_id)
+        if len(fixes) <= 1:
+            self.apply_fix(item.node_id)
+            return
+        self.fix_menu = QMenu(self)
+        for fix in fixes:
+            self.fix_menu.addAction(fix.label, lambda fix=fix: self.apply_fix(item.node_id, fix))
+        self.fix_menu.popup(screen_pos)
 
     # ----- clipboard ---------------------------------------------------------------------------------
     def copy_selected(self) -> bool:
@@ -259,7 +275,7 @@ class CanvasView(QGraphicsView):
             self.scale(scale, scale)
             self.centerOn(rect.center())
 
-    def show_model(self, readable_scale: float = 0.7) -> None:
+    def show_model(self, readable_scale: float = READABLE_SCALE) -> None:
         """The view after opening a model: all of it if it fits at a readable size, else its top part
         at that size (a 20-layer stack fitted whole would be too small to read)."""
         self.fit_to_view()
@@ -401,7 +417,7 @@ class CanvasView(QGraphicsView):
             item = self._item_at(scene_pos)
             if item is not None and item.has_fix() and \
                     item.mapRectToScene(item.fix_rect()).contains(scene_pos):
-                self.apply_fix(item.node_id)
+                self._fix_clicked(item, event.globalPosition().toPoint())
                 event.accept()
                 return
             if item is not None:

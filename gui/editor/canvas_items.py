@@ -68,6 +68,7 @@ class NodeItem(QGraphicsItem):
             if report:
                 tip += "".join(f"<br><span style='color:{ERROR_COLOR.name() if p.severity == 'error' else '#b8860b'}'>"
                                f"{p.message}</span>" for p in report.problems)
+                tip += "".join(f"<br><i>Fix: {fix.label}</i>" for p in report.problems for fix in p.fixes)
             self.setToolTip(tip)
             self.update()
 
@@ -100,7 +101,7 @@ class NodeItem(QGraphicsItem):
         return QRectF(CARD_WIDTH - 44, CARD_HEIGHT - 22, 38, 17)
 
     def has_fix(self) -> bool:
-        return self.problem is not None and self.problem.fix is not None
+        return self.problem is not None and bool(self.problem.fixes)
 
     def hit_port(self, scene_pos: QPointF) -> tuple[str, int] | None:
         """('out', 0) or ('in', port index) when `scene_pos` is on a port (generous radius for the mouse)."""

@@ -19,8 +19,8 @@ def canvas_menu(view: CanvasView, node_id: str | None) -> QMenu:
     if node_id is not None:
         report = document.report.nodes.get(node_id)
         for problem in report.problems if report else []:
-            if problem.fix:
-                menu.addAction(f"Fix: {problem.fix.label}", lambda: view.apply_fix(node_id))
+            for fix in problem.fixes:
+                menu.addAction(f"Fix: {fix.label}", lambda fix=fix: view.apply_fix(node_id, fix))
         disconnect = QMenu("Disconnect Input", menu)
         for source in document.spec.node(node_id).inputs:
             disconnect.addAction(source, lambda s=source: document.edit(

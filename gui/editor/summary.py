@@ -216,7 +216,8 @@ class SummaryPanel(QWidget):
         for problem in problems:
             item = QListWidgetItem(icons.get(problem.severity, icons["error"]), problem.message)
             item.setData(NODE_ROLE, problem.node)
-            item.setToolTip(f"{problem.message}\nFix: {problem.fix.label}" if problem.fix else problem.message)
+            fixes = "\n".join(f"Fix: {fix.label}" for fix in problem.fixes)
+            item.setToolTip(f"{problem.message}\n{fixes}" if fixes else problem.message)
             self.problems_list.addItem(item)
         count = len(problems)
         self.problems_header.setText("No problems" if not count else f"{count} problem{'s' * (count != 1)}")

@@ -21,6 +21,7 @@ REFRESH_CHOICES = [("every 0.5 s", LiveSettings(seconds=0.5)), ("every 1 s", Liv
 # every 1 s kept training at 0.960 of plain Keras on 2 cores, every 0.5 s at 0.937 (bench/training.py's set-up,
 # 6 paired runs each).
 DEFAULT_REFRESH = "every 1 s"
+NO_EPOCHS = "Each epoch is kept here for replay when an input is pinned while training"  # not "yet" after a run
 
 
 class LiveControls(QWidget):
@@ -43,7 +44,8 @@ class LiveControls(QWidget):
             self.refresh_combo.addItem(text)
         self.refresh_combo.setCurrentIndex(self.refresh_combo.findText(DEFAULT_REFRESH))
         self.refresh_combo.currentIndexChanged.connect(self._settings_changed)
-        self.epoch_label = QLabel("No epochs recorded yet")
+        self.epoch_label = QLabel(NO_EPOCHS)
+        self.epoch_label.setWordWrap(True)
         self.epoch_slider = QSlider(Qt.Orientation.Horizontal)
         self.epoch_slider.setRange(0, 0)
         self.epoch_slider.setEnabled(False)
@@ -133,7 +135,7 @@ class LiveControls(QWidget):
     def _slider_text(self) -> None:
         value = self.epoch_slider.value()
         if not self.snapshots:
-            self.epoch_label.setText("No epochs recorded yet")
+            self.epoch_label.setText(NO_EPOCHS)
         elif value >= len(self.snapshots):
             self.epoch_label.setText(f"Latest ({len(self.snapshots)} epochs recorded)")
         else:

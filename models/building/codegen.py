@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 
 from models import __version__
+from models.building.codegen_training import training_lines
 from models.checks.problems import BuildError
 from models.checks.shapes import keras_shape
 from models.checks.validate import ValidationReport, validate
@@ -58,19 +59,24 @@ def _comment(report: ValidationReport, node_id: str) -> str:
     return f"# -> {keras_shape(info.output_shape)}" + (f", {info.params:,} params" if info.params else "")
 
 
-def generate_code(spec: ModelSpec, report: ValidationReport | None = None) -> str:
-    """Source of a module with `build_model()`; the spec must validate (shapes go into comments)."""
+def generate_code(spec: ModelSpec, report: ValidationReport | None = None, training: dict | None = None,
+                  dataset: dict | None = None) -> str:
+    """Source of a module with `build_model()` and `train()` (the project's `training` settings; `dataset` is
+    named in a comment); the spec must validate (shapes go into comments)."""
     report = report or validate(spec)
     if not report.valid:
         raise BuildError(report)
     uses_custom = [n.type for n in spec.nodes.values() if layer_type(n.type).module == "strata"]
+    train_part = training_lines(spec, training, dataset)
     lines = [
         f'"""Keras model "{spec.name}", exported by Strata {__version__}.',
         "",
-        "Rebuilds the model with plain Keras 3: `python this_file.py` prints its summary.",
+        "Rebuilds the model with plain Keras 3 (`python this_file.py` prints its summary); `train()` compiles",
+        "and fits it with the project's training settings.",
         f"Parameters: {report.total_params:,} ({report.trainable_params:,} trainable).",
         '"""',
         "",
+        *(["import math", ""] if "math." in "\n".join(train_part) else []),
         "import keras",
         "from keras import layers",
         "",
@@ -94,12 +100,6 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None) -> st
         lines += [f"    {_comment(report, node_id)}", f"    {code}"]
     inputs, outputs = spec.input_ids(), spec.output_ids()
     as_list = lambda ids: ids[0] if len(ids) == 1 else "[" + ", ".join(ids) + "]"  # noqa: E731
-    lines += [
-        f'    return keras.Model(inputs={as_list(inputs)}, outputs={as_list(outputs)}, name="{spec.name}")',
-        "",
-        "",
-        'if __name__ == "__main__":',
-        "    build_model().summary()",
-        "",
-    ]
+    lines += [f'    return keras.Model(inputs={as_list(inputs)}, outputs={as_list(outputs)}, name="{spec.name}")']
+    lines += train_part
     return "\n".join(lines)

@@ -45,11 +45,17 @@ class Problem:
     node: str
     message: str
     field: str | None = None
-    fix: Fix | None = None
+    fix: Fix | None = None  # the one-click repair
     severity: str = "error"  # "error" | "warning"
+    alternatives: tuple[Fix, ...] = ()  # other repairs that also apply, offered beside `fix`
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        """Every repair that applies, the one-click one first."""
+        return ((self.fix,) if self.fix else ()) + tuple(self.alternatives)
 
 
 class BuildError(ValueError):
@@ -64,8 +70,10 @@ class BuildError(ValueError):
 class ShapeProblem(Exception):  # noqa: N818 (a finding, not a failure)
     """Raised by a shape rule; validation turns it into a Problem for the node."""
 
-    def __init__(self, message: str, field: str | None = None, fix: Fix | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, fix: Fix | None = None,
+                 alternatives: tuple[Fix, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.fix = fix
+        self.alternatives = tuple(alternatives)

@@ -65,13 +65,21 @@ def _window_out(size: int | None, window: int, stride: int, padding: str) -> int
 
 
 def _check_window(spatial: Shape, windows: tuple[int, ...], strides: tuple[int, ...], padding: str,
-                  what: str) -> None:
+                  param: str, dilation: tuple[int, ...] | None = None) -> None:
+    """`param` is the window's own parameter (kernel_size, pool_size): the problem is told there, and its Fixes
+    are every repair that applies: padding='same' (the output keeps its size), or the largest window that fits."""
     known = [s for s in spatial if s is not None]
-    if padding == "valid" and any(s is not None and s < w for s, w in zip(spatial, windows, strict=True)):
+    dilation = dilation or (1,) * len(windows)
+    effective = tuple(d * (w - 1) + 1 for w, d in zip(windows, dilation, strict=True))
+    if padding == "valid" and any(s is not None and s < e for s, e in zip(spatial, effective, strict=True)):
+        fitting = tuple(w if s is None else max(1, min(w, (s - 1) // d + 1))
+                        for s, w, d in zip(spatial, windows, dilation, strict=True))
+        value = fitting[0] if len(fitting) == 1 else list(fitting)
+        shown = _x(effective) + (" (dilated)" if effective != windows else "")
         raise ShapeProblem(
-            f"{what} {_x(windows)} is larger than its {_x(spatial)} input: use padding='same' or a "
-            f"smaller {what.split()[0]}", field="padding",
-            fix=Fix("Use padding='same'", "set_param", {"param": "padding", "value": "same"}))
+            f"{param} {shown} is larger than its {_x(spatial)} input: use padding='same' or a smaller {param}",
+            field=param, fix=Fix("Use padding='same'", "set_param", {"param": "padding", "value": "same"}),
+            alternatives=(Fix(f"Use {param} {_x(fitting)}", "set_param", {"param": param, "value": value}),))
     if known and any(s is not None and st > s for s, st in zip(spatial, strides, strict=True)):
         raise ShapeProblem(f"strides {_x(strides)} are larger than its {_x(spatial)} input: use strides 1",
                            field="strides",
@@ -98,7 +106,7 @@ def _conv(p: dict, shape: Shape, rank: int, kind: str) -> LayerShape:
                     for s, st, e in zip(spatial, strides, effective, strict=True))
         f = p["filters"]
         return LayerShape((*out, f), area * f * cin + bias * f, macs=_prod(spatial) * area * cin * f)
-    _check_window(spatial, effective, strides, p["padding"], "kernel")
+    _check_window(spatial, kernel, strides, p["padding"], "kernel_size", dilation)
     out = tuple(_window_out(s, e, st, p["padding"]) for s, e, st in zip(spatial, effective, strides, strict=True))
     positions = _prod(out)
     if kind == "depthwise":

@@ -156,8 +156,8 @@ class Validator:
         where = f"{node.type} '{node.id}'"
 
         def problem(message: str, field: str | None = None, fix: Fix | None = None,
-                    severity: str = "error") -> None:
-            report.problems.append(Problem(node.id, f"{where}: {message}", field, fix, severity))
+                    severity: str = "error", alternatives: tuple[Fix, ...] = ()) -> None:
+            report.problems.append(Problem(node.id, f"{where}: {message}", field, fix, severity, alternatives))
 
         if kind is None:
             problem(f"'{node.type}' is not a layer type Strata knows")
@@ -194,7 +194,7 @@ class Validator:
                 return
         result = _infer_cached(node.type, _params_key(params), shapes, tuple(node.inputs))
         if isinstance(result, ShapeProblem):
-            problem(result.message, field=result.field, fix=result.fix)
+            problem(result.message, field=result.field, fix=result.fix, alternatives=result.alternatives)
             return
         if any(d is not None and d < 1 for d in result.output):
             problem(f"would output the empty shape {fmt(result.output)}: its input {fmt(shapes[0])} is too "

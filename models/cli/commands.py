@@ -69,7 +69,7 @@ def validate_command(path: Path, out: TextIO = sys.stdout, err: TextIO = sys.std
         return 2
     report = validate(project.spec)
     for problem in report.problems:
-        fix = f"  [fix: {problem.fix.label}]" if problem.fix else ""
+        fix = f"  [fix: {' | '.join(f.label for f in problem.fixes)}]" if problem.fixes else ""
         print(f"{problem.severity}: {problem.message}{fix}", file=out)
     if report.valid:
         outputs = ", ".join(fmt(report.nodes[o].output_shape) for o in project.spec.output_ids())
@@ -88,6 +88,6 @@ def export_code(path: Path, output: Path, out: TextIO = sys.stdout, err: TextIO 
         for problem in report.errors:
             print(f"  {problem.message}", file=err)
         return 1
-    output.write_text(generate_code(project.spec, report), encoding="utf-8")
+    output.write_text(generate_code(project.spec, report, project.training, project.dataset), encoding="utf-8")
     print(f"wrote {output}", file=out)
     return 0

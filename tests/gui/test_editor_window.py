@@ -166,7 +166,7 @@ def test_an_invalid_value_is_marked_on_the_card_and_in_the_summary_and_fix_repai
     assert "larger than its" in card.toolTip()
     assert editor.summary.problems_list.count() == 1
     assert "conv2d_2" in editor.summary.problems_list.item(0).text()
-    assert "larger than its" in editor.inspector.rows["padding"].message.text()
+    assert "larger than its" in editor.inspector.rows["kernel_size"].message.text()  # told where it is caused
     editor.canvas.select([])
     list_view = editor.summary.problems_list
     window.docks["summary"].raise_()
@@ -175,6 +175,10 @@ def test_an_invalid_value_is_marked_on_the_card_and_in_the_summary_and_fix_repai
     assert editor.canvas.selected_ids() == ["conv2d_2"]  # clicking a problem selects its layer
     center = editor.canvas.mapFromScene(card.mapToScene(card.fix_rect().center()))
     qtbot.mouseClick(editor.canvas.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    menu = editor.canvas.fix_menu  # padding='same' or a kernel that fits: both are offered
+    qtbot.waitUntil(menu.isVisible)
+    menu.actions()[0].trigger()
+    menu.hide()
     assert editor.document.spec.node("conv2d_2").params["padding"] == "same"
     assert card.problem is None
     assert editor.summary.problems_header.text() == "No problems"

@@ -210,10 +210,17 @@ def test_fix_button_on_a_card_repairs_the_model(qtbot):
     assert "padding='same'" in card.toolTip()
     fix_center = view_point(canvas, card.mapToScene(card.fix_rect().center()))
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=fix_center)
+    menu = canvas.fix_menu  # two repairs apply: both are offered, under the button
+    qtbot.waitUntil(menu.isVisible)
+    assert [action.text() for action in menu.actions()] == ["Use padding='same'", "Use kernel_size 4x4"]
+    menu.actions()[0].trigger()
+    menu.hide()
     assert document.spec.node("conv").params["padding"] == "same"
     assert card.problem is None and card.shape_text.startswith("(4, 4, 8)")
     document.undo_stack.undo()
     assert card.problem is not None
+    menu.actions()[1].trigger()  # the other repair: a kernel that fits keeps 'valid' padding
+    assert document.spec.node("conv").params["kernel_size"] == [4, 4] and card.problem is None
 
 
 def test_zoom_and_fit(editor):
@@ -376,8 +383,8 @@ def test_the_context_menu_offers_the_fix_disconnects_an_input_and_lists_the_edit
     document, canvas = show_canvas(qtbot, spec, 700, 500)
     menu = canvas_menu(canvas, "conv")
     texts = [action.text() for action in menu.actions() if action.text()]
-    assert texts[0].startswith("Fix: ") and "padding" in texts[0]
-    assert texts[1:] == ["Disconnect Input", "Duplicate", "Cut", "Copy", "Paste", "Delete", "Fit to Window"]
+    assert texts[:2] == ["Fix: Use padding='same'", "Fix: Use kernel_size 4x4"]  # every repair that applies
+    assert texts[2:] == ["Disconnect Input", "Duplicate", "Cut", "Copy", "Paste", "Delete", "Fit to Window"]
     assert menu.actions()[0].text() == texts[0]
     menu.actions()[0].trigger()
     assert document.spec.node("conv").params["padding"] == "same"
@@ -407,3 +414,18 @@ def test_clicking_a_card_selects_it_without_scrolling_and_selecting_elsewhere_br
     canvas.select(["dense_30"])  # from the Summary or the Inspection panel: a card out of view comes into view
     assert canvas.viewport().rect().intersects(canvas.mapFromScene(canvas.nodes["dense_30"].sceneBoundingRect())
                                                .boundingRect())
+
+
+def test_an_opened_model_is_shown_at_a_readable_size(qtbot):
+    """A 20-layer stack is not fitted whole into a small view (7 px text): its top part is shown at 90 % or more."""
+    from gui.editor.canvas import READABLE_SCALE
+
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8]}, node_id="x")
+    for _ in range(20):
+        spec.append("Dense", {"units": 4})
+    _document, canvas = show_canvas(qtbot, spec, 900, 500)
+    canvas.show_model()
+    assert canvas.zoom_level() >= READABLE_SCALE >= 0.9
+    top = canvas.mapFromScene(canvas.nodes["x"].sceneBoundingRect()).boundingRect()
+    assert canvas.viewport().rect().contains(top)  # the stack's first card is in view

@@ -73,6 +73,21 @@ def test_template_chooser_previews_each_template(qtbot):
         assert chosen.spec is not dialog.projects[key].spec
 
 
+
+def test_template_previews_are_readable_and_never_scroll_sideways(qtbot):
+    from gui.editor.canvas import READABLE_SCALE
+
+    dialog = TemplateDialog()
+    qtbot.addWidget(dialog)
+    dialog.resize(800, 560)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for row in range(1, dialog.list.count()):
+        dialog.list.setCurrentRow(row)
+        assert dialog.preview.zoom_level() >= READABLE_SCALE
+        assert not dialog.preview.horizontalScrollBar().isVisible()
+
+
 def test_code_export_preview_and_save(qtbot, tmp_path):
     document = ProjectDocument(load_template("lenet"))
     dialog = CodeDialog(document)

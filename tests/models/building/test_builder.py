@@ -74,5 +74,5 @@ def test_building_an_invalid_model_gives_the_plain_messages():
     spec.append("Conv2D", {"filters": 4, "kernel_size": 7})
     with pytest.raises(BuildError) as info:
         build(spec)
-    assert "kernel 7x7 is larger than its 5x5 input" in str(info.value)
+    assert "kernel_size 7x7 is larger than its 5x5 input" in str(info.value)
     assert info.value.problems[0].node == "conv2d_1"

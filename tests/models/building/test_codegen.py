@@ -79,3 +79,28 @@ def test_exported_file_runs_on_its_own(tmp_path):
     from models.checks.validate import validate
 
     assert f"Total params: {validate(load_template('vit').spec).total_params:,}" in result.stdout  # 90,885
+
+
+@pytest.mark.parametrize(("training", "optimizer"), [
+    ({"epochs": 2, "batch_size": 4, "schedule": "cosine", "early_stopping": True}, "Adam"),
+    ({"epochs": 2, "batch_size": 4, "optimizer": "sgd", "momentum": 0.5, "schedule": "step"}, "SGD"),
+])
+def test_exported_code_compiles_and_fits_with_the_project_settings(tmp_path, training, optimizer):
+    """The file's `train()` uses the Training panel's optimizer, schedule, batch size and epochs; the main block
+    names the project's data."""
+    import importlib.util
+
+    project = load_template("mlp")
+    code = generate_code(project.spec, training=training, dataset=project.dataset)
+    assert f"keras.optimizers.{optimizer}(" in code and '"spirals"' in code and "# history = train(" in code
+    path = tmp_path / "exported.py"
+    path.write_text(code)
+    module_spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    model = module.build_model()
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int32)
+    history = module.train(model, x, y, validation_data=(x, y))
+    assert len(history.history["loss"]) <= 2 and np.isfinite(history.history["loss"]).all()
+    assert type(model.optimizer).__name__ == optimizer and "val_accuracy" in history.history

@@ -42,13 +42,31 @@ def test_shapes_params_and_totals_of_a_small_cnn():
     assert report.activation_memory(batch_size=32) == values * 32 * 4
 
 
-def test_kernel_larger_than_input_names_sizes_and_fix_sets_same_padding():
+def test_kernel_larger_than_input_is_told_at_kernel_size_with_every_repair_that_applies():
     spec = image_model(("Conv2D", {"filters": 4, "kernel_size": 7}), shape=(5, 5, 3))
     problem = only_error(spec)
-    assert problem.message == ("Conv2D 'conv2d_1': kernel 7x7 is larger than its 5x5 input: use padding='same' "
-                               "or a smaller kernel")
-    assert problem.node == "conv2d_1" and problem.field == "padding"
+    assert problem.message == ("Conv2D 'conv2d_1': kernel_size 7x7 is larger than its 5x5 input: use "
+                               "padding='same' or a smaller kernel_size")
+    assert problem.node == "conv2d_1" and problem.field == "kernel_size"
+    assert [fix.label for fix in problem.fixes] == ["Use padding='same'", "Use kernel_size 5x5"]
+    for fix in problem.fixes:  # each one alone repairs the model
+        mended = spec.copy()
+        fix.apply(mended, problem.node)
+        assert validate(mended).valid, fix.label
     assert apply_and_revalidate(spec, problem).valid
+
+
+def test_a_dilated_kernel_or_a_pool_too_large_offers_the_largest_that_fits():
+    dilated = image_model(("Conv2D", {"filters": 4, "kernel_size": 3, "dilation_rate": 3}), shape=(5, 5, 1))
+    problem = only_error(dilated)
+    assert "kernel_size 7x7 (dilated)" in problem.message
+    assert problem.fixes[1].label == "Use kernel_size 2x2"  # 3 * (2 - 1) + 1 = 4 <= 5
+    pooled = image_model(("MaxPooling2D", {"pool_size": [6, 2]}), shape=(4, 9, 1))
+    problem = only_error(pooled)
+    assert problem.field == "pool_size" and problem.fixes[1].label == "Use pool_size 4x2"
+    mended = pooled.copy()
+    problem.fixes[1].apply(mended, problem.node)
+    assert validate(mended).valid
 
 
 def test_add_with_one_input():

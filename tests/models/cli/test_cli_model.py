@@ -48,8 +48,8 @@ def test_validate_exit_status(tmp_path):
     Project(spec=spec).save(bad)
     result = strata("validate", bad)
     assert result.returncode == 1
-    assert "error: Conv2D 'conv2d_1': kernel 7x7 is larger than its 5x5 input" in result.stdout
-    assert "[fix: Use padding='same']" in result.stdout
+    assert "error: Conv2D 'conv2d_1': kernel_size 7x7 is larger than its 5x5 input" in result.stdout
+    assert "[fix: Use padding='same' | Use kernel_size 5x5]" in result.stdout
 
 
 def test_broken_file_gives_a_message_not_a_traceback(tmp_path):

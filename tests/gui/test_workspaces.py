@@ -1,0 +1,92 @@
+"""Workspaces: Build, Data, Train and Inspect arrange the one window for an activity, from a bar or Ctrl+1..4,
+sized to the screen, remembered per workspace, and Train comes up when a run starts."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+
+from gui.main_window import MainWindow
+from models.templates import load_template
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "strata.ini"), QSettings.Format.IniFormat)
+
+
+def shown_window(qtbot, settings, size=(1280, 800)) -> MainWindow:
+    window = MainWindow(settings=settings, load_runtime=False, offer_recovery=False)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.windowHandle().requestActivate()  # shortcuts go to the active window
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def visible_front(window, name) -> bool:
+    dock = window.docks[name]
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_each_workspace_gives_its_panel_the_room(qtbot, settings, size):
+    window = shown_window(qtbot, settings, size)
+    for key, name in (("train", "training"), ("inspect", "inspection")):
+        window.workspaces.actions[key].trigger()
+        qtbot.waitUntil(lambda name=name: visible_front(window, name)
+                        and window.docks[name].height() >= 0.5 * window.height())
+    window.workspaces.actions["data"].trigger()
+    qtbot.waitUntil(lambda: visible_front(window, "data") and window.docks["data"].width() >= 0.3 * window.width())
+    window.workspaces.actions["build"].trigger()
+    canvas = window.editor.canvas
+    qtbot.waitUntil(lambda: visible_front(window, "summary") and canvas.height() >= 0.5 * window.height()
+                    and canvas.width() >= 0.45 * window.width())
+    window.editor.document.undo_stack.setClean()
+    window.close()
+
+
+def press(window, key) -> None:
+    """Ctrl+key with the keyboard focus on the canvas, as after a click on it."""
+    window.editor.canvas.setFocus()
+    QTest.keyClick(window.editor.canvas, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_numbers_switch_and_each_workspace_keeps_its_own_arrangement(qtbot, settings):
+    window = shown_window(qtbot, settings)
+    press(window, Qt.Key.Key_3)
+    assert window.workspaces.current == "train" and window.workspaces.actions["train"].isChecked()
+    window.resizeDocks([window.docks["training"]], [300], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: abs(window.docks["training"].height() - 300) < 30)
+    press(window, Qt.Key.Key_1)
+    assert window.workspaces.current == "build"
+    press(window, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: abs(window.docks["training"].height() - 300) < 30)  # as the user left it
+    window.editor.document.undo_stack.setClean()
+    window.close()
+    again = shown_window(qtbot, settings)  # and after a restart
+    assert again.workspaces.current == "train" and again.workspaces.actions["train"].isChecked()
+    again.editor.document.undo_stack.setClean()
+    again.close()
+
+
+def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
+    window = shown_window(qtbot, settings)
+    project = load_template("mlp")
+    project.dataset = {"source": "toy2d", "options": {"samples": 200}}
+    project.training = {"epochs": 1, "batch_size": 50}
+    window.editor.document.replace(project, None)
+    training = window.editor.training
+    with qtbot.waitSignal(training.finished, timeout=120_000):
+        training.start()
+    assert window.workspaces.current == "train"
+    window.workspaces.actions["build"].trigger()
+    window.workspaces.follow_training.setChecked(False)
+    with qtbot.waitSignal(training.finished, timeout=120_000):
+        training.start()
+    assert window.workspaces.current == "build"
+    window.editor.document.undo_stack.setClean()
+    window.close()
