@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar
 
 from gui.dialogs.about import show_about
@@ -47,6 +47,17 @@ DOCKS = [
     ("inspection", "Inspection", Qt.DockWidgetArea.BottomDockWidgetArea,
      "Nothing to inspect", "Load an image to see what every layer makes of it."),
 ]
+
+
+def first_window_size() -> tuple[int, int]:
+    """85 % of the screen's free area, never below 1280x820 unless the screen itself is smaller."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return 1280, 820
+    room = screen.availableGeometry()
+    width = min(room.width(), max(1280, int(room.width() * 0.85)))
+    height = min(room.height() - 40, max(820, int(room.height() * 0.85)))
+    return width, max(height, 480)
 
 
 class MainWindow(QMainWindow):
@@ -154,8 +165,8 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 820)
+        else:  # the first start: most of the screen (at least 1280x820 where it fits), below its title bar
+            self.resize(*first_window_size())
         if not (isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)):
             self.workspaces.apply_default()  # the first start: the current workspace's own arrangement
 

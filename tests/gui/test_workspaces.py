@@ -90,3 +90,14 @@ def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
     assert window.workspaces.current == "build"
     window.editor.document.undo_stack.setClean()
     window.close()
+
+
+def test_the_first_window_fits_the_screen_and_uses_a_large_one():
+    from PySide6.QtGui import QGuiApplication
+
+    from gui.main_window import first_window_size
+
+    room = QGuiApplication.primaryScreen().availableGeometry()
+    width, height = first_window_size()
+    assert width <= room.width() and height <= room.height() - 40  # the title bar stays on screen
+    assert width >= min(1280, room.width()) and height >= min(820, room.height() - 40)
