@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.model_label = QLabel()
         bar.addWidget(self.model_label)
+        self.next_step_label = QLabel()  # what to do next, for someone new (models.guidance)
+        self.next_step_label.setStyleSheet("padding-left: 16px;")
+        bar.addWidget(self.next_step_label, 1)
         self.runtime_label = QLabel("Loading TensorFlow…")
         self.runtime_progress = QProgressBar()
         self.runtime_progress.setRange(0, 0)  # busy indicator until the import finishes
@@ -151,6 +154,7 @@ class MainWindow(QMainWindow):
             "file.quit": self.close,
             "view.reset_layout": self.reset_layout,
             "help.shortcuts": self.show_shortcuts,
+            "help.guide": self.show_guide,
             "help.about": lambda: show_about(self, self.runtime),
             "help.about_qt": QApplication.aboutQt,
         }
@@ -184,6 +188,9 @@ class MainWindow(QMainWindow):
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def show_next_step(self, text: str) -> None:
+        self.next_step_label.setText(text)
+
     def show_model_status(self, text: str) -> None:
         """The permanent left part of the status bar: layer and parameter count, or the problem count."""
         self.model_label.setText(text)
@@ -214,6 +221,15 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.workspaces.follow_training)
+
+    def show_guide(self) -> None:
+        """Non-modal: the guide can stay open beside the window while the user follows it."""
+        from gui.dialogs.guide import GuideDialog
+
+        if getattr(self, "guide", None) is None:
+            self.guide = GuideDialog(self)
+        self.guide.show()
+        self.guide.raise_()
 
     def show_shortcuts(self) -> None:
         dialog = ShortcutsDialog(shortcut_rows(self.actions_by_key), self)

@@ -78,6 +78,7 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("view.reset_layout", "&Reset Layout", None, "Put every panel back where it started"),
     ],
     "&Help": [
+        ActionSpec("help.guide", "&User Guide", "Shift+F1", "Your first model in five steps, and where things are"),
         ActionSpec("help.shortcuts", "&Keyboard Shortcuts", StandardKey.HelpContents),
         SEPARATOR,
         ActionSpec("help.about", "&About Strata"),

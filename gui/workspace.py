@@ -27,6 +27,7 @@ from gui.session import Session
 from gui.training.panel import TrainingPanel
 from models import APP_NAME
 from models.graph.spec import ModelSpec
+from models.guidance import Situation, next_step
 from models.training.config import ConfigError, TrainingConfig
 
 
@@ -83,6 +84,7 @@ class Editor(QObject):
                                                                     else 8000))
         self.training.state_changed.connect(self._training_state)
         self.training.model_ready.connect(self._model_ready)
+        self.document.dataset_changed.connect(self._update_next_step)
         # one batch size: the Summary's memory estimate uses the training setting, and changing it there changes it
         self.summary.batch_size_changed.connect(self._batch_size_from_summary)
         self.document.training_changed.connect(lambda _settings: self._show_batch_size())
@@ -191,6 +193,19 @@ class Editor(QObject):
         else:
             text = f"{len(self.document.spec)} layers · {report.total_params:,} parameters"
         self._status(text, 0, permanent=True)
+        self._update_next_step()
+
+    def _update_next_step(self, *_args) -> None:
+        """The status bar's hint of what to do next (models.guidance)."""
+        show = getattr(self.window, "show_next_step", None)
+        if show is None:
+            return
+        report, project = self.document.report, self.document.project
+        dataset = project.dataset if isinstance(project.dataset, dict) else {}
+        show(next_step(Situation(layers=len(self.document.spec), errors=len(report.errors),
+                                 data_misfit=any(p.field == "data" for p in report.errors),
+                                 data_chosen=bool(dataset.get("source")), training=self.training.is_training(),
+                                 trained=self.training.can_continue())))
 
     def _on_project_replaced(self) -> None:
         self._refresh_title()
@@ -241,6 +256,7 @@ class Editor(QObject):
     def _model_ready(self, ready: bool) -> None:
         for key in ("file.export_keras", "file.export_savedmodel", "file.export_tflite", "train.continue"):
             self.actions[key].setEnabled(ready)
+        self._update_next_step()
 
     def export_model(self, kind: str) -> None:
         """Write the trained model in a worker thread (export traces the model: not for the GUI thread)."""
@@ -281,6 +297,7 @@ class Editor(QObject):
         self.document.set_training(settings)
 
     def _training_state(self, state: str) -> None:
+        self._update_next_step()
         self.actions["train.start"].setEnabled(state == "idle")
         self.actions["train.pause"].setEnabled(state != "idle")
         self.actions["train.pause"].setText("&Resume" if state == "paused" else "&Pause")

@@ -38,7 +38,7 @@ def test_a_wheel_holds_the_app_and_its_command_runs(tmp_path):
     wheel = next(wheels.glob("strata-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"main.py", "gui/resources/strata.svg", "models/templates/lenet.strata.json",
-            "datasets/registry.py", "models/inspection/probe.py"} <= names
+            "datasets/registry.py", "models/inspection/probe.py", "gui/resources/user-guide.md"} <= names
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert re.search(r"^strata = main:console_main$", entry_points, re.M)
     target = tmp_path / "installed"

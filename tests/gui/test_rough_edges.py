@@ -92,3 +92,29 @@ def test_a_batch_size_beyond_any_spin_box_is_shown_as_its_largest(qtbot, main_wi
     editor.document.replace(project, None)  # a project file asking for it (found by fuzzing project files)
     assert editor.summary.batch_size == editor.summary.batch_spin.maximum()
     assert not [w for w in recwarn if "Overflow" in str(w.message)]
+
+
+def test_the_status_bar_says_what_to_do_next(qtbot, main_window_factory):
+    from models.graph.project import Project
+    from models.templates import load_template
+
+    window = main_window_factory()
+    document = window.editor.document
+    document.replace(Project(), None)
+    assert "drag an Input" in window.next_step_label.text()
+    project = load_template("mlp")
+    document.replace(project, None)
+    assert "Start Training (F5)" in window.next_step_label.text()
+    document.edit("break it", lambda spec: spec.nodes["dense_1"].params.__setitem__("units", -4))
+    assert "click Fix" in window.next_step_label.text() or "marked in red" in window.next_step_label.text()
+
+
+def test_help_opens_the_user_guide_with_the_first_model_walkthrough(qtbot, main_window_factory):
+    window = main_window_factory()
+    window.actions_by_key["help.guide"].trigger()
+    guide = window.guide
+    qtbot.waitUntil(guide.isVisible)
+    text = guide.browser.toPlainText()
+    assert "Your first model in five steps" in text and "Ctrl+1..4" in text
+    assert "#" not in text.splitlines()[0]  # rendered, not shown as Markdown source
+    guide.close()

@@ -77,3 +77,4 @@ def test_each_type_round_trips_and_builds_with_the_inferred_shapes(type_name, tm
     assert model.count_params() == report.total_params
     trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
     assert trainable == report.trainable_params
+
