@@ -50,9 +50,10 @@ DOCKS = [
 
 
 def first_window_size() -> tuple[int, int]:
-    """85 % of the screen's free area, never below 1280x820 unless the screen itself is smaller."""
+    """85 % of the screen's free area, never below 1280x820 unless the screen itself is smaller (offscreen, where
+    the virtual screen is a nominal 800x600: 1280x820)."""
     screen = QGuiApplication.primaryScreen()
-    if screen is None:
+    if screen is None or QGuiApplication.platformName() == "offscreen":  # no real screen to fit (tests, renders)
         return 1280, 820
     room = screen.availableGeometry()
     width = min(room.width(), max(1280, int(room.width() * 0.85)))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
@@ -24,10 +24,13 @@ from gui.editor.summary import SummaryPanel
 from gui.file_actions import FileActions
 from gui.inspection.panel import InspectionPanel
 from gui.session import Session
+from gui.start_page import StartPage
 from gui.training.panel import TrainingPanel
 from models import APP_NAME
+from models.graph.catalog import CATALOG
 from models.graph.spec import ModelSpec
 from models.guidance import Situation, next_step
+from models.templates import load_template
 from models.training.config import ConfigError, TrainingConfig
 
 
@@ -50,7 +53,10 @@ class Editor(QObject):
         self.inspection = InspectionPanel(self.document, self.session)
         self.files = FileActions(self.document, window, settings, autosave_ms)
         self.recent_menu = QMenu("Open &Recent", window)
+        self.start_page = StartPage(self.canvas)  # over the empty canvas, hidden once the model has a layer
+        self.canvas.installEventFilter(self)
         self._connect_views()
+        self._connect_start_page()
         self._connect_actions()
         self._refresh_title()
         self._on_validated(self.document.report)
@@ -194,6 +200,7 @@ class Editor(QObject):
             text = f"{len(self.document.spec)} layers · {report.total_params:,} parameters"
         self._status(text, 0, permanent=True)
         self._update_next_step()
+        self._place_start_page()
 
     def _update_next_step(self, *_args) -> None:
         """The status bar's hint of what to do next (models.guidance)."""
@@ -210,6 +217,37 @@ class Editor(QObject):
     def _on_project_replaced(self) -> None:
         self._refresh_title()
         self.canvas.show_model()
+
+    # ----- the start page ------------------------------------------------------------------------------
+    def _connect_start_page(self) -> None:
+        page = self.start_page
+        page.template_chosen.connect(self.new_from_template_named)
+        page.recent_chosen.connect(lambda path: self.files.open_path(Path(path)))
+        page.guide_requested.connect(lambda: getattr(self.window, "show_guide", lambda: None)())
+        page.open_requested.connect(self.files.open_dialog)
+        page.layer_dropped.connect(lambda name: self.canvas.add_layer(name) if name in CATALOG else None)
+        self.files.recent_changed.connect(lambda: page.set_recent(self.files.recent_files()))
+        page.set_recent(self.files.recent_files())
+        self._place_start_page()
+
+    def new_from_template_named(self, name: str) -> None:
+        if self.files.confirm_discard():
+            project = load_template(name)
+            self.document.replace(project, None)
+            self._status(f"New project from “{project.name}”", 5000)
+
+    def _place_start_page(self) -> None:
+        """Centred over the canvas while the model is empty, leaving a margin of canvas around it."""
+        canvas, page = self.canvas, self.start_page
+        page.setVisible(len(self.document.spec) == 0)
+        width, height = min(760, canvas.width() - 48), min(460, canvas.height() - 48)
+        page.setGeometry((canvas.width() - width) // 2, (canvas.height() - height) // 2, max(width, 200),
+                         max(height, 160))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.canvas and event.type() == QEvent.Type.Resize:
+            self._place_start_page()
+        return False
 
     def _undo_text_changed(self, text: str) -> None:
         self.actions["edit.undo"].setText(f"&Undo {text}".strip())

@@ -92,12 +92,23 @@ def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
     window.close()
 
 
-def test_the_first_window_fits_the_screen_and_uses_a_large_one():
+def test_the_first_window_fits_the_screen_and_uses_a_large_one(monkeypatch):
+    from PySide6.QtCore import QRect
     from PySide6.QtGui import QGuiApplication
 
-    from gui.main_window import first_window_size
+    from gui import main_window
 
-    room = QGuiApplication.primaryScreen().availableGeometry()
-    width, height = first_window_size()
-    assert width <= room.width() and height <= room.height() - 40  # the title bar stays on screen
-    assert width >= min(1280, room.width()) and height >= min(820, room.height() - 40)
+    assert main_window.first_window_size() == (1280, 820)  # offscreen: no real screen to fit
+
+    class Screen:
+        def __init__(self, width, height):
+            self.room = QRect(0, 0, width, height)
+
+        def availableGeometry(self):  # noqa: N802 (Qt's name)
+            return self.room
+
+    monkeypatch.setattr(QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
+    for (width, height), expected in (((1280, 800), (1280, 760)), ((1920, 1080), (1632, 918)),
+                                      ((3840, 2160), (3264, 1836))):
+        monkeypatch.setattr(QGuiApplication, "primaryScreen", staticmethod(lambda w=width, h=height: Screen(w, h)))
+        assert main_window.first_window_size() == expected

@@ -1,0 +1,109 @@
+"""The start page over an empty canvas: the templates with what each one teaches, the recent projects, the user
+guide's first-model walkthrough, and room to drop the first layer. It hides as soon as the model has a layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.editor.palette import LAYER_MIME
+from gui.widgets.colors import muted_style
+from models.templates import load_template, template_names
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class StartPage(QFrame):
+    """Signals: `template_chosen(name)`, `recent_chosen(path)`, `guide_requested()`, `open_requested()`,
+    `layer_dropped(type name)` (a palette layer dropped here starts the model)."""
+
+    template_chosen = Signal(str)
+    recent_chosen = Signal(str)
+    guide_requested = Signal()
+    open_requested = Signal()
+    layer_dropped = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("start_page")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setAcceptDrops(True)
+        title = QLabel("<h2>Start a model</h2>")
+        hint = QLabel("Drag an <b>Input</b> from the Layers palette and drop it here, then the layers below it; "
+                      "or begin from a template, each a classic network that teaches one idea.")
+        hint.setWordWrap(True)
+        self.templates = QListWidget()
+        for name in template_names():
+            project = load_template(name)
+            item = QListWidgetItem(project.name)
+            item.setData(PATH_ROLE, name)
+            item.setToolTip(project.description)
+            self.templates.addItem(item)
+        self.templates.itemActivated.connect(lambda item: self.template_chosen.emit(item.data(PATH_ROLE)))
+        self.templates.itemClicked.connect(lambda item: self.template_chosen.emit(item.data(PATH_ROLE)))
+        self.templates.currentItemChanged.connect(self._describe)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet(muted_style())
+        self.recent = QListWidget()
+        self.recent.itemActivated.connect(lambda item: self.recent_chosen.emit(item.data(PATH_ROLE)))
+        self.recent.itemClicked.connect(lambda item: self.recent_chosen.emit(item.data(PATH_ROLE)))
+        guide = QPushButton("Your first model in five steps…")
+        guide.clicked.connect(self.guide_requested)
+        open_button = QPushButton("Open a Project…")
+        open_button.clicked.connect(self.open_requested)
+        grid = QGridLayout()
+        grid.addWidget(QLabel("<b>Templates</b>"), 0, 0)
+        grid.addWidget(QLabel("<b>Recent projects</b>"), 0, 1)
+        grid.addWidget(self.templates, 1, 0)
+        grid.addWidget(self.recent, 1, 1)
+        grid.addWidget(self.description, 2, 0, 1, 2)
+        grid.addWidget(guide, 3, 0)
+        grid.addWidget(open_button, 3, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(hint)
+        layout.addLayout(grid, 1)
+        self.set_recent([])
+
+    def set_recent(self, paths: list[Path]) -> None:
+        self.recent.clear()
+        for path in paths:
+            item = QListWidgetItem(Path(path).name)
+            item.setData(PATH_ROLE, str(path))
+            item.setToolTip(str(path))
+            self.recent.addItem(item)
+        if not paths:
+            item = QListWidgetItem("No recent projects yet")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.recent.addItem(item)
+
+    def _describe(self, item: QListWidgetItem | None) -> None:
+        self.description.setText(item.toolTip() if item is not None else "")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        data = event.mimeData()
+        if data.hasFormat(LAYER_MIME):
+            self.layer_dropped.emit(bytes(data.data(LAYER_MIME)).decode("utf-8", "replace").strip())
+            event.acceptProposedAction()
