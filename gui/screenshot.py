@@ -7,13 +7,14 @@ Each shot is grabbed from the X screen itself, so it shows exactly what a person
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 from models.environment import configure_keras_environment
 
 configure_keras_environment()
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui.app import create_application  # noqa: E402
@@ -57,8 +58,8 @@ def train(window: MainWindow, template: str, dataset: dict, epochs: int, batch_s
 def inspection_shots(window: MainWindow, out_dir: Path) -> None:
     """The README's looking-inside pictures: a photo through a trained CNN, ViT attention, a boundary."""
     panel = window.editor.inspection
-    window.docks["inspection"].raise_()
-    window.resizeDocks([window.docks["inspection"]], [560], Qt.Orientation.Vertical)
+    window.workspaces.switch("inspect")  # the Inspect workspace, as a user would have it
+    window.workspaces.follow_training.setChecked(False)  # stay in Inspect while the shots' model trains
     train(window, "vgg", {"source": "shapes", "options": {"size": 32, "color": True, "count_per_class": 300}}, 4)
     panel.load_photo("cat")
     wait_for(panel.updated)
@@ -86,9 +87,12 @@ def inspection_shots(window: MainWindow, out_dir: Path) -> None:
 def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application([])
-    window = MainWindow(offer_recovery=False)
+    settings_dir = tempfile.TemporaryDirectory()  # a first start: no recent projects, default workspaces
+    settings = QSettings(str(Path(settings_dir.name) / "strata.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, offer_recovery=False)
     window.resize(1360, 860)
     window.move(20, 20)
+    window.workspaces.apply_default()  # sized to the shots' window
 
     editor = window.editor
     # (file name, template, layer to select so the inspector shows its form, or None)
