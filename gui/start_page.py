@@ -52,15 +52,14 @@ class StartPage(QFrame):
             item.setData(PATH_ROLE, name)
             item.setToolTip(project.description)
             self.templates.addItem(item)
-        self.templates.itemActivated.connect(lambda item: self.template_chosen.emit(item.data(PATH_ROLE)))
-        self.templates.itemClicked.connect(lambda item: self.template_chosen.emit(item.data(PATH_ROLE)))
+        # a click shows what a template teaches; a double-click or Enter opens it
+        self.templates.itemActivated.connect(lambda item: self._chosen(item, self.template_chosen))
         self.templates.currentItemChanged.connect(self._describe)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setStyleSheet(muted_style())
         self.recent = QListWidget()
-        self.recent.itemActivated.connect(lambda item: self.recent_chosen.emit(item.data(PATH_ROLE)))
-        self.recent.itemClicked.connect(lambda item: self.recent_chosen.emit(item.data(PATH_ROLE)))
+        self.recent.itemActivated.connect(lambda item: self._chosen(item, self.recent_chosen))
         guide = QPushButton("Your first model in five steps…")
         guide.clicked.connect(self.guide_requested)
         open_button = QPushButton("Open a Project…")
@@ -90,6 +89,12 @@ class StartPage(QFrame):
             item = QListWidgetItem("No recent projects yet")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.recent.addItem(item)
+
+    @staticmethod
+    def _chosen(item: QListWidgetItem, signal) -> None:
+        value = item.data(PATH_ROLE)
+        if value:  # not the "No recent projects yet" row
+            signal.emit(value)
 
     def _describe(self, item: QListWidgetItem | None) -> None:
         self.description.setText(item.toolTip() if item is not None else "")

@@ -240,6 +240,7 @@ class DataPanel(QWidget):
 
     def _on_project_replaced(self) -> None:
         self.cancel()  # the old project's load stops, whether or not the new one loads anything
+        self.loads.retire()  # and what it already sent (a result, "cancelled") belongs to the old project
         self.dataset = None  # a new project's data is loaded again, even when it names the same source
         self._show_choice(self.document.project.dataset, force=True)
 

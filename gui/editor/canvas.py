@@ -206,6 +206,8 @@ class CanvasView(QGraphicsView):
         if len(fixes) <= 1:
             self.apply_fix(item.node_id)
             return
+        if getattr(self, "fix_menu", None) is not None:
+            self.fix_menu.deleteLater()  # one menu at a time, not one more per click
         self.fix_menu = QMenu(self)
         for fix in fixes:
             self.fix_menu.addAction(fix.label, lambda fix=fix: self.apply_fix(item.node_id, fix))

@@ -310,6 +310,8 @@ class InspectionPanel(QWidget):
 
     @guarded
     def _take_result(self, result: InspectionResult) -> None:
+        if result.reprepared is not None and result.reprepared is not self.input:
+            return  # prepared again from an input the user has since replaced
         if result.input_void:
             self._drop_input(result.input_error)
             return

@@ -45,12 +45,21 @@ class InspectionWorker(ManagedThread):
                 pending.append(self.requests.get_nowait())
             if any(item is self._STOP for item in pending):
                 return
-            newest = pending[-1]
-            if newest.load is None:
-                loads = [item for item in pending if item.load is not None]
-                if loads:
-                    newest.load = loads[-1].load
+            newest = merge_pending(pending)
             outcome = attempt(lambda request=newest: self.inspector.compute(request), (),
                               lambda error: f"Inspection failed: {error}", "inspection")
             self.finished.emit(outcome.result if outcome.error is None
                                else InspectionResult(newest.serial, error=outcome.error))
+
+
+def merge_pending(pending: list[InspectionRequest]) -> InspectionRequest:
+    """The one request to run for a backlog: the newest, carrying the newest input load among them. An input the
+    user opened wins over preparing the old one again (it replaces that input anyway), and a load keeps its kind."""
+    newest = pending[-1]
+    loads = [item for item in pending if item.load is not None]
+    user_loads = [item for item in loads if not item.replaces_pinned]
+    if user_loads and (newest.load is None or newest.replaces_pinned):
+        newest.load, newest.replaces_pinned = user_loads[-1].load, False
+    elif newest.load is None and loads:
+        newest.load, newest.replaces_pinned = loads[-1].load, loads[-1].replaces_pinned
+    return newest

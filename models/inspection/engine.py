@@ -57,6 +57,7 @@ class InspectionResult:
     input_error: str = ""  # the new input could not be used (the previous one stays)
     error: str = ""  # the model could not be built or run
     input_void: bool = False  # the pinned input no longer applies (to a new model or data); `input_error` says why
+    reprepared: LoadedInput | None = None  # for a request that prepared the pinned input again: which one it was
     view: ViewData | None = None  # the numbers, for `view.input`
 
 
@@ -78,7 +79,8 @@ class Inspector:
         self._tools: dict[Any, ModelTools] = {}
 
     def compute(self, request: InspectionRequest) -> InspectionResult:
-        result = InspectionResult(request.serial, model_label=request.model_label)
+        result = InspectionResult(request.serial, model_label=request.model_label,
+                                  reprepared=request.current if request.replaces_pinned else None)
         current = request.current
         if request.load is not None:
             try:
@@ -102,7 +104,9 @@ class Inspector:
         try:
             outputs = probe(current.sample)
         except InspectionError as error:
-            if result.loaded is not None:  # a new input that does not fit: keep the previous one
+            if result.loaded is not None and request.replaces_pinned:  # made again, and still not for this model
+                result.loaded, result.input_error, result.input_void = None, str(error), True
+            elif result.loaded is not None:  # a new input that does not fit: keep the previous one
                 result.loaded, result.input_error = None, str(error)
             else:
                 result.error = str(error)

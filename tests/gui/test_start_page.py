@@ -30,9 +30,12 @@ def test_a_template_from_the_start_page_fills_the_canvas_and_the_page_goes(qtbot
     canvas = window.editor.canvas
     assert canvas.rect().contains(page.geometry())  # canvas left around it to drop on
     item = page.templates.item(1)
-    qtbot.mouseClick(page.templates.viewport(), Qt.MouseButton.LeftButton,
-                     pos=page.templates.visualItemRect(item).center())
-    assert len(window.editor.document.spec) > 0 and not page.isVisible()
+    centre = page.templates.visualItemRect(item).center()
+    qtbot.mouseClick(page.templates.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert len(window.editor.document.spec) == 0 and "LeCun" in page.description.text()  # a click describes it
+    qtbot.mouseDClick(page.templates.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert len(window.editor.document.spec) > 0 and not page.isVisible()  # a double-click opens it
+    page.recent.itemActivated.emit(page.recent.item(0))  # "No recent projects yet" opens nothing
     window.editor.document.undo_stack.setClean()
 
 

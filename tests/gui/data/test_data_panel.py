@@ -179,3 +179,15 @@ def test_refused_options_from_a_file_are_not_loaded_and_load_uses_the_form(qtbot
     dataset = load_and_wait(qtbot, panel)
     assert dataset.train.count + dataset.validation.count == 1000
     assert panel.document.project.dataset == {"source": "toy2d", "options": {"kind": "moons"}}
+
+
+def test_a_new_project_is_not_told_about_the_old_projects_load(qtbot, panel):
+    panel.editors["count_per_class"].set_value(20000)
+    panel.load()
+    first = panel.loader
+    project = load_template("mlp")  # names other data, and starts no load of its own
+    project.dataset = {"source": "toy2d", "options": {"kind": "moons", "samples": 10 ** 12}}
+    panel.document.replace(project, None)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(first))  # the old load stopped, and what it sent was dropped
+    assert panel.dataset is None and panel.session.state.dataset is None
+    assert "Loading cancelled" not in panel.status.text()

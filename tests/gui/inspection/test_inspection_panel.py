@@ -373,3 +373,35 @@ def test_the_pinned_input_follows_a_new_project_or_is_let_go_with_the_reason(qtb
     qtbot.waitUntil(lambda: panel.input is None, timeout=TIMEOUT)
     assert "no longer applies" in panel.preview.notes.text() and "not an image" in panel.preview.notes.text()
     assert not panel.data.outputs
+
+
+def test_a_backlog_keeps_the_users_new_input_over_preparing_the_old_one_again():
+    from gui.inspection.worker import merge_pending
+    from models.inspection.engine import InspectionRequest
+
+    def opened():
+        return "opened"
+
+    def again():
+        return "again"
+
+    def request(serial, load=None, replaces=False):
+        return InspectionRequest("key", lambda: None, "m", load=load, replaces_pinned=replaces, serial=serial)
+
+    newest = merge_pending([request(1, load=opened), request(2, load=again, replaces=True)])
+    assert newest.serial == 2 and newest.load is opened and not newest.replaces_pinned
+    newest = merge_pending([request(1, load=again, replaces=True), request(2)])  # a plain recompute after it
+    assert newest.load is again and newest.replaces_pinned  # still prepares again, and may let the input go
+
+
+def test_a_stale_preparation_of_a_replaced_input_is_ignored(make_panel):
+    from models.inspection.engine import InspectionResult
+    from models.inspection.inputs import LoadedInput
+
+    panel = make_panel("lenet")
+    old = LoadedInput(np.zeros((28, 28, 1)), np.zeros((28, 28, 1), np.float32), "old")
+    new = LoadedInput(np.zeros((28, 28, 1)), np.zeros((28, 28, 1), np.float32), "new")
+    panel.input = new  # the user opened "new" after "old" was sent to be prepared again
+    panel._take_result(InspectionResult(5, loaded=old, reprepared=old, input_void=False))
+    panel._take_result(InspectionResult(6, reprepared=old, input_void=True, input_error="not an image"))
+    assert panel.input is new
