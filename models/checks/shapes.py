@@ -65,7 +65,7 @@ def _window_out(size: int | None, window: int, stride: int, padding: str) -> int
 
 
 def _check_window(spatial: Shape, windows: tuple[int, ...], strides: tuple[int, ...], padding: str,
-                  param: str, dilation: tuple[int, ...] | None = None) -> None:
+                  param: str, dilation: tuple[int, ...] | None = None, strides_follow: bool = False) -> None:
     """`param` is the window's own parameter (kernel_size, pool_size): the problem is told there, and its Fixes
     are every repair that applies: padding='same' (the output keeps its size), or the largest window that fits."""
     known = [s for s in spatial if s is not None]
@@ -76,10 +76,14 @@ def _check_window(spatial: Shape, windows: tuple[int, ...], strides: tuple[int, 
                         for s, w, d in zip(spatial, windows, dilation, strict=True))
         value = fitting[0] if len(fitting) == 1 else list(fitting)
         shown = _x(effective) + (" (dilated)" if effective != windows else "")
+        same = Fix("Use padding='same'", "set_param", {"param": "padding", "value": "same"})
+        smaller = Fix(f"Use {param} {_x(fitting)}", "set_param", {"param": param, "value": value})
+        # strides that follow the window (pooling's default) stay too large with padding='same': the smaller
+        # window is then the repair that works alone, so it comes first
+        first, second = (smaller, same) if strides_follow else (same, smaller)
         raise ShapeProblem(
             f"{param} {shown} is larger than its {_x(spatial)} input: use padding='same' or a smaller {param}",
-            field=param, fix=Fix("Use padding='same'", "set_param", {"param": "padding", "value": "same"}),
-            alternatives=(Fix(f"Use {param} {_x(fitting)}", "set_param", {"param": param, "value": value}),))
+            field=param, fix=first, alternatives=(second,))
     if known and any(s is not None and st > s for s, st in zip(spatial, strides, strict=True)):
         raise ShapeProblem(f"strides {_x(strides)} are larger than its {_x(spatial)} input: use strides 1",
                            field="strides",
@@ -124,7 +128,7 @@ def _pool(p: dict, shape: Shape, rank: int) -> LayerShape:
     spatial = shape[:-1]
     pool = _tup(p["pool_size"], rank)
     strides = _tup(p["strides"], rank) if p["strides"] is not None else pool
-    _check_window(spatial, pool, strides, p["padding"], "pool_size")
+    _check_window(spatial, pool, strides, p["padding"], "pool_size", strides_follow=p["strides"] is None)
     out = tuple(_window_out(s, w, st, p["padding"]) for s, w, st in zip(spatial, pool, strides, strict=True))
     return LayerShape((*out, shape[-1]))
 
