@@ -18,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QHideEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -106,15 +107,21 @@ class InspectionPanel(QWidget):
         self.sample_spin = QSpinBox()
         self.sample_spin.setRange(0, 10 ** 7)
         self.sample_spin.setPrefix("#")
-        self.sample_spin.setToolTip("Index of the sample in the loaded dataset's training data")
+        self.sample_spin.setToolTip("Index of the sample in the chosen split of the loaded dataset")
+        self.split_combo = QComboBox()  # samples the model was trained on, or ones it never saw
+        for split in ("train", "validation", "test"):
+            self.split_combo.addItem(split, split)
+        self.split_combo.setToolTip("Take the sample from the training data, or from data the model never trained on")
         self.sample_button = QPushButton("Dataset Sample")
-        self.sample_button.clicked.connect(lambda: self.load_dataset_sample(self.sample_spin.value()))
+        self.sample_button.clicked.connect(
+            lambda: self.load_dataset_sample(self.sample_spin.value(), self.split_combo.currentData()))
         self.paste_button = QPushButton("Paste")
         self.paste_button.clicked.connect(self.paste)
         self.model_label = QLabel()
         self.model_label.setStyleSheet(muted_style())
         bar = QHBoxLayout()
-        for widget in (self.open_button, self.photo_button, self.sample_button, self.sample_spin, self.paste_button):
+        for widget in (self.open_button, self.photo_button, self.sample_button, self.split_combo, self.sample_spin,
+                       self.paste_button):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.model_label)
@@ -204,12 +211,12 @@ class InspectionPanel(QWidget):
         shape, dataset = self._input_shape(), self._dataset()
         self._submit(load=lambda: inspection_inputs.from_bytes(data, name, shape, dataset), what=name)
 
-    def load_dataset_sample(self, index: int) -> None:
+    def load_dataset_sample(self, index: int, split: str = "train") -> None:
         dataset = self._dataset()
         if dataset is None:
             self.message.emit("Load the project's dataset in the Data panel first, then pick a sample.")
             return
-        self._submit(load=lambda: inspection_inputs.from_dataset(dataset, index), what=f"sample {index}")
+        self._submit(load=lambda: inspection_inputs.from_dataset(dataset, index, split), what=f"{split} sample {index}")
 
     @guarded
     def paste(self) -> None:
@@ -413,8 +420,8 @@ class InspectionPanel(QWidget):
         previous = self.data
         self.data = ViewData(self.input, snapshot.outputs, snapshot.layer_types, snapshot.kernels,
                              [k for k in snapshot.layer_types if k + SCORES_SUFFIX in snapshot.outputs],
-                             previous.cam, previous.cam_layer, previous.cam_layers, previous.predicted_class,
-                             previous.saliency, snapshot.boundary or previous.boundary, self._points(),
+                             None, previous.cam_layer, previous.cam_layers, None,  # Grad-CAM and saliency were
+                             None, snapshot.boundary or previous.boundary, self._points(),  # of the pre-run model
                              self._class_names(), previous.unavailable, source=source, task=self._task())
         self.model_label.setText(f"Showing the model in training ({source})")
         if on_screen(self):

@@ -184,6 +184,13 @@ def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_f
     assert "not an image" in messages[-1] and panel.input is None
     wait_update(qtbot, panel, lambda: panel.load_dataset_sample(5))
     assert panel.input.sample.shape == (2,) and "train sample 5" in panel.input.name
+    wait_update(qtbot, panel, lambda: panel.load_dataset_sample(3, "validation"))  # data it never trained on
+    assert "validation sample 3" in panel.input.name
+    panel.split_combo.setCurrentIndex(panel.split_combo.findData("validation"))
+    panel.sample_spin.setValue(2)
+    wait_update(qtbot, panel, panel.sample_button.click)
+    assert "validation sample 2" in panel.input.name
+    wait_update(qtbot, panel, lambda: panel.load_dataset_sample(5))
     x, y = panel.input.sample
     assert f"({x:.3g}, {y:.3g})" in panel.preview.input_caption.text() and not panel.preview.input_view.isVisible()
     boundary_tab = panel.tab_views["Decision boundary"]
@@ -405,3 +412,19 @@ def test_a_stale_preparation_of_a_replaced_input_is_ignored(make_panel):
     panel._take_result(InspectionResult(5, loaded=old, reprepared=old, input_void=False))
     panel._take_result(InspectionResult(6, reprepared=old, input_void=True, input_error="not an image"))
     assert panel.input is new
+
+
+def test_a_live_snapshot_does_not_show_the_grad_cam_of_the_model_before_the_run(make_panel):
+    from models.inspection.inputs import LoadedInput
+    from models.inspection.live import LiveSnapshot
+    from models.inspection.snapshot import ViewData
+
+    panel = make_panel("lenet")
+    image = np.zeros((28, 28, 1), np.float32)
+    panel.input = LoadedInput(image, image, "x")
+    panel.data = ViewData(panel.input, cam=np.ones((28, 28), np.float32), cam_layer="conv2d_1", predicted_class=3,
+                          saliency=np.ones((28, 28), np.float32))
+    panel._show_snapshot(LiveSnapshot(10, 0, {"dense_3": np.full(10, 0.1, np.float32)}, layer_types={
+        "dense_3": "Dense"}), "live, step 10")
+    assert panel.data.cam is None and panel.data.saliency is None and panel.data.predicted_class is None
+    assert panel.data.cam_layer == "conv2d_1"  # the choice stays for when the run ends
