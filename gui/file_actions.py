@@ -99,8 +99,18 @@ class FileActions(QObject):
             return
         project = choose_template(self.window)  # the dialog is deleted when it closes
         if project is not None:
-            self.document.replace(project, None)
-            self.message.emit(f"New project from “{project.name}”")
+            self._start_from(project)
+
+    def new_from_template_named(self, name: str) -> None:
+        """The start page's choice: the template itself, no dialog."""
+        from models.templates import load_template
+
+        if self.confirm_discard():
+            self._start_from(load_template(name))
+
+    def _start_from(self, project: Project) -> None:
+        self.document.replace(project, None)
+        self.message.emit(f"New project from “{project.name}”")
 
     def open_dialog(self) -> None:
         if not self.confirm_discard():

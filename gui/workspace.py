@@ -30,8 +30,7 @@ from models import APP_NAME
 from models.graph.catalog import CATALOG
 from models.graph.spec import ModelSpec
 from models.guidance import Situation, next_step
-from models.templates import load_template
-from models.training.config import ConfigError, TrainingConfig
+from models.training.config import TrainingConfig
 
 
 class Editor(QObject):
@@ -221,7 +220,7 @@ class Editor(QObject):
     # ----- the start page ------------------------------------------------------------------------------
     def _connect_start_page(self) -> None:
         page = self.start_page
-        page.template_chosen.connect(self.new_from_template_named)
+        page.template_chosen.connect(self.files.new_from_template_named)
         page.recent_chosen.connect(lambda path: self.files.open_path(Path(path)))
         page.guide_requested.connect(lambda: getattr(self.window, "show_guide", lambda: None)())
         page.open_requested.connect(self.files.open_dialog)
@@ -229,12 +228,6 @@ class Editor(QObject):
         self.files.recent_changed.connect(lambda: page.set_recent(self.files.recent_files()))
         page.set_recent(self.files.recent_files())
         self._place_start_page()
-
-    def new_from_template_named(self, name: str) -> None:
-        if self.files.confirm_discard():
-            project = load_template(name)
-            self.document.replace(project, None)
-            self._status(f"New project from “{project.name}”", 5000)
 
     def _place_start_page(self) -> None:
         """Centred over the canvas while the model is empty, leaving a margin of canvas around it."""
@@ -320,11 +313,7 @@ class Editor(QObject):
         self.export_task.start()
 
     def _show_batch_size(self) -> None:
-        try:
-            size = TrainingConfig.from_dict(self.document.project.training).batch_size
-        except (ConfigError, TypeError):
-            size = TrainingConfig().batch_size
-        self.summary.set_batch_size(size)
+        self.summary.set_batch_size(TrainingConfig.or_defaults(self.document.project.training).batch_size)
 
     def _batch_size_from_summary(self, size: int) -> None:
         settings = dict(self.document.project.training)

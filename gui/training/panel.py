@@ -173,10 +173,7 @@ class TrainingPanel(QWidget):
             self.rate_spin.setValue(values["learning_rate"])
 
     def _settings_rate(self) -> float:
-        try:
-            return self.config().learning_rate
-        except (ConfigError, TypeError):
-            return TrainingConfig().learning_rate
+        return TrainingConfig.or_defaults(self.document.project.training).learning_rate
 
     @guarded
     def _on_setting_edited(self, _value: Any) -> None:

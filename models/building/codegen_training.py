@@ -8,10 +8,7 @@ import json
 from typing import Any
 
 from models.graph.spec import ModelSpec
-from models.training.config import ConfigError, TrainingConfig
-
-OPTIMIZERS = {"adam": "Adam({rate})", "adamw": "AdamW({rate}, weight_decay={weight_decay!r})",
-              "sgd": "SGD({rate}, momentum={momentum!r})", "rmsprop": "RMSprop({rate})"}
+from models.training.config import TrainingConfig
 
 
 def guessed_loss(spec: ModelSpec) -> str:
@@ -28,14 +25,11 @@ def guessed_loss(spec: ModelSpec) -> str:
 
 def training_lines(spec: ModelSpec, training: dict[str, Any] | None, dataset: dict[str, Any] | None) -> list[str]:
     """Source lines of `train()` and of the main block."""
-    try:
-        config = TrainingConfig.from_dict(training)
-    except (ConfigError, TypeError):
-        config = TrainingConfig()
+    config = TrainingConfig.or_defaults(training)
     loss = guessed_loss(spec) if config.loss == "auto" else config.loss
     metrics = [m for m in config.metrics if not (m == "accuracy" and loss == "mean_squared_error")]
-    optimizer = OPTIMIZERS.get(config.optimizer, OPTIMIZERS["adam"]).format(
-        rate="learning_rate", weight_decay=config.weight_decay, momentum=config.momentum)
+    name, arguments = config.optimizer_arguments()
+    optimizer = f"{name}({', '.join(['learning_rate', *(f'{k}={v!r}' for k, v in arguments.items())])})"
     lines = [
         "",
         "",

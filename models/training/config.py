@@ -14,6 +14,7 @@ from datasets.options import quote
 from models.graph.catalog import Param
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+OPTIMIZER_CLASSES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
 SCHEDULES = ("constant", "cosine", "step")
 DEVICES = ("auto", "cpu", "gpu")
 STRATEGIES = ("none", "mirrored", "multiworker")
@@ -48,6 +49,21 @@ class TrainingConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def optimizer_arguments(self) -> tuple[str, dict[str, float]]:
+        """The Keras optimizer class and its arguments besides the learning rate: what the Trainer builds and
+        what exported code writes."""
+        extra = {"sgd": {"momentum": float(self.momentum)}, "adamw": {"weight_decay": float(self.weight_decay)}}
+        return OPTIMIZER_CLASSES.get(self.optimizer, "Adam"), extra.get(self.optimizer, {})
+
+    @classmethod
+    def or_defaults(cls, data: dict[str, Any] | None) -> TrainingConfig:
+        """`from_dict`, or the defaults where the settings are not valid (for views that only show a value; the
+        Training panel and the Trainer report the reason)."""
+        try:
+            return cls.from_dict(data)
+        except (ConfigError, TypeError):
+            return cls()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TrainingConfig:

@@ -253,20 +253,13 @@ class DivergenceWatch:
         return None
 
 
-OPTIMIZER_CLASSES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
 
 
 def make_optimizer(config: TrainingConfig):
     import keras
 
-    rate = float(config.learning_rate)
-    if config.optimizer == "sgd":
-        return keras.optimizers.SGD(rate, momentum=float(config.momentum))
-    if config.optimizer == "adamw":
-        return keras.optimizers.AdamW(rate, weight_decay=float(config.weight_decay))
-    if config.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(rate)
-    return keras.optimizers.Adam(rate)
+    name, arguments = config.optimizer_arguments()
+    return getattr(keras.optimizers, name)(float(config.learning_rate), **arguments)
 
 
 def resolve_loss(config: TrainingConfig, dataset: Dataset, model: Any = None) -> str:
@@ -414,7 +407,7 @@ class Trainer:
         settings'. Otherwise, or for a new model, a fresh optimizer from the settings."""
         previous = getattr(model, "optimizer", None)
         previous = getattr(previous, "inner_optimizer", previous)  # mixed precision wraps it in loss scaling
-        wanted = OPTIMIZER_CLASSES.get(self.config.optimizer)
+        wanted = self.config.optimizer_arguments()[0]
         if previous is None or type(previous).__name__ != wanted or not previous.variables:
             if previous is not None and self.model is not None:
                 self.reporter.on_message(f"The model's {type(previous).__name__} optimizer is replaced by a new "

@@ -58,6 +58,15 @@ def drop_from_palette(canvas: CanvasView, palette: Palette, type_name: str, scen
     assert drop.isAccepted()
 
 
+def dense_stack(layers: int) -> ModelSpec:
+    """Input "x" (8 values) and `layers` small Dense layers: a model taller than the view."""
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8]}, node_id="x")
+    for _ in range(layers):
+        spec.append("Dense", {"units": 4})
+    return spec
+
+
 def show_canvas(qtbot, spec: ModelSpec, width: int = 900, height: int = 600) -> tuple[ProjectDocument, CanvasView]:
     document = ProjectDocument(Project(spec=spec))
     canvas = CanvasView(document)
@@ -396,10 +405,7 @@ def test_the_context_menu_offers_the_fix_disconnects_an_input_and_lists_the_edit
 
 
 def test_clicking_a_card_selects_it_without_scrolling_and_selecting_elsewhere_brings_it_into_view(qtbot):
-    spec = ModelSpec()
-    spec.add_node("Input", {"shape": [8]}, node_id="x")
-    for _ in range(30):
-        spec.append("Dense", {"units": 4})
+    spec = dense_stack(30)
     document, canvas = show_canvas(qtbot, spec, 700, 400)
     canvas.resetTransform()
     canvas.centerOn(canvas.nodes["dense_5"])
@@ -420,10 +426,7 @@ def test_an_opened_model_is_shown_at_a_readable_size(qtbot):
     """A 20-layer stack is not fitted whole into a small view (7 px text): its top part is shown at 90 % or more."""
     from gui.editor.canvas import READABLE_SCALE
 
-    spec = ModelSpec()
-    spec.add_node("Input", {"shape": [8]}, node_id="x")
-    for _ in range(20):
-        spec.append("Dense", {"units": 4})
+    spec = dense_stack(20)
     _document, canvas = show_canvas(qtbot, spec, 900, 500)
     canvas.show_model()
     assert canvas.zoom_level() >= READABLE_SCALE >= 0.9
