@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QHideEvent, QImage, QShowEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QHideEvent, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
+from gui.inspection.layer_strip import LayerStrip
 from gui.inspection.live_controls import LiveControls
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection.worker import InspectionWorker
@@ -54,6 +55,7 @@ from models.training.trainer import model_fingerprint
 log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+STRIP_MIN_PANEL_HEIGHT = 360  # px: below this the layer strip would squeeze the maps, so it hides
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
@@ -162,6 +164,9 @@ class InspectionPanel(QWidget):
             self.tabs.addTab(tab, title)
         self.tabs.currentChanged.connect(lambda _index: self._render())
         self.feature_maps.layer_chosen.connect(self.layer_selected)
+        self.layer_strip = LayerStrip()  # pick a layer by its picture; shown where the panel has the height
+        self.layer_strip.layer_clicked.connect(self._strip_clicked)
+        self.feature_maps.layer_chosen.connect(self.layer_strip.set_current)
         self.predictions.cam_requested.connect(self._cam_requested)
 
         body = QHBoxLayout()
@@ -170,6 +175,7 @@ class InspectionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addWidget(self.layer_strip)
         layout.addLayout(body, 1)
 
     @property
@@ -439,6 +445,26 @@ class InspectionPanel(QWidget):
 
     def _render(self) -> None:
         self.current_tab().show_data(self.data)
+        self._show_strip()
+
+    def _show_strip(self) -> None:
+        """The strip where the maps keep their room (the Inspect workspace, a tall dock) and there are layers."""
+        wanted = self.height() >= STRIP_MIN_PANEL_HEIGHT and bool(self.data.layer_ids())
+        self.layer_strip.setVisible(wanted)
+        if wanted:
+            self.layer_strip.set_data(self.data)
+            self.layer_strip.set_current(self.feature_maps.current_layer())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if (event.size().height() >= STRIP_MIN_PANEL_HEIGHT) != (event.oldSize().height() >= STRIP_MIN_PANEL_HEIGHT):
+            self._show_strip()
+
+    def _strip_clicked(self, layer_id: str) -> None:
+        unchanged = self.feature_maps.current_layer() == layer_id  # else the maps' own choice tells the canvas
+        self.select_layer(layer_id)
+        if unchanged:
+            self.layer_selected.emit(layer_id)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)

@@ -11,7 +11,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 
 from gui.document import ProjectDocument
+from gui.inspection.layer_strip import LAYER_ROLE, layer_picture
 from gui.inspection.panel import InspectionPanel
+from gui.widgets.images import colorize
 from models.templates import load_template
 
 TIMEOUT = 60_000
@@ -428,3 +430,30 @@ def test_a_live_snapshot_does_not_show_the_grad_cam_of_the_model_before_the_run(
         "dense_3": "Dense"}), "live, step 10")
     assert panel.data.cam is None and panel.data.saliency is None and panel.data.predicted_class is None
     assert panel.data.cam_layer == "conv2d_1"  # the choice stays for when the run ends
+
+
+def test_the_layer_strip_shows_every_layer_by_its_picture_and_picks_it(qtbot, make_panel):
+    panel = make_panel("lenet")
+    panel.resize(1100, 640)  # tall, as in the Inspect workspace
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    strip = panel.layer_strip
+    assert strip.isVisible()
+    ids = [strip.item(row).data(LAYER_ROLE) for row in range(strip.count())]
+    assert ids == panel.data.layer_ids() and "conv2d_2" in ids
+    conv = strip.item(ids.index("conv2d_2"))
+    assert not conv.icon().isNull() and "conv2d_2" in conv.text()
+    # the picture is the layer's most active channel, not a decoration
+    maps = panel.data.activation("conv2d_2").channel_stack()
+    picture = layer_picture(panel.data.activation("conv2d_2"))
+    assert picture.shape[:2] == maps.shape[1:]
+    strongest = maps[int(np.argmax(maps.reshape(len(maps), -1).mean(axis=1)))]
+    bright = np.unravel_index(np.argmax(strongest), strongest.shape)
+    assert tuple(picture[bright]) == tuple(colorize(np.array(1.0), "viridis"))
+    with qtbot.waitSignal(panel.layer_selected) as chosen:
+        qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=strip.visualItemRect(conv).center())
+    assert chosen.args == ["conv2d_2"] and panel.feature_maps.current_layer() == "conv2d_2"
+    assert panel.current_tab() is panel.feature_maps
+    panel.feature_maps.select_layer("dense_1")  # chosen elsewhere: the strip follows
+    assert strip.current_layer() == "dense_1"
+    panel.resize(1100, 300)  # a short dock: the strip gives the maps the room
+    qtbot.waitUntil(lambda: not strip.isVisible())
