@@ -2,7 +2,10 @@
 epoch slider, the snapshots kept for replay, and the `LiveInspection` that feeds them during a run.
 
 It owns its controls and its state and tells the panel only what to draw: `snapshot_chosen(snapshot, source)`
-when a live snapshot arrives while the slider is at its latest position, or when the user replays an epoch.
+when a live snapshot arrives while the slider is at its latest position, or when the user replays an epoch
+recorded for the pinned input; `epoch_requested()` when the replayed epoch was recorded for another input (or
+none), so the panel computes it again from that epoch's weights (`chosen_epoch`); `latest_chosen()` when the
+slider goes back to the model as it is now. A new pinned input therefore keeps every kept epoch.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ class LiveControls(QWidget):
 
     snapshot_arrived = Signal(object)
     snapshot_chosen = Signal(object, str)
+    epoch_requested = Signal()
+    latest_chosen = Signal()
     message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.snapshots: list[LiveSnapshot] = []
         self.live: LiveInspection | None = None
+        self.token = 0  # counts pinned inputs: a kept snapshot's outputs are of the input with its token
         self.live_check = QCheckBox("Live while training")
         self.live_check.setChecked(True)
         self.live_check.toggled.connect(self._settings_changed)
@@ -63,7 +69,7 @@ class LiveControls(QWidget):
         self.live = LiveInspection(self.snapshot_arrived.emit, self._settings(), plane_ranges)
         self.live.enabled = self.live_check.isChecked()
         if sample is not None:
-            self.live.set_sample(sample)
+            self.live.set_sample(sample, self.token)
         self.live.watch(shown)
         worker.live = self.live
 
@@ -79,12 +85,19 @@ class LiveControls(QWidget):
         self.clear()
 
     def set_sample(self, sample) -> None:
-        """A new input: live views follow it, and the kept epochs (which show the old input) go."""
+        """A new input: live views follow it; the kept epochs stay, replayed for it from their weights."""
+        self.token += 1
         if self.live is not None:
-            self.live.set_sample(sample)
+            self.live.set_sample(sample, self.token)
             self.live.enabled = self.live_check.isChecked()
-        if self.snapshots:
-            self.clear()
+        self._slider_text()
+
+    def chosen_epoch(self) -> LiveSnapshot | None:
+        """The epoch the slider replays when its weights were kept; None at the latest position."""
+        value = self.epoch_slider.value()
+        if value >= len(self.snapshots) or self.snapshots[value].weights is None:
+            return None
+        return self.snapshots[value]
 
     def watch(self, shown: bool) -> None:
         """Unseen, live refreshes stop costing the training thread; the epoch snapshots are still kept."""
@@ -113,8 +126,12 @@ class LiveControls(QWidget):
             return
         if snapshot.epoch_end:
             self._keep_snapshot(snapshot.compact())
-        if self.epoch_slider.value() == self.epoch_slider.maximum():
+        if self.epoch_slider.value() == self.epoch_slider.maximum() and self._drawable(snapshot):
             self.snapshot_chosen.emit(snapshot, f"live, step {snapshot.step}")
+
+    def _drawable(self, snapshot: LiveSnapshot) -> bool:
+        """Its drawings are of the input pinned now."""
+        return bool(snapshot.outputs) and snapshot.token == self.token
 
     def _keep_snapshot(self, snapshot: LiveSnapshot) -> None:
         self.snapshots.append(snapshot)
@@ -147,8 +164,18 @@ class LiveControls(QWidget):
         self._slider_text()
         if not self.snapshots:
             return
+        last = self.snapshots[-1]
+        if value >= len(self.snapshots) and not (self.live is not None and self._drawable(last)):
+            self.latest_chosen.emit()  # the model as it is now, computed for the input pinned now
+            return
         snapshot = self.snapshots[min(value, len(self.snapshots) - 1)]
-        self.snapshot_chosen.emit(snapshot, f"after epoch {snapshot.epoch + 1}")
+        if self._drawable(snapshot):
+            self.snapshot_chosen.emit(snapshot, f"after epoch {snapshot.epoch + 1}")
+        elif snapshot.weights is not None:
+            self.epoch_requested.emit()
+        else:
+            self.message.emit(f"Epoch {snapshot.epoch + 1} was recorded for another input, and the model is too "
+                              "large to keep its weights for every epoch: pin that input again to replay it.")
 
     def _slot_failed(self, message: str) -> None:
         self.message.emit(message)

@@ -59,6 +59,17 @@ STRIP_MIN_PANEL_HEIGHT = 360  # px: below this the layer strip would squeeze the
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
+def _builder(spec):
+    """Builds `spec`'s model (in the inspection worker, never on the GUI thread)."""
+
+    def build_model():
+        from models.building.builder import build
+
+        return build(spec).model
+
+    return build_model
+
+
 class InspectionPanel(QWidget):
     """Signals: `message(str)` for the status bar, `layer_selected(str)` when the user picks a layer here."""
 
@@ -82,6 +93,7 @@ class InspectionPanel(QWidget):
         self.closed = False
         self.cam_choice: tuple[str | None, int | None] = (None, None)
         self._pinned_needs: str | None = None  # "model" | "data": the pinned input must be prepared again
+        self.run_spec = None  # the model of the last run as it started: its epochs replay on a replica of it
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the tabs' controls must not force the window wider
         self.setAcceptDrops(True)
@@ -131,6 +143,8 @@ class InspectionPanel(QWidget):
         self.preview = InputPreview()
         self.live_controls = LiveControls()
         self.live_controls.snapshot_chosen.connect(self._show_snapshot)
+        self.live_controls.epoch_requested.connect(self._submit)
+        self.live_controls.latest_chosen.connect(self.recompute)
         self.live_controls.snapshot_arrived.connect(self.updated)
         self.live_controls.message.connect(self.message)
         self.export_png_button = QPushButton("Export PNG…")
@@ -259,20 +273,16 @@ class InspectionPanel(QWidget):
 
     # ----- computing -------------------------------------------------------------------------------------------
     def _model_source(self) -> tuple[Any, Any, str]:
+        epoch = self.live_controls.chosen_epoch()
+        if epoch is not None and self.run_spec is not None:
+            return ("replay", id(self.run_spec)), _builder(self.run_spec), f"model after epoch {epoch.epoch + 1}"
         fingerprint = model_fingerprint(self.document.spec)
         if self.trained_model is not None and fingerprint == self.trained_fingerprint:
             model = self.trained_model
             return ("trained", id(model)), (lambda: model), "trained model"
-        spec = self.document.spec.copy()
-
-        def build_untrained():
-            from models.building.builder import build
-
-            return build(spec).model
-
         label = "untrained model (random weights)" if self.trained_model is None else \
             "untrained model: the model changed since it was trained"
-        return ("spec", fingerprint), build_untrained, label
+        return ("spec", fingerprint), _builder(self.document.spec.copy()), label
 
     def _plane_ranges(self) -> tuple | None:
         from models.inspection.boundary import plane_ranges
@@ -293,10 +303,12 @@ class InspectionPanel(QWidget):
         self.serial += 1
         if load is not None:
             self.message.emit(f"Opening {what}…")
+        epoch = self.live_controls.chosen_epoch() if key[0] == "replay" else None
         self.worker.submit(InspectionRequest(key, make_model, label, current=self.input, load=load,
                                              cam_layer=self.cam_choice[0], cam_class=self.cam_choice[1],
                                              plane_ranges=self._plane_ranges(), serial=self.serial,
-                                             replaces_pinned=replaces_pinned))
+                                             replaces_pinned=replaces_pinned,
+                                             weights=epoch.weights if epoch is not None else None))
 
     def recompute(self) -> None:
         """Redo the views for the pinned input (after a model edit, a finished run, a Grad-CAM choice, a new project
@@ -339,7 +351,7 @@ class InspectionPanel(QWidget):
             self.model_label.setText(result.error)
             self.message.emit(result.error)
             return
-        if result.view is None or (self._training() and self.live_controls.drawing_live()):
+        if result.view is None or (self._training() and self.live_controls.drawing_live() and not result.replayed):
             return  # a live run draws its own snapshots
         if result.serial < self.shown_serial or result.view.input is not self.input:
             return  # an older request, or numbers of an input that has since been replaced
@@ -377,7 +389,7 @@ class InspectionPanel(QWidget):
             self.recompute_timer.start()
 
     def _on_project_replaced(self) -> None:
-        self.trained_model, self.trained_fingerprint = None, ""
+        self.trained_model, self.trained_fingerprint, self.run_spec = None, "", None
         self.live_controls.drop_run()
         self.data = ViewData(self.input)
         self._render()
@@ -401,6 +413,7 @@ class InspectionPanel(QWidget):
 
     # ----- live ----------------------------------------------------------------------------------------------------
     def _on_run_starting(self, worker) -> None:
+        self.run_spec = self.document.spec.copy()
         sample = self.input.sample if self.input is not None else None
         self.live_controls.start(worker, sample, self._plane_ranges(), on_screen(self))
 

@@ -32,6 +32,8 @@ from models.inspection.snapshot import ViewData
 
 log = logging.getLogger(__name__)
 
+KEPT_MODELS = 2  # built models kept: switching between the trained model and an epoch's replay costs no rebuild
+
 
 @dataclass
 class InspectionRequest:
@@ -47,6 +49,7 @@ class InspectionRequest:
     plane_ranges: tuple | None = None
     serial: int = 0
     replaces_pinned: bool = False  # `load` prepares the pinned input again: if it cannot, the pinned one is void
+    weights: list | None = None  # set the model to these first (an epoch of a run, replayed for this input)
 
 
 @dataclass
@@ -59,6 +62,7 @@ class InspectionResult:
     input_void: bool = False  # the pinned input no longer applies (to a new model or data); `input_error` says why
     reprepared: LoadedInput | None = None  # for a request that prepared the pinned input again: which one it was
     view: ViewData | None = None  # the numbers, for `view.input`
+    replayed: bool = False  # computed with an epoch's weights (a replay), not the model as it is now
 
 
 class ModelTools:
@@ -80,7 +84,8 @@ class Inspector:
 
     def compute(self, request: InspectionRequest) -> InspectionResult:
         result = InspectionResult(request.serial, model_label=request.model_label,
-                                  reprepared=request.current if request.replaces_pinned else None)
+                                  reprepared=request.current if request.replaces_pinned else None,
+                                  replayed=request.weights is not None)
         current = request.current
         if request.load is not None:
             try:
@@ -143,8 +148,15 @@ class Inspector:
             view.unavailable.setdefault("grad_cam", f"Grad-CAM could not be computed: {error}")
 
     def _tools_for(self, request: InspectionRequest) -> ModelTools:
-        tools = self._tools.get(request.model_key)
+        tools = self._tools.pop(request.model_key, None)
         if tools is None:
             tools = ModelTools(request.make_model())
-            self._tools = {request.model_key: tools}  # one model at a time: an old one is never shown again
+        # the two models last used (the model now and a replica replaying a run's epochs), newest last
+        self._tools = dict(list(self._tools.items())[-(KEPT_MODELS - 1):])
+        self._tools[request.model_key] = tools
+        if request.weights is not None:
+            try:
+                tools.model.set_weights(request.weights)
+            except ValueError as error:
+                raise InspectionError(f"The weights of that epoch do not fit the model: {error}") from error
         return tools

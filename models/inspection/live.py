@@ -5,6 +5,10 @@ The thread that trains owns the Keras model, so the pinned input's activations a
 seconds (it shares the model's variables, so it shows the current weights). Each refresh hands a
 `LiveSnapshot` of plain numpy copies to `deliver`, which the GUI turns into a queued signal; one snapshot per
 epoch end is marked for replay. The cost is one small forward pass per refresh (bench/inspection.py).
+
+Each epoch-end snapshot also carries the model's weights (up to `MAX_REPLAY_PARAMS`), even when no input is
+pinned, so an epoch can be replayed for an input pinned later: the inspection worker runs a replica of the
+model with that epoch's weights.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +28,7 @@ from models.inspection.probe import InspectionError, Probe
 log = logging.getLogger(__name__)
 
 MAX_KERNEL_VALUES = 500_000  # kernels copied per refresh (filters live); bigger layers wait for the end
+MAX_REPLAY_PARAMS = 8_000_000  # weights kept per epoch for replay (32 MB as float32); bigger models keep none
 
 
 @dataclass
@@ -38,15 +43,18 @@ class LiveSnapshot:
     boundary: Boundary | None = None
     epoch_end: bool = False
     layer_types: dict[str, str] = field(default_factory=dict)  # layer id -> Keras class, in model order
+    weights: list[np.ndarray] | None = None  # the model's weights at an epoch end (None: too big, or mid-epoch)
+    token: int = 0  # which pinned input `outputs` are of (LiveInspection.set_sample's token)
 
     def compact(self) -> LiveSnapshot:
-        """A float16 copy for keeping many epochs in memory (half the bytes; plenty for drawing)."""
-        return LiveSnapshot(self.step, self.epoch, {k: v.astype(np.float16) for k, v in self.outputs.items()},
-                            {k: v.astype(np.float16) for k, v in self.kernels.items()}, self.boundary, self.epoch_end,
-                            self.layer_types)
+        """A float16 copy of the drawings for keeping many epochs in memory (half the bytes; plenty for drawing);
+        the weights stay exact, for computing the epoch's views again."""
+        return replace(self, outputs={k: v.astype(np.float16) for k, v in self.outputs.items()},
+                       kernels={k: v.astype(np.float16) for k, v in self.kernels.items()})
 
     def nbytes(self) -> int:
-        return sum(v.nbytes for v in self.outputs.values()) + sum(v.nbytes for v in self.kernels.values())
+        arrays = [*self.outputs.values(), *self.kernels.values(), *(self.weights or [])]
+        return sum(v.nbytes for v in arrays)
 
 
 @dataclass
@@ -67,6 +75,7 @@ class LiveInspection:
         self.settings = settings or LiveSettings()
         self.plane_ranges = plane_ranges
         self.sample: np.ndarray | None = None
+        self.token = 0
         self.enabled = True
         self.watched = True  # False while nobody can see the live views: only epoch ends are captured
         self.failure = ""
@@ -79,8 +88,9 @@ class LiveInspection:
         self._epoch = 0
         self._due_now = False
 
-    def set_sample(self, sample: np.ndarray | None) -> None:
-        self.sample = None if sample is None else np.array(sample)
+    def set_sample(self, sample: np.ndarray | None, token: int = 0) -> None:
+        """The pinned input; `token` tells the snapshots of this input from those of the previous one."""
+        self.sample, self.token = (None if sample is None else np.array(sample)), token
         self.failure = ""  # a new input gets a new chance
         self._last_time = 0.0
         self._due_now = True  # show the new input at the next step, whatever the schedule
@@ -114,9 +124,25 @@ class LiveInspection:
             self._refresh(epoch_end=False)
 
     def on_epoch_end(self, epoch: int) -> None:
-        if self.enabled and self.sample is not None and self._model is not None:
-            self._epoch = epoch
+        if self._model is None:
+            return
+        self._epoch = epoch
+        if self.enabled and self.sample is not None:
             self._refresh(epoch_end=True)
+            return
+        weights = self._weights()  # nothing to draw, but the epoch can be replayed for an input pinned later
+        if weights is not None:
+            self.deliver(LiveSnapshot(self._step, epoch, {}, epoch_end=True, weights=weights, token=self.token))
+
+    def _weights(self) -> list[np.ndarray] | None:
+        model = self._model
+        try:
+            if model.count_params() > MAX_REPLAY_PARAMS:
+                return None
+            return [np.array(weight) for weight in model.get_weights()]
+        except Exception:  # keeping weights for replay must never end a run
+            log.exception("keeping the epoch's weights failed")
+            return None
 
     def _refresh(self, epoch_end: bool) -> None:
         try:
@@ -143,4 +169,4 @@ class LiveInspection:
         if self._predict is not None:
             boundary = decision_boundary(self._predict, *self.plane_ranges, resolution=64)
         return LiveSnapshot(self._step, self._epoch, outputs, kernels, boundary, epoch_end,
-                            dict(self._probe.layer_types))
+                            dict(self._probe.layer_types), self._weights() if epoch_end else None, self.token)

@@ -14,6 +14,7 @@ from gui.document import ProjectDocument
 from gui.inspection.layer_strip import LAYER_ROLE, layer_picture
 from gui.inspection.panel import InspectionPanel
 from gui.widgets.images import colorize
+from models.building.builder import build
 from models.templates import load_template
 
 TIMEOUT = 60_000
@@ -243,8 +244,56 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
     first_epoch = panel.data.outputs["conv2d_1"].astype(np.float32)
     panel.live_controls.epoch_slider.setValue(2)
     assert not np.allclose(first_epoch, panel.data.outputs["conv2d_1"].astype(np.float32), atol=1e-3)
+    panel.live_controls.epoch_slider.setValue(3)  # back to the latest: the model as it is now
     qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
     assert not np.allclose(untrained, panel.data.outputs["conv2d_1"], atol=1e-4)
+
+
+def test_a_new_input_pinned_after_a_run_replays_every_kept_epoch_from_its_weights(qtbot, main_window_factory,
+                                                                                 tmp_path):
+    from models.inspection.probe import Probe
+
+    _window, panel, training = lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs=2)
+    with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
+        training.start()
+    assert finished.args[0].ok
+    controls = panel.live_controls
+    assert len(controls.snapshots) == 2 and all(s.weights is not None for s in controls.snapshots)
+    qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
+    wait_update(qtbot, panel, lambda: panel.load_file(photo_file(tmp_path)))  # another image
+    assert len(controls.snapshots) == 2 and controls.epoch_slider.isEnabled()  # the epochs are kept
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        controls.epoch_slider.setValue(0)  # epoch 1, recorded for the cat: computed again for the new image
+    assert panel.data.source == "model after epoch 1" and panel.data.input is panel.input
+    assert "after epoch 1" in panel.model_label.text()
+    replica = build(panel.run_spec).model
+    replica.set_weights(controls.snapshots[0].weights)
+    expected = Probe(replica)(panel.input.sample)["conv2d_1"]
+    np.testing.assert_allclose(panel.data.outputs["conv2d_1"], expected, atol=1e-5)
+    trained = Probe(panel.trained_model)(panel.input.sample)["conv2d_1"]
+    assert not np.allclose(expected, trained, atol=1e-4)  # epoch 1 is not the end of the run
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        controls.epoch_slider.setValue(2)  # the latest again
+    assert "trained model" in panel.model_label.text()
+    np.testing.assert_allclose(panel.data.outputs["conv2d_1"], trained, atol=1e-5)
+
+
+def test_a_run_without_a_pinned_input_keeps_its_epochs_for_one_pinned_later(qtbot, main_window_factory):
+    window = main_window_factory()
+    project = load_template("lenet")
+    project.dataset = {"source": "shapes", "options": {"size": 28, "count_per_class": 40}}
+    project.training = {"epochs": 2, "batch_size": 16}
+    window.editor.document.replace(project, None)
+    panel, training = window.editor.inspection, window.editor.training
+    with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
+        training.start()
+    assert finished.args[0].ok
+    controls = panel.live_controls
+    assert [s.epoch for s in controls.snapshots] == [0, 1] and not controls.snapshots[0].outputs
+    wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        controls.epoch_slider.setValue(0)
+    assert panel.data.source == "model after epoch 1" and "conv2d_1" in panel.data.outputs
 
 
 def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up_when_shown(qtbot,

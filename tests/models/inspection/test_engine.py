@@ -47,3 +47,24 @@ def test_a_new_input_that_does_not_fit_is_refused_with_the_reason():
                                                  load=lambda: LoadedInput(wrong, wrong, "wrong")))
     assert result.loaded is None and "shaped 5" in result.input_error
     assert not result.error and result.view is None  # the panel keeps drawing the input it had
+
+
+def test_an_epochs_weights_are_replayed_on_a_replica_and_the_wrong_weights_are_refused():
+    spec = ModelSpec(name="small")
+    spec.add_node("Input", {"shape": [4]})
+    spec.append("Dense", {"units": 2, "activation": "softmax"})
+    now, replica = build(spec).model, build(spec).model
+    epoch = [np.full_like(weight, 0.5) for weight in now.get_weights()]
+    sample = np.arange(4, dtype=np.float32)
+    current = LoadedInput(sample, sample, "x")
+    inspector = Inspector()
+    replayed = inspector.compute(InspectionRequest("replay", lambda: replica, "after epoch 1", current=current,
+                                                   weights=epoch))
+    as_now = inspector.compute(InspectionRequest("now", lambda: now, "trained", current=current))
+    assert replayed.replayed and not as_now.replayed
+    np.testing.assert_allclose(replayed.view.final_output(), [0.5, 0.5], atol=1e-6)  # equal logits: equal shares
+    np.testing.assert_allclose(as_now.view.final_output(), now(sample[None]).numpy()[0], atol=1e-6)
+    assert not np.array_equal(now.get_weights()[0], epoch[0])  # the model as it is now was never touched
+    wrong = inspector.compute(InspectionRequest("replay", lambda: replica, "after epoch 1", current=current,
+                                                weights=epoch[:1]))
+    assert "weights of that epoch do not fit" in wrong.error and wrong.view is None

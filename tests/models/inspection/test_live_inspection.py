@@ -81,16 +81,34 @@ def test_an_input_that_does_not_fit_turns_live_maps_off_with_the_reason():
     live = LiveInspection(snapshots.append, LiveSettings(steps=1))
     live.set_sample(np.zeros((28, 28, 1), np.float32))
     result = Trainer(small_cnn(), dataset, TrainingConfig(epochs=1, batch_size=8), LiveReporter(live)).run()
-    assert result.ok and snapshots == []  # training itself is unaffected
+    assert result.ok and not any(s.outputs for s in snapshots)  # training itself is unaffected
     assert not live.enabled and "28x28x1" in live.failure and "16x16x1" in live.failure
+    assert [s.epoch for s in snapshots] == [0] and snapshots[0].weights  # the epoch can still be replayed
 
 
-def test_nothing_is_computed_without_a_pinned_input():
+def test_without_a_pinned_input_nothing_is_computed_but_each_epochs_weights_are_kept():
     dataset = load_shapes(size=16, count_per_class=8, seed=0)
     snapshots = []
     live = LiveInspection(snapshots.append, LiveSettings(steps=1))
+    result = Trainer(small_cnn(), dataset, TrainingConfig(epochs=2, batch_size=8), LiveReporter(live)).run()
+    assert [(s.epoch, s.epoch_end, bool(s.outputs)) for s in snapshots] == [(0, True, False), (1, True, False)]
+    final = result.model.get_weights()
+    assert len(snapshots[1].weights) == len(final)
+    assert all(np.array_equal(kept, now) for kept, now in zip(snapshots[1].weights, final, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(snapshots[0].weights, final, strict=True))
+
+
+def test_a_model_too_big_keeps_no_weights_per_epoch(monkeypatch):
+    from models.inspection import live as live_module
+
+    monkeypatch.setattr(live_module, "MAX_REPLAY_PARAMS", 10)
+    dataset = load_shapes(size=16, count_per_class=8, seed=0)
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=1))
+    live.set_sample(dataset.train.x[0])
     Trainer(small_cnn(), dataset, TrainingConfig(epochs=1, batch_size=8), LiveReporter(live)).run()
-    assert snapshots == []
+    kept = [s for s in snapshots if s.epoch_end]
+    assert len(kept) == 1 and kept[0].outputs and kept[0].weights is None
 
 
 def test_a_tensorflow_error_in_the_live_view_never_ends_the_run():
@@ -105,7 +123,7 @@ def test_a_tensorflow_error_in_the_live_view_never_ends_the_run():
     live.set_sample(np.full(12, 10_000, np.int32))
     result = Trainer(project.spec, dataset, TrainingConfig(epochs=1, batch_size=16), LiveReporter(live)).run()
     assert result.ok and result.epochs_done == 1
-    assert not live.enabled and "failed" in live.failure and snapshots == []
+    assert not live.enabled and "failed" in live.failure and not any(s.outputs for s in snapshots)
 
 
 def test_unwatched_views_get_epoch_snapshots_only_and_catch_up_when_watched_again():
