@@ -26,6 +26,7 @@ from gui.inspection.panel import InspectionPanel
 from gui.session import Session
 from gui.start_page import StartPage
 from gui.training.panel import TrainingPanel
+from gui.widgets.visibility import on_screen
 from models import APP_NAME
 from models.graph.catalog import CATALOG
 from models.graph.spec import ModelSpec
@@ -267,16 +268,18 @@ class Editor(QObject):
             self.window.docks["summary"].raise_()
 
     def start_training(self) -> None:
-        if hasattr(self.window, "docks"):
-            self.window.docks["training"].show()
-            self.window.docks["training"].raise_()
+        self._show_training()
         self.training.start()
 
     def continue_training(self) -> None:
-        if hasattr(self.window, "docks"):
+        self._show_training()
+        self.training.continue_training()
+
+    def _show_training(self) -> None:
+        """The curves in front as a run starts, unless the user is watching the maps it will refresh live."""
+        if hasattr(self.window, "docks") and not on_screen(self.inspection):
             self.window.docks["training"].show()
             self.window.docks["training"].raise_()
-        self.training.continue_training()
 
     EXPORTS = {  # kind -> (dialog title, file filter, suffix, is a folder)
         "keras": ("Export Trained Model", "Keras model (*.keras)", ".keras", False),

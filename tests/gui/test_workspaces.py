@@ -92,6 +92,23 @@ def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
     window.close()
 
 
+def test_a_run_started_in_inspect_keeps_the_live_maps_in_front(qtbot, settings):
+    window = shown_window(qtbot, settings)
+    project = load_template("mlp")
+    project.dataset = {"source": "toy2d", "options": {"samples": 200}}
+    project.training = {"epochs": 1, "batch_size": 50}
+    window.editor.document.replace(project, None)
+    window.workspaces.actions["inspect"].trigger()
+    qtbot.waitUntil(lambda: visible_front(window, "inspection"))
+    training = window.editor.training
+    with qtbot.waitSignal(training.finished, timeout=120_000):
+        window.editor.actions["train.start"].trigger()  # F5, as the user starts it
+    assert window.workspaces.current == "inspect" and visible_front(window, "inspection")
+    assert not visible_front(window, "training")
+    window.editor.document.undo_stack.setClean()
+    window.close()
+
+
 def test_the_first_window_fits_the_screen_and_uses_a_large_one(monkeypatch):
     from PySide6.QtCore import QRect
     from PySide6.QtGui import QGuiApplication
