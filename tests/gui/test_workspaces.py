@@ -18,7 +18,8 @@ def settings(tmp_path):
 
 def shown_window(qtbot, settings, size=(1280, 800)) -> MainWindow:
     window = MainWindow(settings=settings, load_runtime=False, offer_recovery=False)
-    qtbot.addWidget(window)
+    # closed without the unsaved-changes question even when a test fails half-way (it would wait forever)
+    qtbot.addWidget(window, before_close_func=lambda w: w.editor.document.undo_stack.setClean())
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
