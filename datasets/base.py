@@ -89,16 +89,29 @@ class DatasetInfo:
 
 @dataclass
 class Split:
-    """One split: arrays `x`, `y`, or a `pipeline` (an unbatched tf.data.Dataset of (x, y) pairs)."""
+    """One split: arrays `x`, `y`, or a `pipeline` (an unbatched tf.data.Dataset of (x, y) pairs), with `read(i)`
+    giving sample i of the pipeline directly where the source allows it (a file per sample)."""
 
     x: np.ndarray | None = None
     y: np.ndarray | None = None
     pipeline: Any = None
     count: int = 0
+    read: Callable[[int], tuple[np.ndarray, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.x is not None and not self.count:
             self.count = len(self.x)
+
+    def sample(self, index: int) -> tuple[np.ndarray, Any]:
+        """(x, y) of sample `index`, exactly as training sees it; without `read`, a pipeline is walked to it."""
+        if self.x is not None:
+            return np.asarray(self.x[index]), (self.y[index] if self.y is not None else None)
+        if self.read is not None:
+            return self.read(index)
+        element = next(iter(self.pipeline.skip(index).take(1)), None)
+        if element is None:
+            raise DatasetError(f"sample {index} could not be read")
+        return np.asarray(element[0]), np.asarray(element[1])
 
 
 @dataclass

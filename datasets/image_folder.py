@@ -10,6 +10,7 @@ then every image is converted to the chosen channels, resized and rescaled to 0-
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +112,8 @@ def scan_folder(folder: Path, progress: Progress | None = None) -> tuple[list[st
     return classes, paths, labels, skipped
 
 
-def image_pipeline(paths: list[str], labels: list[int], size: tuple[int, int], channels: int):
-    """An unbatched tf.data pipeline of (float32 image in 0-1, label), decoding in parallel."""
+def image_loader(size: tuple[int, int], channels: int):
+    """The one way a file becomes a sample: (path, label) -> (float32 image in 0-1, label), in TensorFlow."""
     import tensorflow as tf
 
     @tf.autograph.experimental.do_not_convert
@@ -127,9 +128,37 @@ def image_pipeline(paths: list[str], labels: list[int], size: tuple[int, int], c
         image.set_shape((*size, channels))
         return image, label
 
+    return load
+
+
+def image_pipeline(paths: list[str], labels: list[int], size: tuple[int, int], channels: int):
+    """An unbatched tf.data pipeline of (float32 image in 0-1, label), decoding in parallel."""
+    import tensorflow as tf
+
     dataset = tf.data.Dataset.from_tensor_slices((paths, np.asarray(labels, dtype=np.int64)))
     # ignore_errors: a file that changed on disk since the check must not stop a training run
-    return dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE).ignore_errors()
+    return dataset.map(image_loader(size, channels), num_parallel_calls=tf.data.AUTOTUNE).ignore_errors()
+
+
+def image_reader(paths: list[str], labels: list[int], size: tuple[int, int],
+                 channels: int) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
+    """Sample i read straight from its file, as the pipeline makes it: picking sample 5,000 for inspection
+    decodes one image, not the 5,000 before it."""
+    load = image_loader(size, channels)
+
+    def read(index: int) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            image, label = load(paths[index], np.int64(labels[index]))
+        except Exception as error:  # a file changed or gone since the folder was checked
+            raise DatasetError(f"{Path(paths[index]).name} could not be read: {error}") from error
+        return np.asarray(image), np.asarray(label)
+
+    return read
+
+
+def image_split(paths: list[str], labels: list[int], size: tuple[int, int], channels: int) -> Split:
+    return Split(pipeline=image_pipeline(paths, labels, size, channels), count=len(paths),
+                 read=image_reader(paths, labels, size, channels))
 
 
 def load_image_folder(path: str = "", image_size: int = 64, color: bool = True, validation_split: float = 0.2,
@@ -145,11 +174,8 @@ def load_image_folder(path: str = "", image_size: int = 64, color: bool = True, 
     labels_sorted = [labels[i] for i in order]
     cut = int(round(len(paths_sorted) * (1 - validation_split)))
     size, channels = (image_size, image_size), 3 if color else 1
-    train = Split(pipeline=image_pipeline(paths_sorted[:cut], labels_sorted[:cut], size, channels), count=cut)
-    validation = None
-    if cut < len(paths_sorted):
-        validation = Split(pipeline=image_pipeline(paths_sorted[cut:], labels_sorted[cut:], size, channels),
-                           count=len(paths_sorted) - cut)
+    train = image_split(paths_sorted[:cut], labels_sorted[:cut], size, channels)
+    validation = image_split(paths_sorted[cut:], labels_sorted[cut:], size, channels) if cut < len(paths) else None
     info = DatasetInfo(
         name=folder.name, input_shape=(image_size, image_size, channels), task="classification",
         class_names=classes, counts={"train": cut, **({"validation": validation.count} if validation else {})},

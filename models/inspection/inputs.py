@@ -77,13 +77,10 @@ def from_dataset(dataset: Dataset, index: int, split: str = "train") -> LoadedIn
     if part is None or not part.count:
         raise DatasetError(f"the dataset has no {split} samples")
     index = int(index) % part.count
-    if part.x is not None:
-        sample, label = np.asarray(part.x[index]), part.y[index] if part.y is not None else None
-    else:
-        element = next(iter(part.pipeline.skip(index).take(1)), None)
-        if element is None:
-            raise DatasetError(f"sample {index} could not be read from the {split} data")
-        sample, label = np.asarray(element[0]), np.asarray(element[1])
+    try:
+        sample, label = part.sample(index)
+    except DatasetError as error:
+        raise DatasetError(f"{error} from the {split} data") from error
     names = dataset.info.class_names
     label_text = ""
     if label is not None and np.ndim(label) == 0 and names and 0 <= int(label) < len(names):

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from datasets.arrays import load_csv, load_npz
-from datasets.base import DatasetError, Preprocessing
+from datasets.base import DatasetError, Preprocessing, Split
 from datasets.image_folder import check_image, load_image_folder
 from datasets.preprocess import open_image, prepare_image
 
@@ -69,6 +69,30 @@ def test_image_folder_skips_and_lists_bad_files_and_streams_the_rest(messy_folde
     assert all(tuple(x.shape) == (24, 24, 3) for x in images)
     assert all(0.0 <= float(x.numpy().min()) and float(x.numpy().max()) <= 1.0 for x in images)
     assert "6 file(s) skipped" in data.info.description
+
+
+def test_a_sample_of_an_image_folder_is_read_from_its_file_as_the_pipeline_makes_it(messy_folder):
+    """Picking sample i decodes one file, not the i before it; the result equals the pipeline's i-th element."""
+    data = load_image_folder(str(messy_folder), image_size=24, color=True, validation_split=0.25)
+    for split in (data.train, data.validation):
+        pipeline = [(x.numpy(), int(y)) for x, y in split.pipeline]
+        for index in (0, split.count // 2, split.count - 1):
+            x, y = split.sample(index)
+            np.testing.assert_allclose(x, pipeline[index][0], atol=1e-6)
+            assert int(y) == pipeline[index][1]
+    walked = Split(pipeline=data.train.pipeline, count=data.train.count)  # a source without random access
+    np.testing.assert_allclose(walked.sample(3)[0], data.train.sample(3)[0], atol=1e-6)
+
+
+def test_a_sample_whose_file_went_away_says_which(messy_folder):
+    data = load_image_folder(str(messy_folder), image_size=24, color=True, validation_split=0)
+    first = data.train.sample(0)[0]
+    assert first.shape == (24, 24, 3)
+    for path in messy_folder.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    with pytest.raises(DatasetError, match="could not be read"):
+        data.train.sample(1)
 
 
 def test_sixteen_bit_png_is_scaled_like_an_eight_bit_one(tmp_path):
