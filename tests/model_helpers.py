@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.graph.catalog import CATALOG, LayerType
+from models.graph.catalog import CATALOG, KERAS_LAYER, LayerType
 from models.graph.spec import ModelSpec
 
 IMAGE = [12, 12, 4]
@@ -20,10 +20,22 @@ def sample_input_shape(kind: LayerType) -> list[int]:
     return [10]
 
 
+def imported_relu6(shape: list[int]) -> dict:
+    """A `KerasLayer` description as the import writes it, for keras.layers.ReLU(max_value=6)."""
+    return {"class_name": "ReLU", "module": "keras.layers", "registered_name": None,
+            "config": {"trainable": True, "max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0},
+            "call": {"args": [{"__input__": 0}], "kwargs": {}}, "input_shapes": [list(shape)],
+            "output_shape": list(shape), "params": [0, 0]}
+
+
 def spec_for(type_name: str, params: dict | None = None) -> ModelSpec:
     """A tiny model that exercises one layer type with inputs it accepts."""
     kind = CATALOG[type_name]
     spec = ModelSpec(name=f"probe_{type_name.lower()}")
+    if type_name == KERAS_LAYER and params is None:  # an imported layer: as Keras serialises a ReLU(6)
+        spec.add_node("Input", {"shape": [6, 6, 3]}, node_id="x")
+        spec.append(type_name, {"layer": imported_relu6([6, 6, 3])})
+        return spec
     if type_name == "Embedding":
         spec.add_node("Input", {"shape": [10], "dtype": "int32"}, node_id="x")
         spec.append(type_name, params)

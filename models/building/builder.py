@@ -15,12 +15,14 @@ from typing import Any
 from models.checks.problems import BuildError
 from models.checks.validate import ValidationReport, validate
 from models.environment import configure_keras_environment
-from models.graph.catalog import layer_type
+from models.graph.catalog import KERAS_ARGUMENTS, KERAS_LAYER, layer_type
 from models.graph.spec import LayerNode, ModelSpec
 
 configure_keras_environment()
 
 import keras  # noqa: E402
+
+INPUT_MARKER = "__input__"  # in an imported layer's recorded call: {"__input__": i} is the node's i-th input
 
 
 class BuildStopped(Exception):  # noqa: N818 (a request, not a failure)
@@ -48,6 +50,7 @@ def keras_arguments(node: LayerNode) -> dict[str, Any]:
         elif isinstance(value, list):
             value = tuple(value)
         arguments[name] = value
+    arguments.update(arguments.pop(KERAS_ARGUMENTS, None) or {})  # Keras reads its own serialised values
     return arguments
 
 
@@ -65,7 +68,33 @@ def make_layer(node: LayerNode, dtype: str | None = None) -> keras.layers.Layer:
         from models.building.custom_layers import CUSTOM_LAYERS
 
         return CUSTOM_LAYERS[node.type](**arguments, name=node.id)
+    if node.type == KERAS_LAYER:
+        return keras_layer_object(node.params["layer"], node.id, dtype)
     return getattr(keras.layers, node.type)(**arguments, name=node.id)
+
+
+def keras_layer_object(layer: dict[str, Any], name: str, dtype: str | None = None) -> Any:
+    """A fresh Keras layer (or operation) from an imported layer's serialised description."""
+    config = {**layer["config"], "name": name}
+    if dtype is not None:
+        config["dtype"] = dtype
+    return keras.saving.deserialize_keras_object({"module": layer["module"], "class_name": layer["class_name"],
+                                                  "config": config, "registered_name": layer["registered_name"]})
+
+
+def call_arguments(call: dict[str, Any], inputs: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+    """An imported layer's recorded call with its inputs in place of the `{"__input__": i}` markers."""
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {INPUT_MARKER}:
+            return inputs[value[INPUT_MARKER]]
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    return fill(call["args"]), fill(call["kwargs"])
 
 
 def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tuple[Any, Any]:
@@ -79,6 +108,9 @@ def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tupl
     if node.type == "Attention":
         output, scores = layer(inputs, return_attention_scores=True)
         return output, scores
+    if node.type == KERAS_LAYER:
+        args, kwargs = call_arguments(node.params["layer"]["call"], inputs)
+        return layer(*args, **kwargs), None
     if layer_type(node.type).is_merge:
         return layer(inputs), None
     return layer(inputs[0]), None

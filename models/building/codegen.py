@@ -14,7 +14,7 @@ from models.building.codegen_training import training_lines
 from models.checks.problems import BuildError
 from models.checks.shapes import keras_shape
 from models.checks.validate import ValidationReport, validate
-from models.graph.catalog import layer_type
+from models.graph.catalog import KERAS_LAYER, layer_type
 from models.graph.spec import LayerNode, ModelSpec
 
 
@@ -35,12 +35,40 @@ def _arguments(node: LayerNode) -> list[str]:
         param = kind.param(name)
         if not param.required and param.is_default(value):
             continue
-        if param.kind == "recurrent_layer":
+        if param.kind == "keras_arguments":
+            args.extend(f"{key}={argument!r}" for key, argument in value.items())
+        elif param.kind == "recurrent_layer":
             inner = LayerNode("inner", value["class_name"], dict(value.get("config", {})))
             args.append(f"{name}=layers.{inner.type}({', '.join(_arguments(inner))})")
         else:
             args.append(f"{name}={_literal(value)}")
     return args
+
+
+def _imported_call(node: LayerNode) -> str:
+    """The recorded call of an imported layer with its inputs' variables in place of the markers."""
+    from models.building.builder import INPUT_MARKER
+
+    def source(value) -> str:
+        if isinstance(value, dict) and set(value) == {INPUT_MARKER}:
+            return node.inputs[value[INPUT_MARKER]]
+        if isinstance(value, list):
+            return "[" + ", ".join(source(v) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k!r}: {source(v)}" for k, v in value.items()) + "}"
+        return repr(value)
+
+    call = node.params["layer"]["call"]
+    parts = [source(v) for v in call["args"]] + [f"{k}={source(v)}" for k, v in call["kwargs"].items()]
+    return f"({', '.join(parts)})"
+
+
+def _imported_layer(node: LayerNode) -> str:
+    """An imported layer rebuilt from Keras's own description of it."""
+    layer = node.params["layer"]
+    described = {"module": layer["module"], "class_name": layer["class_name"],
+                 "config": {**layer["config"], "name": node.id}, "registered_name": layer["registered_name"]}
+    return f"keras.saving.deserialize_keras_object({described!r}){_imported_call(node)}"
 
 
 def _call(node: LayerNode) -> str:
@@ -93,6 +121,8 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
             params = node.effective_params()
             dtype = f', dtype="{params["dtype"]}"' if params["dtype"] != "float32" else ""
             code = f'{node_id} = keras.Input(shape={_literal(list(params["shape"]))}{dtype}, name="{node_id}")'
+        elif node.type == KERAS_LAYER:
+            code = f"{node_id} = {_imported_layer(node)}"
         else:
             prefix = "" if layer_type(node.type).module == "strata" else "layers."
             args = ", ".join([*_arguments(node), f'name="{node_id}"'])

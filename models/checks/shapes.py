@@ -358,6 +358,22 @@ def _bidirectional(p: dict, shape: Shape) -> LayerShape:
     return LayerShape((*single.output[:-1], width), 2 * single.trainable, macs=2 * single.macs)
 
 
+def _keras_layer(p: dict, *shapes: Shape) -> LayerShape:
+    """An imported layer kept as Keras's configuration: its shapes and parameters were measured by Keras at the
+    import, for the input shapes it had then; for other inputs Strata cannot tell what it gives."""
+    layer = p["layer"]
+    if layer is None:
+        raise ShapeProblem("this imported layer has lost its Keras configuration; import the model again")
+    measured = [tuple(s) for s in layer["input_shapes"]]
+    if list(shapes) != measured:
+        raise ShapeProblem(f"this imported {layer['class_name']} was measured with input "
+                           f"{' and '.join(map(fmt, measured))}, and Strata cannot work out what it gives for "
+                           f"{' and '.join(map(fmt, shapes))}; give it that input again, or replace it with a layer "
+                           "from the palette")
+    trainable, non_trainable = layer["params"]
+    return LayerShape(tuple(layer["output_shape"]), trainable, non_trainable)
+
+
 def _input(p: dict) -> LayerShape:
     return LayerShape(tuple(p["shape"]))
 
@@ -386,6 +402,7 @@ RULES: dict[str, Callable[..., LayerShape]] = {
     "Rescaling": _same, "Resizing": _resizing, "RandomFlip": _same, "RandomRotation": _same,
     "RandomZoom": _same, "RandomTranslation": _same, "RandomContrast": _same,
     "PositionEmbedding": _position_embedding,
+    "KerasLayer": _keras_layer,
 }
 
 

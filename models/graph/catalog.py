@@ -7,7 +7,7 @@ constructor arguments, and a project file stores them unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 ACTIVATIONS = (
@@ -20,6 +20,10 @@ INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 
 
+KERAS_LAYER = "KerasLayer"  # the type of an imported layer kept as Keras's own configuration
+PALETTE_HIDDEN = frozenset({KERAS_LAYER})  # types that only an import makes
+
+
 @dataclass(frozen=True)
 class Param:
     """One constructor argument. `kind` decides the editor widget and the type check:
@@ -27,7 +31,8 @@ class Param:
     int, float, bool, choice, str, shape (list of ints, None allowed), int_tuple (an int or `length`
     ints), float_range (a float or [low, high]), padding2d (int, [sym_h, sym_w] or [[t, b], [l, r]]),
     optional_int (int or null), optional_tuple (null or like int_tuple), int_list (list of ints),
-    recurrent_layer ({"class_name", "config"}).
+    recurrent_layer ({"class_name", "config"}), keras_layer (an imported layer exactly as Keras serialised it:
+    see `KERAS_LAYER`).
     """
 
     name: str
@@ -341,6 +346,14 @@ LAYERS: tuple[LayerType, ...] = (
     LayerType("RandomContrast", "Preprocessing", "Augmentation: changes the contrast at random while "
               "training.", (Param("factor", "float_range", 0.2, "Contrast change, or [low, high]",
                                   key=True, required=True),), input_ranks=_IMG),
+    # ---- imported -----------------------------------------------------------------------------------
+    LayerType(KERAS_LAYER, "Imported", "A layer of an imported Keras model that Strata has no form for, kept "
+              "exactly as Keras describes it: it builds, trains and shows its outputs like any other. Its "
+              "settings are Keras's own, shown read-only.",
+              (Param("layer", "keras_layer", None, "The Keras class, its configuration and how it is called, as "
+                     "Keras serialised them, with the input and output shapes measured when it was imported",
+                     key=True, required=True),),
+              min_inputs=1, max_inputs=16, module="keras-config"),
     # ---- Strata's own ------------------------------------------------------------------------------
     LayerType("PositionEmbedding", "Attention", "Adds a learned vector per position to a sequence of "
               "tokens or image patches, so attention knows where each one is (Vision Transformer).",
@@ -349,6 +362,43 @@ LAYERS: tuple[LayerType, ...] = (
               input_ranks=_SEQ, module="strata"),
 )
 
+KERAS_ARGUMENTS = "keras_arguments"
+# Constructor arguments a layer may carry without a field of its own: they change how its weights start and are
+# kept in bounds, never a shape or a parameter count (what an imported model brings, e.g. EfficientNet's
+# VarianceScaling initializers). Per type: its weights (each with _initializer, _regularizer, _constraint) and
+# its other such arguments; tests/models/graph/test_catalog.py checks the names against Keras's signatures.
+_RECURRENT = ("kernel recurrent bias", "seed unroll")
+_WEIGHTS_AND_MORE: dict[str, tuple[str, str]] = {
+    "Dense": ("kernel bias", ""), "Conv1D": ("kernel bias", ""), "Conv2D": ("kernel bias", ""),
+    "Conv2DTranspose": ("kernel bias", ""), "SeparableConv2D": ("depthwise pointwise bias", ""),
+    "DepthwiseConv2D": ("depthwise bias", ""), "Embedding": ("embeddings", "mask_zero"),
+    "MultiHeadAttention": ("kernel bias", "seed"), "Attention": ("", "seed"),
+    "BatchNormalization": ("beta gamma", "synchronized moving_mean_initializer moving_variance_initializer"),
+    "LayerNormalization": ("beta gamma", ""), "SimpleRNN": _RECURRENT,
+    "LSTM": (_RECURRENT[0], "seed unroll recurrent_activation use_cudnn"),
+    "GRU": (_RECURRENT[0], "seed unroll recurrent_activation use_cudnn"),
+    "Dropout": ("", "noise_shape seed"), "SpatialDropout2D": ("", "noise_shape seed"), "GaussianNoise": ("", "seed"),
+    **{name: ("", "seed") for name in ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+                                       "RandomContrast")},
+}
+
+
+def keras_argument_names(type_name: str) -> tuple[str, ...]:
+    weights, more = _WEIGHTS_AND_MORE.get(type_name, ("", ""))
+    names = [f"{weight}_{what}" for weight in weights.split() for what in ("initializer", "regularizer", "constraint")]
+    return tuple(sorted({"activity_regularizer", *names, *more.split()}))
+
+
+def _with_keras_arguments(kind: LayerType) -> LayerType:
+    if kind.module != "keras.layers" or kind.is_input:
+        return kind
+    extra = Param(KERAS_ARGUMENTS, "keras_arguments", {}, "Other Keras arguments, as Keras writes them "
+                  "(initializers, regularizers, constraints): kept from an imported model",
+                  choices=keras_argument_names(kind.name))
+    return replace(kind, params=(*kind.params, extra), param_index={})
+
+
+LAYERS = tuple(_with_keras_arguments(kind) for kind in LAYERS)
 CATALOG: dict[str, LayerType] = {layer.name: layer for layer in LAYERS}
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(layer.category for layer in LAYERS))
 
@@ -363,7 +413,8 @@ def layer_type(name: str) -> LayerType:
 
 def by_category() -> dict[str, list[LayerType]]:
     """Layer types grouped for the palette, in catalog order."""
-    groups: dict[str, list[LayerType]] = {category: [] for category in CATEGORIES}
+    groups: dict[str, list[LayerType]] = {}
     for layer in LAYERS:
-        groups[layer.category].append(layer)
+        if layer.name not in PALETTE_HIDDEN:
+            groups.setdefault(layer.category, []).append(layer)
     return groups

@@ -52,6 +52,8 @@ def type_error(param: Param, value: Any) -> str | None:
             _int_tuple_ok(p, 2) and not _is_int(p) for p in v)),
         "recurrent_layer": lambda v: isinstance(v, dict) and isinstance(v.get("class_name"), str)
         and isinstance(v.get("config", {}), dict),
+        "keras_layer": lambda v: v is None or keras_layer_problem(v) is None,
+        "keras_arguments": lambda v: isinstance(v, dict) and len(v) <= 64 and all(isinstance(k, str) for k in v),
     }[kind]
     if ok(value):
         return None
@@ -64,12 +66,40 @@ def type_error(param: Param, value: Any) -> str | None:
         "optional_int": "a whole number or null", "float_range": "a number or [low, high]",
         "padding2d": "n, [h, w] or [[top, bottom], [left, right]]",
         "recurrent_layer": '{"class_name": "LSTM", "config": {"units": 32}}',
+        "keras_arguments": "an object of Keras argument names and values",
+        "keras_layer": "a Keras layer's description as Strata's import writes it: "
+        + (keras_layer_problem(value) or "") if isinstance(value, dict) else "a Keras layer's description (an object)",
     }[kind]
     if _too_large(value):
         expected += f" (whole numbers within ±{INT_LIMIT:,}, numbers finite)"
     if kind in ("shape", "int_list") and isinstance(value, list | tuple) and len(value) > MAX_RANK:
         expected += f" (at most {MAX_RANK} of them)"
     return f"{param.name} must be {expected}, got {quote(repr(value))}"
+
+
+def _shape_list(value: Any) -> bool:
+    return isinstance(value, list) and len(value) <= MAX_RANK and all(v is None or _is_int(v) for v in value)
+
+
+def keras_layer_problem(value: dict) -> str | None:
+    """What is missing or malformed in an imported layer's description (see `models.building.keras_import`)."""
+    checks = (
+        ("class_name", lambda v: isinstance(v, str) and 0 < len(v) <= 200, "its Keras class name"),
+        ("module", lambda v: v is None or (isinstance(v, str) and len(v) <= 200), "the module of its class"),
+        ("registered_name", lambda v: v is None or (isinstance(v, str) and len(v) <= 200), "its registered name"),
+        ("config", lambda v: isinstance(v, dict), "its configuration (an object)"),
+        ("call", lambda v: isinstance(v, dict) and isinstance(v.get("args"), list)
+         and isinstance(v.get("kwargs"), dict), "how it is called ({'args': [...], 'kwargs': {...}})"),
+        ("input_shapes", lambda v: isinstance(v, list) and 0 < len(v) <= 16 and all(_shape_list(s) for s in v),
+         "the input shapes it was measured with"),
+        ("output_shape", _shape_list, "its measured output shape"),
+        ("params", lambda v: isinstance(v, list) and len(v) == 2 and all(_is_int(n) and n >= 0 for n in v),
+         "its [trainable, non-trainable] parameter counts"),
+    )
+    for key, ok, what in checks:
+        if not ok(value.get(key)):
+            return f"'{key}' must be {what}"
+    return None
 
 
 def _too_large(value: Any) -> bool:
@@ -110,8 +140,15 @@ def range_error(param: Param, value: Any) -> str | None:
             return f"{param.name} must not be negative, got {quote(value)}"
         if low > high:
             return f"{param.name} [low, high] has low above high: {quote(value)}"
-    if param.kind == "recurrent_layer":
-        return _recurrent_layer_error(param, value)
+    special = {"recurrent_layer": _recurrent_layer_error, "keras_arguments": _keras_arguments_error}.get(param.kind)
+    return special(param, value) if special else None
+
+
+def _keras_arguments_error(param: Param, value: dict) -> str | None:
+    odd = [name for name in value if name not in param.choices]
+    if odd:
+        return (f"{param.name} may hold {', '.join(param.choices)}; not '{quote(odd[0])}' (another argument could "
+                "change the layer's shape, or the layer does not take it)")
     return None
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from models.building.builder import build, keras_arguments, make_layer
 from models.checks.validate import validate
-from models.graph.catalog import CATALOG, CATEGORIES, by_category
+from models.graph.catalog import CATALOG, CATEGORIES, KERAS_ARGUMENTS, PALETTE_HIDDEN, by_category
 from models.graph.params import range_error, type_error
 from models.graph.project import Project
 from models.graph.spec import LayerNode
@@ -26,7 +26,7 @@ def test_every_required_layer_type_is_in_the_catalog():
 
 
 def test_entries_are_complete():
-    assert sum(len(group) for group in by_category().values()) == len(CATALOG)
+    assert sum(len(group) for group in by_category().values()) == len(CATALOG) - len(PALETTE_HIDDEN)
     assert CATEGORIES[0] == "Input"
     for kind in CATALOG.values():
         assert len(kind.teaching) > 30, kind.name
@@ -55,6 +55,23 @@ def test_catalog_defaults_are_keras_defaults(type_name):
         if param.name == "activation" and keras_value is None:
             keras_value = "linear"
         assert param.normalize(keras_value) == param.normalize(param.default), (type_name, param.name)
+
+
+@pytest.mark.parametrize("type_name", [n for n in LAYER_TYPES if CATALOG[n].module == "keras.layers"])
+def test_kept_keras_arguments_are_ones_the_keras_class_takes(type_name):
+    """`keras_arguments` offers exactly the initializer, regularizer and constraint arguments (and the few other
+    shape-neutral ones) that the Keras class's constructor accepts."""
+    import inspect
+
+    cls = getattr(keras.layers, type_name)
+    accepted = set()
+    for klass in cls.__mro__:
+        if "__init__" in klass.__dict__:
+            accepted |= set(inspect.signature(klass.__init__).parameters)
+    offered = set(CATALOG[type_name].param(KERAS_ARGUMENTS).choices)
+    assert offered <= accepted | {"activity_regularizer"}, offered - accepted
+    neutral = {n for n in accepted if n.endswith(("_initializer", "_regularizer", "_constraint"))}
+    assert neutral <= offered, neutral - offered
 
 
 @pytest.mark.parametrize("type_name", LAYER_TYPES)
