@@ -21,6 +21,7 @@ HEADLESS_COMMANDS = {
     "validate": "check a project and list its problems (exit status 1 if there are any)",
     "export-code": "write plain Keras Python code that rebuilds a project's model",
     "train": "train a project's model without the GUI (on every GPU via tf.distribute when asked)",
+    "import": "turn a Keras model file (.keras, or .h5 that Keras 3 reads) into a Strata project with its weights",
 }
 
 
@@ -36,7 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     subs = {}
     for name, help_text in HEADLESS_COMMANDS.items():
         subs[name] = commands.add_parser(name, help=help_text, description=help_text)
-        subs[name].add_argument("project", type=Path, help="a Strata project file (.strata.json)")
+        if name != "import":
+            subs[name].add_argument("project", type=Path, help="a Strata project file (.strata.json)")
+    subs["import"].add_argument("model", type=Path, help="a Keras model file")
+    subs["import"].add_argument("-o", "--output", type=Path, required=True,
+                                help="the project file to write (its weights go beside it, in PROJECT-models/)")
     subs["summary"].add_argument("--json", action="store_true", help="machine-readable output")
     subs["summary"].add_argument("--batch-size", type=int, default=32, help="for the activation memory")
     subs["export-code"].add_argument("-o", "--output", type=Path, required=True, help="Python file to write")
@@ -84,6 +89,10 @@ def run_headless(args: argparse.Namespace) -> int:
         return commands.validate_command(args.project)
     if args.command == "export-code":
         return commands.export_code(args.project, args.output)
+    if args.command == "import":
+        from models.cli.import_command import import_command
+
+        return import_command(args.model, args.output)
     from models.cli.train import OVERRIDES, split_cpu, train_command
 
     if args.split_cpu:

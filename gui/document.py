@@ -212,6 +212,12 @@ class ProjectDocument(QObject):
         self.revalidate()
         self.project_replaced.emit()
 
+    def replace_with_import(self, project: Project, run_id: str, model: Any) -> None:
+        """Show an imported model's project: unsaved, its weights held as run `run_id`'s model until a save
+        writes them beside the project."""
+        self.replace(project, None, modified=True)
+        self.unsaved_models[run_id] = model
+
     def set_path(self, path: Path | None) -> None:
         self.path = Path(path) if path else None
         self.path_changed.emit(self.path)

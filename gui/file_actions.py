@@ -19,15 +19,27 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from datasets.file_checks import file_problem
 from gui.document import ProjectDocument
+from gui.threads import CurrentWorker
 from models import APP_NAME
 from models.atomic_write import clean_stale_temp_files, pid_alive
-from models.graph.project import FILE_SUFFIX, MAX_FILE_BYTES, Project, ProjectError, parse_json
+from models.graph.project import (
+    FILE_SUFFIX,
+    KERAS_SUFFIXES,
+    MAX_FILE_BYTES,
+    KerasImportError,
+    Project,
+    ProjectError,
+    parse_json,
+)
 
 log = logging.getLogger(__name__)
 
 RECENT_KEY = "files/recent"
 RECENT_LIMIT = 10
 FILE_FILTER = f"Strata projects (*{FILE_SUFFIX} *.json);;All files (*)"
+KERAS_FILTER = f"Keras models ({' '.join('*' + suffix for suffix in KERAS_SUFFIXES)});;All files (*)"
+OPEN_FILTER = (f"Strata projects and Keras models (*{FILE_SUFFIX} *.json "
+               f"{' '.join('*' + suffix for suffix in KERAS_SUFFIXES)});;{FILE_FILTER}")
 RECOVERY_PREFIX = "recovery-"
 CLEANUP_DELAY_MS = 5_000
 
@@ -70,10 +82,13 @@ def read_recovery(path: Path) -> tuple[Project, Path | None, float]:
 
 
 class FileActions(QObject):
-    """Signals `message(str)` for the status bar and `recent_changed()` when the recent list changes."""
+    """Signals `message(str)` for the status bar, `recent_changed()` when the recent list changes, and
+    `model_imported(Keras model, run record)` once an imported model's project is shown (its weights are that
+    record's model)."""
 
     message = Signal(str)
     recent_changed = Signal()
+    model_imported = Signal(object, object)
 
     def __init__(self, document: ProjectDocument, window: QWidget, settings: QSettings,
                  autosave_ms: int = 60_000) -> None:
@@ -84,6 +99,7 @@ class FileActions(QObject):
         self.recovery_path = recovery_dir() / f"{RECOVERY_PREFIX}{os.getpid()}{FILE_SUFFIX}"
         self._autosaved_revision = -1
         self._saving = False
+        self.imports = CurrentWorker(self)  # the Keras model being imported
         document.project_replaced.connect(self.discard_recovery)  # the old project's work is saved or declined
         QTimer.singleShot(CLEANUP_DELAY_MS, self._clean_recent_folders)  # after start-up, not during it
         self.autosave_timer = QTimer(self)
@@ -115,12 +131,16 @@ class FileActions(QObject):
     def open_dialog(self) -> None:
         if not self.confirm_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open Strata Project", self._last_folder(), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open Strata Project or Keras Model", self._last_folder(),
+                                              OPEN_FILTER)
         if path:
             self.open_path(Path(path), ask=False)
 
     def open_path(self, path: Path, ask: bool = True) -> bool:
-        """Open a project file; a broken file gives a message and leaves the current project as it was."""
+        """Open a project file (or import a Keras model file); a broken file gives a message and leaves the current
+        project as it was."""
+        if Path(path).suffix.lower() in KERAS_SUFFIXES:
+            return self.import_path(Path(path), ask)
         if ask and not self.confirm_discard():
             return False
         try:
@@ -133,6 +153,51 @@ class FileActions(QObject):
         self.add_recent(Path(path))
         self.message.emit(f"Opened {Path(path).name}")
         return True
+
+    # ----- importing a Keras model ---------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open Keras Model", self._last_folder(), KERAS_FILTER)
+        if path:
+            self.import_path(Path(path), ask=False)
+
+    def import_path(self, path: Path, ask: bool = True) -> bool:
+        """Import a Keras model file in a worker thread (loading the weights and building the model take seconds),
+        with a busy dialog that can be cancelled; False when the user kept the current project."""
+        if ask and not self.confirm_discard():
+            return False
+        from PySide6.QtWidgets import QProgressDialog
+
+        from gui.model_tasks import ModelTask
+
+        def work():  # TensorFlow is imported here, in the worker, never on the GUI thread
+            from models.building.import_project import import_keras_file
+
+            return import_keras_file(path)
+
+        dialog = QProgressDialog(f"Opening {path.name}: reading its graph and weights…", "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle("Open Keras Model")
+        dialog.setMinimumDuration(300)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        task = ModelTask(work, f"Importing {path.name}", self, delete_when_finished=True)
+        task.expected = (KerasImportError,)  # a file that cannot come in: its own plain message, no traceback
+        self.imports.replace(task, done=lambda imported: self._imported(imported, dialog),
+                             failed=lambda message: self._import_failed(message, path, dialog))
+        dialog.canceled.connect(lambda: (self.imports.retire(), self.message.emit(f"Stopped opening {path.name}")))
+        task.start()
+        self.message.emit(f"Opening {path.name}…")
+        return True
+
+    def _imported(self, imported, dialog) -> None:
+        dialog.reset()
+        self.document.replace_with_import(imported.project, imported.record["id"], imported.model)
+        self.model_imported.emit(imported.model, imported.record)
+        self.message.emit(imported.summary())
+
+    def _import_failed(self, message: str, path: Path, dialog) -> None:
+        dialog.reset()
+        self._warn("Cannot open Keras model", f"{path.name} could not be opened:\n\n{message}")
 
     # ----- saving -------------------------------------------------------------------------------------
     def save(self) -> bool:

@@ -28,7 +28,9 @@ SEPARATOR = None
 MENUS: dict[str, list[ActionSpec | None]] = {
     "&File": [
         ActionSpec("file.new", "&New…", StandardKey.New, "Start a new model from a template"),
-        ActionSpec("file.open", "&Open…", StandardKey.Open, "Open a Strata project file"),
+        ActionSpec("file.open", "&Open…", StandardKey.Open, "Open a Strata project file or a Keras model"),
+        ActionSpec("file.import_keras", "Open &Keras Model…", "Ctrl+Shift+K",
+                   "Open a .keras (or .h5) model with its weights, to inspect, train or export"),
         ActionSpec("file.open_image", "Open &Image…", "Ctrl+Shift+O",
                    "Load an image to see what every layer makes of it"),
         ActionSpec("file.save", "&Save", StandardKey.Save, "Save the project"),

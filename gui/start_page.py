@@ -27,12 +27,14 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 
 class StartPage(QFrame):
     """Signals: `template_chosen(name)`, `recent_chosen(path)`, `guide_requested()`, `open_requested()`,
-    `layer_dropped(type name)` (a palette layer dropped here starts the model)."""
+    `import_requested()` (open a Keras model), `layer_dropped(type name)` (a palette layer dropped here starts the
+    model)."""
 
     template_chosen = Signal(str)
     recent_chosen = Signal(str)
     guide_requested = Signal()
     open_requested = Signal()
+    import_requested = Signal()
     layer_dropped = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,6 +66,10 @@ class StartPage(QFrame):
         guide.clicked.connect(self.guide_requested)
         open_button = QPushButton("Open a Project…")
         open_button.clicked.connect(self.open_requested)
+        self.import_button = QPushButton("Open a Keras Model…")
+        self.import_button.setToolTip("A .keras or .h5 model file with its weights: see what it makes of an image, "
+                                      "train it further, or export it")
+        self.import_button.clicked.connect(self.import_requested)
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>Templates</b>"), 0, 0)
         grid.addWidget(QLabel("<b>Recent projects</b>"), 0, 1)
@@ -72,6 +78,7 @@ class StartPage(QFrame):
         grid.addWidget(self.description, 2, 0, 1, 2)
         grid.addWidget(guide, 3, 0)
         grid.addWidget(open_button, 3, 1)
+        grid.addWidget(self.import_button, 4, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(hint)

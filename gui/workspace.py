@@ -84,6 +84,7 @@ class Editor(QObject):
         self.summary.problem_activated.connect(lambda node_id: self.canvas.select([node_id]))
         self.summary.node_activated.connect(lambda node_id: self.canvas.select([node_id]))
         self.files.message.connect(lambda message: self._status(message, 5000))
+        self.files.model_imported.connect(self.training.take_model)  # its weights: the project's trained model
         self.data_panel.message.connect(lambda message: self._status(message, 5000))
         # "Training on CPU" stays in the status bar for the whole run; other messages fade
         self.training.message.connect(lambda message: self._status(message, 0 if self.training.is_training()
@@ -105,6 +106,7 @@ class Editor(QObject):
         handlers: dict[str, Callable[[], Any]] = {
             "file.new": self.files.new_from_template,
             "file.open": self.files.open_dialog,
+            "file.import_keras": self.files.import_dialog,
             "file.open_image": self.open_image,
             "file.save": self.files.save,
             "file.save_as": self.files.save_as,
@@ -225,6 +227,7 @@ class Editor(QObject):
         page.recent_chosen.connect(lambda path: self.files.open_path(Path(path)))
         page.guide_requested.connect(lambda: getattr(self.window, "show_guide", lambda: None)())
         page.open_requested.connect(self.files.open_dialog)
+        page.import_requested.connect(self.files.import_dialog)
         page.layer_dropped.connect(lambda name: self.canvas.add_layer(name) if name in CATALOG else None)
         self.files.recent_changed.connect(lambda: page.set_recent(self.files.recent_files()))
         page.set_recent(self.files.recent_files())

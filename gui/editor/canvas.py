@@ -13,6 +13,7 @@ document's `spec_changed` / `validated` signals.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -42,7 +43,7 @@ from models.graph.edits import (
     remove_layers,
 )
 from models.graph.layout import layered_layout
-from models.graph.project import FILE_SUFFIX, ProjectError, model_from_dict
+from models.graph.project import FILE_SUFFIX, KERAS_SUFFIXES, ProjectError, model_from_dict
 from models.graph.spec import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,10 @@ READABLE_SCALE = 0.9  # a card's smaller 8.5 pt line is then 10 px high: the lea
 
 
 def project_file_from(mime: QMimeData) -> str | None:
-    """The first local `.json` file a drag carries (a project dropped on the window), or None."""
+    """The first local project (`.json`) or Keras model file a drag carries (dropped on the window), or None."""
     for url in mime.urls() if mime.hasUrls() else []:
         path = url.toLocalFile()
-        if path.endswith(FILE_SUFFIX) or path.endswith(".json"):
+        if path.endswith(FILE_SUFFIX) or path.endswith(".json") or Path(path).suffix.lower() in KERAS_SUFFIXES:
             return path
     return None
 

@@ -459,7 +459,7 @@ class TrainingPanel(QWidget):
 
         model_file = record["model_file"]
         task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self, delete_when_finished=True)
-        self.model_loads.replace(task, done=lambda model: self._on_model_loaded(model, record), failed=self._fail)
+        self.model_loads.replace(task, done=lambda model: self.take_model(model, record), failed=self._fail)
         task.start()
 
     @property
@@ -472,7 +472,9 @@ class TrainingPanel(QWidget):
         """The last run's model, while it loads."""
         return self.model_loads.worker
 
-    def _on_model_loaded(self, model, record: dict) -> None:
+    def take_model(self, model, record: dict) -> None:
+        """The model of one of the project's runs (loaded with the project, or imported) becomes the trained model:
+        Inspection shows it, training continues from it, exports write it."""
         if not any(r is record for r in self.document.project.runs) or self.trained_model is not None:
             return  # a newer model trained meanwhile
         self.session.state.trained_model = model

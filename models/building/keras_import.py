@@ -31,6 +31,7 @@ from models.building.builder import INPUT_MARKER
 from models.checks.validate import validate
 from models.graph.catalog import CATALOG, KERAS_ARGUMENTS, KERAS_LAYER
 from models.graph.params import range_error, type_error
+from models.graph.project import KERAS_SUFFIXES, KerasImportError
 from models.graph.spec import LayerNode, ModelSpec
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ NESTED_CLASSES = {"Functional", "Sequential", "Model"}
 TENSOR = "__keras_tensor__"
 INITIALIZER_NAMES = {"GlorotUniform": "glorot_uniform", "GlorotNormal": "glorot_normal", "HeUniform": "he_uniform",
                      "HeNormal": "he_normal", "LecunNormal": "lecun_normal", "Zeros": "zeros", "Ones": "ones"}
-
-
-class KerasImportError(ValueError):
-    """A model that cannot come in, said plainly (which layer, which class, what to do)."""
 
 
 @dataclass
@@ -66,7 +63,7 @@ def load_keras_file(path: str | Path) -> Any:
     problem = file_problem(path, "Keras model", MAX_MODEL_BYTES)
     if problem:
         raise KerasImportError(problem[0].upper() + problem[1:])
-    if path.suffix.lower() not in (".keras", ".h5", ".hdf5"):
+    if path.suffix.lower() not in KERAS_SUFFIXES:
         raise KerasImportError(f"{path.name} is not a Keras model file: Strata opens .keras files (and .h5 files "
                                "that Keras 3 can read)")
     try:
@@ -85,8 +82,8 @@ def _load_failure(path: Path, error: Exception) -> str:
         return (f"{path.name} uses the class '{located.group(1)}', which is not part of Keras: Strata can only "
                 "open it where the code that defines that class is importable (register it with "
                 "@keras.saving.register_keras_serializable)")
-    if "File is not a zip file" in text or "not a zip" in text.lower() or "Unable to open file" in text \
-            or "file signature not found" in text:
+    if any(sign in text for sign in ("is not a zip file", "zip file.", "Unable to open file", "signature not found",
+                                     "Unable to synchronously open file")):
         return f"{path.name} is not a Keras model file (it is damaged, cut short, or another kind of file)"
     if "version" in text.lower():
         return f"{path.name} was written by a Keras this version cannot read: {text.splitlines()[0]}"

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 FILE_SUFFIX = ".strata.json"
+KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")  # Keras model files Strata opens (by importing them)
 MAX_FILE_BYTES = 256 * 2**20  # a project with hundreds of runs is a few MB
 MAX_DEPTH = 32  # nesting of objects and arrays; Strata's own files reach 7
 MAX_NAME_CHARS = 200
@@ -47,6 +48,10 @@ _SCALAR_LIST = re.compile(r"\[[^\[\]{}\"]*\]")
 
 def _compact_list(match: re.Match) -> str:
     return json.dumps(json.loads(match.group()))
+
+
+class KerasImportError(ValueError):
+    """A Keras model file that cannot come in, said plainly (which layer, which class, what to do)."""
 
 
 class ProjectError(LocatedError):

@@ -17,7 +17,7 @@ def run_main(*args: str, env: dict | None = None) -> subprocess.CompletedProcess
 def test_help_lists_every_headless_command():
     result = run_main("--help")
     assert result.returncode == 0
-    for command in ("summary", "validate", "export-code", "train"):
+    for command in ("summary", "validate", "export-code", "train", "import"):
         assert command in result.stdout
 
 

@@ -90,3 +90,29 @@ def test_the_cli_summary_prints_what_the_window_shows(tmp_path):
     printed = [line.split()[0] for line in out.getvalue().splitlines()[3:6]]
     assert printed == [row.node for row in summary_rows(project.spec, report)] == ["x", "first", "second"]
     assert totals_text(report, 32) in out.getvalue()
+
+
+def test_import_turns_a_keras_file_into_a_project_with_its_weights(tmp_path):
+    script = (
+        "import keras\n"
+        "inputs = keras.Input((8, 8, 3), name='pixels')\n"
+        "x = keras.layers.Conv2D(4, 3, name='conv')(inputs)\n"
+        "x = keras.layers.ReLU(6.0, name='relu6')(x)\n"
+        "x = keras.layers.GlobalAveragePooling2D(name='pool')(x)\n"
+        "keras.Model(inputs, keras.layers.Dense(2, name='out')(x), name='tiny').save(r'%s')\n"
+    ) % (tmp_path / "tiny.keras")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, capture_output=True)
+    result = strata("import", tmp_path / "tiny.keras", "-o", tmp_path / "tiny.strata.json")
+    assert result.returncode == 0, result.stderr
+    assert "Imported tiny: 5 layers" in result.stdout and "1 kept as Keras's own configuration" in result.stdout
+    project = Project.load(tmp_path / "tiny.strata.json")
+    assert [n.type for n in project.spec.nodes.values()] == ["Input", "Conv2D", "KerasLayer",
+                                                               "GlobalAveragePooling2D", "Dense"]
+    assert project.runs[-1]["status"] == "imported"
+    assert (tmp_path / project.runs[-1]["model_file"]).is_file()
+    summary = strata("summary", tmp_path / "tiny.strata.json")
+    assert "Total params: 122" in summary.stdout  # 3*3*3*4 + 4 and 4*2 + 2
+    (tmp_path / "broken.keras").write_bytes(b"not a zip")
+    refused = strata("import", tmp_path / "broken.keras", "-o", tmp_path / "broken.strata.json")
+    assert refused.returncode == 1 and "not a Keras model file" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "broken.strata.json").exists()
