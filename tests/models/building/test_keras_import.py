@@ -93,11 +93,11 @@ def test_a_setting_the_catalog_cannot_hold_keeps_the_layer_as_keras_describes_it
 
 
 def test_an_imported_project_saves_reloads_exports_and_trains_after_an_edit(tmp_path):
+    from datasets.generated import load_shapes
     from models.building.export import load_keras
     from models.training.config import TrainingConfig
     from models.training.run_models import run_model_path, write_run_models
     from models.training.trainer import Trainer
-    from datasets.generated import load_shapes
 
     inputs = keras.Input((16, 16, 1), name="pixels")
     x = keras.layers.Conv2D(4, 3, activation="relu", name="conv")(inputs)

@@ -1,0 +1,109 @@
+"""A Keras model file opened in the window: dropped on it, chosen from the start page's file dialog or File ▸ Open.
+Its graph fills the canvas, its weights are the project's trained model at once (Inspection shows what they make
+of an image), a save writes them beside the project, and a broken file is a message."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from models.graph.project import Project
+from models.inspection.probe import Probe
+from tests.qt_helpers import answer_next_message_box
+
+TIMEOUT = 120_000
+
+
+def small_model_file(tmp_path):
+    inputs = keras.Input((16, 16, 3), name="pixels")
+    x = keras.layers.Conv2D(6, 3, activation="relu", name="conv")(inputs)
+    x = keras.layers.ReLU(max_value=6.0, name="relu6")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax", name="classes")(x), name="small_net")
+    path = tmp_path / "small_net.keras"
+    model.save(path)
+    return model, path
+
+
+def shown_window(qtbot, main_window_factory):
+    window = main_window_factory()
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def drop_file(window, path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    window.dropEvent(QDropEvent(QPointF(300, 300), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+
+
+def test_a_dropped_keras_file_opens_with_its_weights_inspects_and_saves(qtbot, main_window_factory, tmp_path):
+    model, path = small_model_file(tmp_path)
+    window = shown_window(qtbot, main_window_factory)
+    editor = window.editor
+    with qtbot.waitSignal(editor.files.model_imported, timeout=TIMEOUT):
+        drop_file(window, path)
+    spec = editor.document.spec
+    assert [node.type for node in spec.nodes.values()] == ["Input", "Conv2D", "KerasLayer",
+                                                            "GlobalAveragePooling2D", "Dense"]
+    assert editor.document.modified and editor.document.path is None  # unsaved work until Save
+    assert editor.training.trained_model is not None and not editor.start_page.isVisible()
+    assert "Imported small_net: 5 layers" in window.statusBar().currentMessage()
+
+    panel = editor.inspection
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        panel.load_photo("cat")
+    qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
+    expected = Probe(model)(panel.input.sample)  # the file's own weights, computed by Keras on the same input
+    for layer in ("conv", "relu6", "classes"):
+        np.testing.assert_allclose(panel.data.outputs[layer], expected[layer], atol=1e-5)
+
+    project_path = tmp_path / "small.strata.json"
+    assert editor.files._save_to(project_path)
+    assert (tmp_path / "small-models" / "import-1.keras").is_file() and not editor.document.modified
+    reopened = Project.load(project_path)
+    assert reopened.runs[-1]["status"] == "imported"
+    assert reopened.runs[-1]["model_file"] == "small-models/import-1.keras"
+
+
+def test_the_start_page_opens_a_keras_model_through_its_file_dialog(qtbot, main_window_factory, tmp_path):
+    _model, path = small_model_file(tmp_path)
+    window = shown_window(qtbot, main_window_factory)
+    window.editor.document.replace(Project(), None)
+    page = window.editor.start_page
+    qtbot.waitUntil(page.isVisible)
+
+    def choose_file() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QFileDialog):
+            assert "Keras models" in dialog.nameFilters()[0]
+            dialog.selectFile(str(path))
+            dialog.accept()
+        else:
+            QTimer.singleShot(50, choose_file)
+
+    QTimer.singleShot(50, choose_file)
+    with qtbot.waitSignal(window.editor.files.model_imported, timeout=TIMEOUT):
+        qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    assert "classes" in window.editor.document.spec.nodes
+    window.editor.document.undo_stack.setClean()
+    window.editor.document.unsaved_models.clear()
+
+
+def test_a_broken_keras_file_is_a_message_and_the_project_stays(qtbot, main_window_factory, tmp_path):
+    window = shown_window(qtbot, main_window_factory)
+    before = window.editor.document.project
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"PK\x03\x04 this is not really a zip")
+    seen: list[str] = []
+    answer_next_message_box(QMessageBox.StandardButton.Ok, seen)
+    window.editor.files.open_path(broken, ask=False)
+    qtbot.waitUntil(lambda: bool(seen), timeout=TIMEOUT)
+    assert "broken.keras" in seen[0] and "not a Keras model file" in seen[0] and "Traceback" not in seen[0]
+    assert window.editor.document.project is before
