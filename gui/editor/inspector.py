@@ -152,6 +152,8 @@ class Inspector(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for param in kind.params if kind else ():
+            if param.kind == "keras_arguments" and not node.params.get(param.name):
+                continue  # only an imported layer carries them: no empty row on every layer a student adds
             row, field_widget = self._make_row(param)
             self.rows[param.name] = row
             form.addRow(row.label, field_widget)
@@ -229,7 +231,7 @@ class Inspector(QWidget):
         font = row.label.font()
         font.setBold(changed)
         row.label.setFont(font)
-        row.reset.setVisible(changed)
+        row.reset.setVisible(changed and row.param.kind != "keras_layer")  # an import's record, not a setting
 
     def _show_row_messages(self, row: ParamRow) -> None:
         if row.client_error:

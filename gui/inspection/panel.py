@@ -279,7 +279,9 @@ class InspectionPanel(QWidget):
         fingerprint = model_fingerprint(self.document.spec)
         if self.trained_model is not None and fingerprint == self.trained_fingerprint:
             model = self.trained_model
-            return ("trained", id(model)), (lambda: model), "trained model"
+            runs = self.document.project.runs
+            imported = bool(runs) and runs[-1].get("status") == "imported"  # weights that came with the model file
+            return ("trained", id(model)), (lambda: model), "imported model" if imported else "trained model"
         label = "untrained model (random weights)" if self.trained_model is None else \
             "untrained model: the model changed since it was trained"
         return ("spec", fingerprint), _builder(self.document.spec.copy()), label

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QSizePolicy,
     QSpinBox,
     QToolButton,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from gui.widgets.colors import ERROR
 from gui.widgets.slots import guarded
 from gui.widgets.wheel_guard import guard_wheel
+from models.checks.shapes import fmt
 from models.graph.catalog import Param
 from models.graph.param_text import parse_json_value, parse_list, parse_literal, render_list, same_value, whole_number
 
@@ -402,6 +404,38 @@ class RecurrentLayerEditor(ParamEditor):
         self.config_line.setVisible(not self._simple)
 
 
+class KerasLayerView(ParamEditor):
+    """An imported layer's Keras description, read-only: its class, its configuration and the shapes Keras
+    measured. Editing it would make the measured shapes untrue; the layer is changed by replacing it."""
+
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(param, parent)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setMinimumHeight(160)
+        self.row.addWidget(self.text)
+        self._value: Any = None
+
+    def _read(self) -> Any:
+        return copy.deepcopy(self._value)
+
+    def _show(self, value: Any) -> None:
+        self._value = copy.deepcopy(value)
+        self.text.setPlainText(keras_layer_text(value) if isinstance(value, dict) else "")
+
+
+def keras_layer_text(layer: dict) -> str:
+    """What a person wants to read of an imported layer: class and module, measured shapes, then the config."""
+    shapes = " and ".join(fmt(tuple(s)) for s in layer.get("input_shapes", []))
+    trainable, frozen = (layer.get("params") or [0, 0])[:2]
+    lines = [f"{layer.get('class_name')}  ({layer.get('module') or 'Keras'})",
+             f"measured: {shapes} -> {fmt(tuple(layer.get('output_shape', [])))}",
+             f"parameters: {trainable:,} trainable, {frozen:,} non-trainable", "",
+             json.dumps(layer.get("config", {}), indent=2)]
+    return "\n".join(lines)
+
+
 EDITORS: dict[str, Callable[[Param, QWidget | None], ParamEditor]] = {
     "int": IntEditor,
     "float": FloatEditor,
@@ -416,6 +450,8 @@ EDITORS: dict[str, Callable[[Param, QWidget | None], ParamEditor]] = {
     "float_range": functools.partial(TextEditor, parse=parse_literal, render=render_list),
     "padding2d": functools.partial(TextEditor, parse=parse_literal, render=render_list),
     "recurrent_layer": RecurrentLayerEditor,
+    "keras_layer": KerasLayerView,
+    "keras_arguments": functools.partial(TextEditor, parse=parse_json_value, render=json.dumps),
 }
 
 

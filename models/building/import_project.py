@@ -38,6 +38,18 @@ class ImportedProject:
                 f"{count_text(report.total_params)} parameters{kept_text}")
 
 
+def _first_dataset(spec) -> dict[str, Any]:
+    """Data to try the model on at once: generated shapes of the model's image size and channels where they can be
+    made (8 to 128 pixels), else the default; the Data panel says what does not fit, with a Fix."""
+    shape = spec.nodes[spec.input_ids()[0]].params["shape"] if len(spec.input_ids()) == 1 else []
+    if len(shape) == 3 and shape[0] == shape[1] and shape[-1] in (1, 3):
+        options: dict[str, Any] = {"color": shape[-1] == 3}
+        if shape[0] is not None and 8 <= shape[0] <= 128:
+            options["size"] = shape[0]
+        return {"source": "shapes", "options": options}
+    return {"source": "shapes", "options": {}}
+
+
 def import_keras_file(path: str | Path) -> ImportedProject:
     """The project for the Keras model in `path`; KerasImportError says why a file cannot come in."""
     path = Path(path)
@@ -51,9 +63,7 @@ def project_from_keras(model: Any, origin: str) -> ImportedProject:
     built = build(spec).model
     transfer_weights(imported, built)
     project = Project(spec=spec, name=getattr(model, "name", "") or spec.name, description=origin + ".")
-    shape = spec.nodes[spec.input_ids()[0]].params["shape"] if spec.input_ids() else []
-    if len(shape) == 3 and shape[-1] == 3:
-        project.dataset = {"source": "shapes", "options": {"color": True}}
+    project.dataset = _first_dataset(spec)
     record = {
         "id": IMPORT_RUN_ID, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "duration_s": 0.0, "device": "",
         "status": IMPORTED, "message": origin, "steps": 0, "epochs_done": 0, "config": {}, "dataset": {},

@@ -59,7 +59,7 @@ def test_a_dropped_keras_file_opens_with_its_weights_inspects_and_saves(qtbot, m
     panel = editor.inspection
     with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
         panel.load_photo("cat")
-    qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "imported model" in panel.model_label.text(), timeout=TIMEOUT)
     expected = Probe(model)(panel.input.sample)  # the file's own weights, computed by Keras on the same input
     for layer in ("conv", "relu6", "classes"):
         np.testing.assert_allclose(panel.data.outputs[layer], expected[layer], atol=1e-5)

@@ -15,7 +15,7 @@ from gui.editor.inspector import EMPTY_TEXT, Inspector
 from gui.widgets.param_editors import EDITORS, make_editor
 from models.checks.problems import Problem
 from models.checks.validate import NodeReport, validate
-from models.graph.catalog import CATALOG
+from models.graph.catalog import CATALOG, KERAS_ARGUMENTS
 from models.graph.project import Project
 from models.graph.spec import ModelSpec
 from tests.model_helpers import spec_for
@@ -76,13 +76,15 @@ def test_every_param_kind_has_an_editor():
 @pytest.mark.parametrize("type_name", list(CATALOG))
 def test_every_layer_type_builds_its_form(inspector, type_name):
     spec, node_id = show(inspector, type_name)
-    assert list(inspector.rows) == [param.name for param in CATALOG[type_name].params]
+    assert list(inspector.rows) == [param.name for param in CATALOG[type_name].params
+                                    if param.name != KERAS_ARGUMENTS]  # shown only where an import set them
     assert inspector.type_label.text() == type_name
     assert inspector.name_edit.text() == node_id
     assert inspector.shape_label.text().startswith("Output (None, ")
     assert all(row.message.isHidden() for row in inspector.rows.values())
     values = spec.node(node_id).effective_params()
-    assert all(row.reset.isHidden() == row.param.is_default(values[name]) for name, row in inspector.rows.items())
+    assert all(row.reset.isHidden() == (row.param.is_default(values[name]) or row.param.kind == "keras_layer")
+               for name, row in inspector.rows.items())  # an imported layer's description is not reset
 
 
 @pytest.mark.parametrize(("type_name", "param"), ALL_PARAMS, ids=[f"{t}.{p.name}" for t, p in ALL_PARAMS])
@@ -245,7 +247,7 @@ def test_another_node_rebuilds_the_form(inspector):
     form = inspector.scroll.widget()
     show(inspector, "Dense")
     assert inspector.scroll.widget() is not form
-    assert list(inspector.rows) == [param.name for param in CATALOG["Dense"].params]
+    assert list(inspector.rows) == [param.name for param in CATALOG["Dense"].params if param.name != KERAS_ARGUMENTS]
 
 
 def test_reset_to_default(qtbot, inspector, changes):
@@ -310,3 +312,20 @@ def test_editor_spin_boxes_do_not_track_every_keystroke(qtbot):
         qtbot.addWidget(editor)
         for spin in editor.findChildren(QSpinBox):
             assert not spin.keyboardTracking()
+
+
+def test_an_imported_layer_shows_its_keras_description_read_only_and_kept_arguments(inspector):
+    from tests.model_helpers import spec_for
+
+    spec = spec_for("KerasLayer")
+    node_id = next(n for n, node in spec.nodes.items() if node.type == "KerasLayer")
+    inspector.show_node(spec.node(node_id), validate(spec).nodes[node_id])
+    view = inspector.rows["layer"].editor
+    assert view.text.isReadOnly()
+    text = view.text.toPlainText()
+    assert text.startswith("ReLU  (keras.layers)") and "measured: (6, 6, 3) -> (6, 6, 3)" in text
+    assert '"max_value": 6.0' in text
+    dense = spec_for("Dense")
+    dense.set_params("dense_1", keras_arguments={"kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.1}}})
+    inspector.show_node(dense.node("dense_1"), validate(dense).nodes["dense_1"])
+    assert "L2" in inspector.rows[KERAS_ARGUMENTS].editor.value()["kernel_regularizer"]["class_name"]

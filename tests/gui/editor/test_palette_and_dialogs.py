@@ -10,7 +10,7 @@ from gui.dialogs.code import CodeDialog
 from gui.dialogs.templates import EMPTY, TemplateDialog
 from gui.document import ProjectDocument
 from gui.editor.palette import LAYER_MIME, Palette
-from models.graph.catalog import CATALOG
+from models.graph.catalog import CATALOG, PALETTE_HIDDEN
 from models.graph.project import Project, model_to_dict
 from models.graph.spec import ModelSpec
 from models.templates import load_template, template_names
@@ -19,7 +19,7 @@ from models.templates import load_template, template_names
 def test_palette_lists_every_catalog_layer_with_its_teaching_text(qtbot):
     palette = Palette()
     qtbot.addWidget(palette)
-    assert set(palette.items) == set(CATALOG)
+    assert set(palette.items) == set(CATALOG) - PALETTE_HIDDEN  # an imported layer comes only with its model
     item = palette.items["Conv2D"]
     assert item.parent().text(0) == "Convolution"
     assert CATALOG["Conv2D"].teaching in item.toolTip(0)
@@ -36,7 +36,7 @@ def test_palette_search_filters_as_you_type(qtbot):
     qtbot.keyClicks(palette.search, "attention")
     assert {"MultiHeadAttention", "Attention"} <= set(palette.visible_layers())
     palette.search.clear()
-    assert len(palette.visible_layers()) == len(CATALOG)
+    assert len(palette.visible_layers()) == len(CATALOG) - len(PALETTE_HIDDEN)
 
 
 def test_palette_drag_carries_stratas_own_mime_type(qtbot):
