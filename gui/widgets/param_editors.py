@@ -334,8 +334,10 @@ class OptionalEditor(ParamEditor):
         self.check = QCheckBox("set")
         self.check.setToolTip(f"Unchecked: Keras's default. {param.help}")
         self.check.clicked.connect(self._toggled)
-        self.inner: ParamEditor = (IntTupleEditor if param.kind == "optional_tuple" else IntEditor)(param)
-        self.inner.set_value(self.param.normalize(max(int(param.min or 1), 1)))
+        inner = {"optional_tuple": IntTupleEditor, "optional_float": FloatEditor}.get(param.kind, IntEditor)
+        self.inner: ParamEditor = inner(param)
+        start = max(param.min or 1, 1) if param.kind == "optional_float" else max(int(param.min or 1), 1)
+        self.inner.set_value(self.param.normalize(start))
         self.inner.setEnabled(False)
         self.inner.edited.connect(self._commit)
         self.row.addWidget(self.check)
@@ -447,6 +449,7 @@ EDITORS: dict[str, Callable[[Param, QWidget | None], ParamEditor]] = {
     "int_tuple": IntTupleEditor,
     "optional_int": OptionalEditor,
     "optional_tuple": OptionalEditor,
+    "optional_float": OptionalEditor,
     "float_range": functools.partial(TextEditor, parse=parse_literal, render=render_list),
     "padding2d": functools.partial(TextEditor, parse=parse_literal, render=render_list),
     "recurrent_layer": RecurrentLayerEditor,

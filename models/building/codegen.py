@@ -14,8 +14,11 @@ from models.building.codegen_training import training_lines
 from models.checks.problems import BuildError
 from models.checks.shapes import keras_shape
 from models.checks.validate import ValidationReport, validate
-from models.graph.catalog import KERAS_LAYER, layer_type
+from models.graph.catalog import CATALOG, KERAS_LAYER, layer_type
 from models.graph.spec import LayerNode, ModelSpec
+
+# Strata's own layer classes, copied into a file that uses them
+CUSTOM_LAYER_NAMES = tuple(name for name, kind in CATALOG.items() if kind.module == "strata")
 
 
 def _literal(value) -> str:
@@ -45,13 +48,27 @@ def _arguments(node: LayerNode) -> list[str]:
     return args
 
 
-def _imported_call(node: LayerNode) -> str:
+def variable_names(spec: ModelSpec) -> dict[str, str]:
+    """Each layer's Python variable: its id, unless that would hide a name the file uses (`keras`, `layers`,
+    `math`, a copied layer class); then the id with a trailing underscore (the layer keeps its name)."""
+    taken = {"keras", "layers", "math", "build_model", "train", *CUSTOM_LAYER_NAMES}
+    names: dict[str, str] = {}
+    for node_id in spec.nodes:
+        name = node_id
+        while name in taken or (name != node_id and name in spec.nodes):
+            name += "_"
+        names[node_id] = name
+        taken.add(name)
+    return names
+
+
+def _imported_call(node: LayerNode, names: dict[str, str]) -> str:
     """The recorded call of an imported layer with its inputs' variables in place of the markers."""
     from models.building.builder import INPUT_MARKER
 
     def source(value) -> str:
         if isinstance(value, dict) and set(value) == {INPUT_MARKER}:
-            return node.inputs[value[INPUT_MARKER]]
+            return names[node.inputs[value[INPUT_MARKER]]]
         if isinstance(value, list):
             return "[" + ", ".join(source(v) for v in value) + "]"
         if isinstance(value, dict):
@@ -63,23 +80,24 @@ def _imported_call(node: LayerNode) -> str:
     return f"({', '.join(parts)})"
 
 
-def _imported_layer(node: LayerNode) -> str:
+def _imported_layer(node: LayerNode, names: dict[str, str]) -> str:
     """An imported layer rebuilt from Keras's own description of it."""
     layer = node.params["layer"]
     described = {"module": layer["module"], "class_name": layer["class_name"],
                  "config": {**layer["config"], "name": node.id}, "registered_name": layer["registered_name"]}
-    return f"keras.saving.deserialize_keras_object({described!r}){_imported_call(node)}"
+    return f"keras.saving.deserialize_keras_object({described!r}){_imported_call(node, names)}"
 
 
-def _call(node: LayerNode) -> str:
+def _call(node: LayerNode, names: dict[str, str]) -> str:
     kind = layer_type(node.type)
+    inputs = [names[i] for i in node.inputs]
     if node.type == "MultiHeadAttention":
-        names = node.inputs + [node.inputs[0]] * (2 - len(node.inputs))  # self-attention: value = query
-        extra = f", key={node.inputs[2]}" if len(node.inputs) > 2 else ""
-        return f"({names[0]}, {names[1]}{extra})"
+        query_value = inputs + [inputs[0]] * (2 - len(inputs))  # self-attention: value = query
+        extra = f", key={inputs[2]}" if len(inputs) > 2 else ""
+        return f"({query_value[0]}, {query_value[1]}{extra})"
     if kind.is_merge or node.type == "Attention":
-        return f"([{', '.join(node.inputs)}])"
-    return f"({node.inputs[0]})"
+        return f"([{', '.join(inputs)}])"
+    return f"({inputs[0]})"
 
 
 def _comment(report: ValidationReport, node_id: str) -> str:
@@ -115,21 +133,22 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
         body = source.split("import keras\n", 1)[1].split("\nCUSTOM_LAYERS")[0].strip("\n")
         lines += ["", "# Strata's own layers, copied here so this file needs only Keras.", body, "", ""]
     lines += ["def build_model() -> keras.Model:"]
+    names = variable_names(spec)
     for node_id in spec.topological_order():
-        node = spec.nodes[node_id]
+        node, name = spec.nodes[node_id], names[node_id]
         if layer_type(node.type).is_input:
             params = node.effective_params()
             dtype = f', dtype="{params["dtype"]}"' if params["dtype"] != "float32" else ""
-            code = f'{node_id} = keras.Input(shape={_literal(list(params["shape"]))}{dtype}, name="{node_id}")'
+            code = f'{name} = keras.Input(shape={_literal(list(params["shape"]))}{dtype}, name="{node_id}")'
         elif node.type == KERAS_LAYER:
-            code = f"{node_id} = {_imported_layer(node)}"
+            code = f"{name} = {_imported_layer(node, names)}"
         else:
             prefix = "" if layer_type(node.type).module == "strata" else "layers."
             args = ", ".join([*_arguments(node), f'name="{node_id}"'])
-            code = f"{node_id} = {prefix}{node.type}({args}){_call(node)}"
+            code = f"{name} = {prefix}{node.type}({args}){_call(node, names)}"
         lines += [f"    {_comment(report, node_id)}", f"    {code}"]
     inputs, outputs = spec.input_ids(), spec.output_ids()
-    as_list = lambda ids: ids[0] if len(ids) == 1 else "[" + ", ".join(ids) + "]"  # noqa: E731
+    as_list = lambda ids: names[ids[0]] if len(ids) == 1 else "[" + ", ".join(names[i] for i in ids) + "]"  # noqa: E731
     lines += [f'    return keras.Model(inputs={as_list(inputs)}, outputs={as_list(outputs)}, name="{spec.name}")']
     lines += train_part
     return "\n".join(lines)

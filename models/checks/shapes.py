@@ -68,7 +68,6 @@ def _check_window(spatial: Shape, windows: tuple[int, ...], strides: tuple[int, 
                   param: str, dilation: tuple[int, ...] | None = None, strides_follow: bool = False) -> None:
     """`param` is the window's own parameter (kernel_size, pool_size): the problem is told there, and its Fixes
     are every repair that applies: padding='same' (the output keeps its size), or the largest window that fits."""
-    known = [s for s in spatial if s is not None]
     dilation = dilation or (1,) * len(windows)
     effective = tuple(d * (w - 1) + 1 for w, d in zip(windows, dilation, strict=True))
     if padding == "valid" and any(s is not None and s < e for s, e in zip(spatial, effective, strict=True)):
@@ -84,11 +83,6 @@ def _check_window(spatial: Shape, windows: tuple[int, ...], strides: tuple[int, 
         raise ShapeProblem(
             f"{param} {shown} is larger than its {_x(spatial)} input: use padding='same' or a smaller {param}",
             field=param, fix=first, alternatives=(second,))
-    if known and any(s is not None and st > s for s, st in zip(spatial, strides, strict=True)):
-        raise ShapeProblem(f"strides {_x(strides)} are larger than its {_x(spatial)} input: use strides 1",
-                           field="strides",
-                           fix=Fix("Use strides 1", "set_param",
-                                   {"param": "strides", "value": 1 if len(strides) == 1 else [1] * len(strides)}))
 
 
 def _conv(p: dict, shape: Shape, rank: int, kind: str) -> LayerShape:
@@ -117,11 +111,16 @@ def _conv(p: dict, shape: Shape, rank: int, kind: str) -> LayerShape:
         dm = p["depth_multiplier"]
         return LayerShape((*out, cin * dm), area * cin * dm + bias * cin * dm, macs=positions * area * cin * dm)
     f = p["filters"]
+    groups = p.get("groups", 1)
+    if groups > 1 and (cin % groups or f % groups):
+        raise ShapeProblem(f"groups {groups} must divide both its {cin} input channels and its {f} filters",
+                           field="groups", fix=Fix("Use groups 1", "set_param", {"param": "groups", "value": 1}))
     if kind == "separable":
         dm = p["depth_multiplier"]
         weights = area * cin * dm + cin * dm * f + bias * f
         return LayerShape((*out, f), weights, macs=positions * (area * cin * dm + cin * dm * f))
-    return LayerShape((*out, f), area * cin * f + bias * f, macs=positions * area * cin * f)
+    per_group = cin // groups
+    return LayerShape((*out, f), area * per_group * f + bias * f, macs=positions * area * per_group * f)
 
 
 def _pool(p: dict, shape: Shape, rank: int) -> LayerShape:
@@ -250,14 +249,34 @@ def _adapter_fix(shapes: list[Shape], sources: list[str]) -> Fix | None:
                {"source": sources[narrow], "type": "Dense", "params": {"units": target}})
 
 
+def broadcast(shapes: tuple[Shape, ...]) -> Shape | None:
+    """Keras's element-wise merge shape: aligned from the last axis, each axis equal or 1 (which stretches);
+    None when two sizes differ and neither is 1."""
+    result: list[int | None] = list(shapes[0])
+    for shape in shapes[1:]:
+        longer, shorter = (result, list(shape)) if len(result) >= len(shape) else (list(shape), result)
+        tail = []
+        for a, b in zip(longer[len(longer) - len(shorter):], shorter, strict=True):
+            if a is None or b is None:
+                tail.append(None)
+            elif a == 1 or b == 1 or a == b:
+                tail.append(b if a == 1 else a)
+            else:
+                return None
+        result = longer[:len(longer) - len(shorter)] + tail
+    return tuple(result)
+
+
 def _elementwise(type_name: str) -> Callable[..., LayerShape]:
     def rule(_p: dict, *shapes: Shape, sources: list[str]) -> LayerShape:
-        if len(set(shapes)) > 1:
+        output = broadcast(shapes)
+        if output is None:
             listed = " and ".join(fmt(s) for s in shapes)
             fix = _adapter_fix(list(shapes), sources)
             hint = f": {fix.label[0].lower()}{fix.label[1:]}" if fix else ": make their shapes equal"
-            raise ShapeProblem(f"{type_name} needs inputs of equal shape, got {listed}{hint}", fix=fix)
-        return LayerShape(shapes[0])
+            raise ShapeProblem(f"{type_name} needs inputs of equal shape (or of size 1 where they differ, which "
+                               f"stretches), got {listed}{hint}", fix=fix)
+        return LayerShape(output)
 
     rule.takes_sources = True
     return rule
@@ -374,6 +393,19 @@ def _keras_layer(p: dict, *shapes: Shape) -> LayerShape:
     return LayerShape(tuple(layer["output_shape"]), trainable, non_trainable)
 
 
+def _softmax(p: dict, shape: Shape) -> LayerShape:
+    if not -len(shape) <= p["axis"] < len(shape):
+        raise ShapeProblem(f"axis {p['axis']} is not an axis of its {fmt(shape)} input (use -1 for the last)",
+                           field="axis", fix=Fix("Use axis -1", "set_param", {"param": "axis", "value": -1}))
+    return LayerShape(shape)
+
+
+def _prelu(_p: dict, shape: Shape) -> LayerShape:
+    if None in shape:
+        raise ShapeProblem(f"learns one slope per value, so it needs a fully known input shape, got {fmt(shape)}")
+    return LayerShape(shape, math.prod(shape))
+
+
 def _input(p: dict) -> LayerShape:
     return LayerShape(tuple(p["shape"]))
 
@@ -381,6 +413,7 @@ def _input(p: dict) -> LayerShape:
 RULES: dict[str, Callable[..., LayerShape]] = {
     "Input": _input,
     "Dense": _dense, "Activation": _same, "Dropout": _same, "Embedding": _embedding,
+    "ReLU": _same, "LeakyReLU": _same, "PReLU": _prelu, "ELU": _same, "Softmax": _softmax,
     "Conv1D": lambda p, s: _conv(p, s, 1, "conv"),
     "Conv2D": lambda p, s: _conv(p, s, 2, "conv"),
     "Conv2DTranspose": lambda p, s: _conv(p, s, 2, "transpose"),

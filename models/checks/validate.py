@@ -148,6 +148,7 @@ class Validator:
             report.model_problems.append(Problem("", "The model has no layers after its Input: add a layer."))
         for nid in order:
             self._validate_node(spec.nodes[nid], reports)
+        _pointwise_classifiers(spec, reports)
         return report
 
     def _validate_node(self, node: LayerNode, reports: dict[str, NodeReport]) -> None:
@@ -202,10 +203,21 @@ class Validator:
             return
         report.output_shape = result.output
         report.trainable, report.non_trainable, report.macs = result.trainable, result.non_trainable, result.macs
-        if node.type == "Dense" and len(shapes[0]) == 3:
-            problem(f"gets a {fmt(shapes[0])} feature map and acts on its last axis only; for a classifier "
-                    "insert Flatten or GlobalAveragePooling2D before it", severity="warning",
-                    fix=Fix("Insert Flatten", "insert_before", {"type": "Flatten"}))
+
+
+def _pointwise_classifiers(spec: ModelSpec, reports: dict[str, NodeReport]) -> None:
+    """A Dense on a feature map acts on each position's channels (ConvNeXt's pointwise layers do so on purpose);
+    as the model's output it is most likely a classifier missing its Flatten or pooling."""
+    for node_id in spec.output_ids():
+        node = spec.nodes[node_id]
+        inputs = [reports[i].output_shape for i in node.inputs if i in reports]
+        if node.type != "Dense" or not inputs or inputs[0] is None or len(inputs[0]) != 3 or not reports[node_id].ok:
+            continue
+        reports[node_id].problems.append(Problem(
+            node_id, f"Dense '{node_id}': gets a {fmt(inputs[0])} feature map and acts on its last axis only, so "
+            "the model outputs a map, not one answer per sample; for a classifier insert Flatten or "
+            "GlobalAveragePooling2D before it", None, Fix("Insert Flatten", "insert_before", {"type": "Flatten"}),
+            "warning"))
 
 
 _default_validator = Validator()

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 ACTIVATIONS = (
-    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
-    "sigmoid", "hard_sigmoid", "tanh", "softplus", "softsign", "softmax", "log_softmax", "exponential",
+    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "swish", "hard_silu",
+    "hard_swish", "mish", "sigmoid", "hard_sigmoid", "log_sigmoid", "sparse_sigmoid", "tanh", "hard_tanh",
+    "tanh_shrink", "soft_shrink", "hard_shrink", "softplus", "sparse_plus", "squareplus", "softsign", "softmax",
+    "log_softmax", "sparsemax", "exponential",
 )
 PADDINGS = ("valid", "same")
 INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal", "zeros", "ones")
-INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
+INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")  # what Keras 3's Resizing runs
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 
 
@@ -30,7 +32,8 @@ class Param:
 
     int, float, bool, choice, str, shape (list of ints, None allowed), int_tuple (an int or `length`
     ints), float_range (a float or [low, high]), padding2d (int, [sym_h, sym_w] or [[t, b], [l, r]]),
-    optional_int (int or null), optional_tuple (null or like int_tuple), int_list (list of ints),
+    optional_int (int or null), optional_float (number or null), optional_tuple (null or like int_tuple),
+    int_list (list of ints),
     recurrent_layer ({"class_name", "config"}), keras_layer (an imported layer exactly as Keras serialised it:
     see `KERAS_LAYER`).
     """
@@ -124,7 +127,7 @@ def _tuple(name, default, length, help, lo=1, key=False, required=False):
     return Param(name, "int_tuple", default, help, min=lo, length=length, key=key, required=required)
 
 
-def _conv_params(rank: int, filters: bool = True, initializer: bool = True) -> tuple[Param, ...]:
+def _conv_params(rank: int, filters: bool = True, initializer: bool = True, groups: bool = False) -> tuple[Param, ...]:
     ones = 1 if rank == 1 else [1] * rank
     params = [
         _tuple("kernel_size", 3 if rank == 1 else [3] * rank, rank, "Size of the sliding window", key=True,
@@ -140,6 +143,9 @@ def _conv_params(rank: int, filters: bool = True, initializer: bool = True) -> t
         params.append(_choice("kernel_initializer", "glorot_uniform", INITIALIZERS, "How the weights start"))
     if filters:
         params.insert(0, _int("filters", 32, "Number of output channels (feature maps)", key=True, required=True))
+    if groups:
+        params.append(_int("groups", 1, "Split the channels into this many groups, each filtered on its own "
+                           "(ResNeXt, ConvNeXt); input channels and filters must both divide by it"))
     return tuple(params)
 
 
@@ -187,6 +193,21 @@ LAYERS: tuple[LayerType, ...] = (
     LayerType("Activation", "Core", "Applies a non-linearity on its own, e.g. after BatchNormalization.",
               (Param("activation", "choice", "relu", "The function to apply", choices=ACTIVATIONS, key=True,
                      required=True),)),
+    LayerType("ReLU", "Activations", "max(x, 0) as a layer of its own, with a cap (ReLU(6) in MobileNets), a "
+              "slope below the threshold (leaky) and a threshold.",
+              (Param("max_value", "optional_float", None, "Cap on the output, e.g. 6 (unset: none)", min=0.0,
+                     key=True),
+               _float("negative_slope", 0.0, "Slope below the threshold (0: plain ReLU)"),
+               _float("threshold", 0.0, "Values below it are cut (or scaled by negative_slope)", lo=None))),
+    LayerType("LeakyReLU", "Activations", "Like ReLU, but negative inputs keep a small slope, so a unit never "
+              "stops learning entirely.",
+              (_float("negative_slope", 0.3, "Slope for negative inputs", key=True),)),
+    LayerType("PReLU", "Activations", "A leaky ReLU whose negative slope is learned, one per value.",
+              (_choice("alpha_initializer", "zeros", INITIALIZERS, "How the learned slopes start"),)),
+    LayerType("ELU", "Activations", "Exponential linear unit: smooth below zero, tending to -alpha.",
+              (_float("alpha", 1.0, "The value it tends to for very negative inputs (as -alpha)", key=True),)),
+    LayerType("Softmax", "Activations", "Turns scores into probabilities that sum to 1 along an axis.",
+              (_int("axis", -1, "Axis to normalize over", lo=None, key=True),)),
     LayerType("Dropout", "Core", "While training, zeroes a random fraction of values so the network "
               "cannot rely on any single one. Does nothing at inference.",
               (Param("rate", "float", 0.5, "Fraction of values set to zero", min=0.0, max=0.99, key=True,
@@ -194,13 +215,12 @@ LAYERS: tuple[LayerType, ...] = (
     LayerType("Embedding", "Core", "Turns token ids into learned vectors: the first layer of text and "
               "sequence models. Its input is integer ids.",
               (_int("input_dim", 1000, "Vocabulary size (largest id + 1)", key=True, required=True),
-               _int("output_dim", 64, "Length of each token's vector", key=True, required=True)),
-              input_ranks=(1,)),
+               _int("output_dim", 64, "Length of each token's vector", key=True, required=True))),
     # ---- convolution ---------------------------------------------------------------------------------
     LayerType("Conv1D", "Convolution", "Slides small learned filters along a sequence: finds local "
-              "patterns in time series or token vectors.", _conv_params(1), input_ranks=_SEQ),
+              "patterns in time series or token vectors.", _conv_params(1, groups=True), input_ranks=_SEQ),
     LayerType("Conv2D", "Convolution", "Slides small learned filters over an image. Early ones learn "
-              "edges and colours, deeper ones textures and parts.", _conv_params(2), input_ranks=_IMG),
+              "edges and colours, deeper ones textures and parts.", _conv_params(2, groups=True), input_ranks=_IMG),
     LayerType("Conv2DTranspose", "Convolution", "A learned upsampling: the reverse of a strided "
               "convolution, used in decoders and generators.", _conv_params(2), input_ranks=_IMG),
     LayerType("SeparableConv2D", "Convolution", "A per-channel spatial filter followed by a 1x1 mix: "
@@ -274,7 +294,7 @@ LAYERS: tuple[LayerType, ...] = (
               (Param("padding", "padding2d", [1, 1], "Rows and columns to add: n, [h, w] or "
                      "[[top, bottom], [left, right]]", min=0, key=True),), input_ranks=_IMG),
     LayerType("Cropping2D", "Reshaping", "Cuts rows and columns off the edges of an image.",
-              (Param("cropping", "padding2d", [1, 1], "Rows and columns to remove: n, [h, w] or "
+              (Param("cropping", "padding2d", [[0, 0], [0, 0]], "Rows and columns to remove: n, [h, w] or "
                      "[[top, bottom], [left, right]]", min=0, key=True, required=True),), input_ranks=_IMG),
     # ---- merge ---------------------------------------------------------------------------------------
     LayerType("Add", "Merge", "Adds its inputs element by element: the residual (skip) connection of "
@@ -374,7 +394,7 @@ _WEIGHTS_AND_MORE: dict[str, tuple[str, str]] = {
     "DepthwiseConv2D": ("depthwise bias", ""), "Embedding": ("embeddings", "mask_zero"),
     "MultiHeadAttention": ("kernel bias", "seed"), "Attention": ("", "seed"),
     "BatchNormalization": ("beta gamma", "synchronized moving_mean_initializer moving_variance_initializer"),
-    "LayerNormalization": ("beta gamma", ""), "SimpleRNN": _RECURRENT,
+    "LayerNormalization": ("beta gamma", ""), "SimpleRNN": _RECURRENT, "PReLU": ("alpha", ""),
     "LSTM": (_RECURRENT[0], "seed unroll recurrent_activation use_cudnn"),
     "GRU": (_RECURRENT[0], "seed unroll recurrent_activation use_cudnn"),
     "Dropout": ("", "noise_shape seed"), "SpatialDropout2D": ("", "noise_shape seed"), "GaussianNoise": ("", "seed"),

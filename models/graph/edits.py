@@ -16,6 +16,9 @@ CLIPBOARD_KEY = "strata_layers"
 SUGGESTED_ACTIVATION = "relu"
 SUGGESTS_ACTIVATION = frozenset({"Dense", "Conv1D", "Conv2D", "Conv2DTranspose", "SeparableConv2D",
                                  "DepthwiseConv2D"})
+# A new layer whose Keras default does nothing starts doing something visible (a file that leaves the parameter
+# out still means Keras's default).
+SUGGESTED_PARAMS = {"Cropping2D": {"cropping": [1, 1]}}
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class DropTarget:
         new = self._insert(spec, type_name)
         if type_name in SUGGESTS_ACTIVATION:
             spec.nodes[new].params.setdefault("activation", SUGGESTED_ACTIVATION)
+        for name, value in SUGGESTED_PARAMS.get(type_name, {}).items():
+            spec.nodes[new].params.setdefault(name, value)
         return new
 
     def _insert(self, spec: ModelSpec, type_name: str) -> str:

@@ -46,6 +46,7 @@ def type_error(param: Param, value: Any) -> str | None:
         "int_tuple": lambda v: _int_tuple_ok(v, param.length),
         "optional_tuple": lambda v: v is None or _int_tuple_ok(v, param.length),
         "optional_int": lambda v: v is None or _is_int(v),
+        "optional_float": lambda v: v is None or _is_number(v),
         "float_range": lambda v: _is_number(v) or (isinstance(v, list | tuple) and len(v) == 2
                                                    and all(_is_number(x) for x in v)),
         "padding2d": lambda v: _int_tuple_ok(v, 2) or (isinstance(v, list | tuple) and len(v) == 2 and all(
@@ -63,7 +64,8 @@ def type_error(param: Param, value: Any) -> str | None:
         "int_list": "a list of whole numbers",
         "int_tuple": f"a whole number or a list of {param.length}",
         "optional_tuple": f"null, a whole number or a list of {param.length}",
-        "optional_int": "a whole number or null", "float_range": "a number or [low, high]",
+        "optional_int": "a whole number or null", "optional_float": "a number or null",
+        "float_range": "a number or [low, high]",
         "padding2d": "n, [h, w] or [[top, bottom], [left, right]]",
         "recurrent_layer": '{"class_name": "LSTM", "config": {"units": 32}}',
         "keras_arguments": "an object of Keras argument names and values",
@@ -124,7 +126,7 @@ def range_error(param: Param, value: Any) -> str | None:
     """Why a well-typed value is still not acceptable, or None."""
     if param.kind == "choice" and value not in param.choices:
         return f"{param.name} '{quote(value)}' is not one of: {', '.join(map(str, param.choices))}"
-    if param.kind in ("int", "float") and value is not None:
+    if param.kind in ("int", "float", "optional_float") and value is not None:
         if param.min is not None and value < param.min:
             return f"{param.name} must be at least {param.min:g}, got {quote(value)}"
         if param.max is not None and value > param.max:

@@ -20,7 +20,7 @@ TIMEOUT = 120_000
 def small_model_file(tmp_path):
     inputs = keras.Input((16, 16, 3), name="pixels")
     x = keras.layers.Conv2D(6, 3, activation="relu", name="conv")(inputs)
-    x = keras.layers.ReLU(max_value=6.0, name="relu6")(x)
+    x = keras.layers.UnitNormalization(name="unit")(x)  # no catalog entry: kept as Keras describes it
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax", name="classes")(x), name="small_net")
     path = tmp_path / "small_net.keras"
@@ -61,7 +61,7 @@ def test_a_dropped_keras_file_opens_with_its_weights_inspects_and_saves(qtbot, m
         panel.load_photo("cat")
     qtbot.waitUntil(lambda: "imported model" in panel.model_label.text(), timeout=TIMEOUT)
     expected = Probe(model)(panel.input.sample)  # the file's own weights, computed by Keras on the same input
-    for layer in ("conv", "relu6", "classes"):
+    for layer in ("conv", "unit", "classes"):
         np.testing.assert_allclose(panel.data.outputs[layer], expected[layer], atol=1e-5)
 
     project_path = tmp_path / "small.strata.json"

@@ -32,6 +32,8 @@ def value_for(param: Param, draw):
         if kind == "optional_tuple":
             options.append(st.none())
         return draw(st.one_of(*options))
+    if kind == "optional_float":
+        return draw(st.one_of(st.none(), st.sampled_from([0.0, 1.0, 6.0])))
     if kind == "optional_int":
         return draw(st.one_of(st.none(), st.integers(0, 8)))
     if kind == "padding2d":

@@ -97,7 +97,7 @@ def test_import_turns_a_keras_file_into_a_project_with_its_weights(tmp_path):
         "import keras\n"
         "inputs = keras.Input((8, 8, 3), name='pixels')\n"
         "x = keras.layers.Conv2D(4, 3, name='conv')(inputs)\n"
-        "x = keras.layers.ReLU(6.0, name='relu6')(x)\n"
+        "x = keras.layers.UnitNormalization(name='unit')(x)\n"
         "x = keras.layers.GlobalAveragePooling2D(name='pool')(x)\n"
         "keras.Model(inputs, keras.layers.Dense(2, name='out')(x), name='tiny').save(r'%s')\n"
     ) % (tmp_path / "tiny.keras")

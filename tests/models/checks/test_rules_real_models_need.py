@@ -1,0 +1,124 @@
+"""The shape rules real networks need, each checked against Keras building the same layer: broadcasting merges
+(squeeze-and-excitation), grouped convolutions, strides past a 1x1 input, Embedding on a grid of ids, the
+activation layers; and the warnings and defaults that must mean what Keras means."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+from models.building.builder import build
+from models.building.codegen import generate_code
+from models.checks.validate import validate
+from models.graph.catalog import CATALOG
+from models.graph.edits import DropTarget
+from models.graph.spec import ModelSpec
+
+
+def keras_agrees(spec: ModelSpec) -> None:
+    report = validate(spec)
+    assert report.valid, [p.message for p in report.problems]
+    model = build(spec, report).model
+    for node_id, info in report.nodes.items():
+        layer = model.get_layer(node_id)
+        assert tuple(layer.output.shape[1:]) == info.output_shape, node_id
+        assert layer.count_params() == info.params, node_id
+
+
+@pytest.mark.parametrize("merge", ["Add", "Multiply", "Average"])
+def test_merges_broadcast_as_keras_does(merge):
+    """A squeeze-and-excitation block: (8, 8, 16) times a (1, 1, 16) gate."""
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8, 8, 16]}, node_id="maps")
+    spec.add_node("GlobalAveragePooling2D", {"keepdims": True}, ["maps"], node_id="squeeze")
+    spec.add_node("Dense", {"units": 16, "activation": "sigmoid"}, ["squeeze"], node_id="gate")
+    spec.add_node(merge, {}, ["maps", "gate"], node_id="excite")
+    keras_agrees(spec)
+    assert validate(spec).nodes["excite"].output_shape == (8, 8, 16)
+    spec.add_node("Dense", {"units": 8}, ["maps"], node_id="narrow")
+    spec.add_node(merge, {}, ["maps", "narrow"], node_id="wrong")
+    message = validate(spec).nodes["wrong"].problems[0].message
+    assert "(8, 8, 16) and (8, 8, 8)" in message and "size 1" in message
+
+
+def test_grouped_convolution_counts_and_refuses_groups_that_do_not_divide():
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [10, 10, 8]}, node_id="x")
+    spec.append("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 8, "padding": "same"})  # ConvNeXt's depthwise
+    spec.append("Conv2D", {"filters": 12, "kernel_size": 1, "groups": 4})
+    keras_agrees(spec)
+    assert validate(spec).nodes["conv2d_1"].params == 3 * 3 * 1 * 8 + 8
+    spec.set_params("conv2d_2", groups=5)
+    problem = validate(spec).nodes["conv2d_2"].problems[0]
+    assert problem.field == "groups" and "divide both its 8 input channels and its 12 filters" in problem.message
+
+
+def test_strides_past_the_input_and_embedding_on_a_grid_of_ids():
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [1, 1, 4]}, node_id="pixel")
+    spec.append("Conv2D", {"filters": 2, "kernel_size": 1, "strides": 2})
+    spec.append("MaxPooling2D", {"pool_size": 1, "strides": 3})
+    keras_agrees(spec)
+    assert validate(spec).nodes["conv2d_1"].output_shape == (1, 1, 2)
+    grid = ModelSpec()
+    grid.add_node("Input", {"shape": [10, 3], "dtype": "int32"}, node_id="ids")
+    grid.append("Embedding", {"input_dim": 20, "output_dim": 8})
+    keras_agrees(grid)
+    assert validate(grid).nodes["embedding_1"].output_shape == (10, 3, 8)
+
+
+@pytest.mark.parametrize(("type_name", "params"), [
+    ("ReLU", {"max_value": 6.0}), ("ReLU", {"negative_slope": 0.1, "threshold": 0.5}), ("LeakyReLU", {}),
+    ("PReLU", {}), ("ELU", {"alpha": 0.5}), ("Softmax", {"axis": 1}),
+])
+def test_activation_layers_match_keras(type_name, params):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [4, 5, 3]}, node_id="x")
+    spec.append(type_name, params)
+    keras_agrees(spec)
+    assert CATALOG[type_name].category == "Activations"
+
+
+def test_new_activations_are_offered_and_a_bad_softmax_axis_is_named():
+    assert {"hard_silu", "hard_swish", "celu", "sparsemax"} <= set(CATALOG["Dense"].param("activation").choices)
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [6]}, node_id="x")
+    spec.append("Dense", {"units": 4, "activation": "hard_silu"})
+    keras_agrees(spec)
+    spec.append("Softmax", {"axis": 3})
+    assert "axis 3 is not an axis of its (4) input" in validate(spec).nodes["softmax_1"].problems[0].message
+
+
+def test_defaults_that_mean_what_keras_means():
+    assert "gaussian" not in CATALOG["Resizing"].param("interpolation").choices  # Keras 3 refuses it at the call
+    cropping = CATALOG["Cropping2D"].param("cropping")
+    assert cropping.normalize(cropping.default) == [[0, 0], [0, 0]]  # Keras's own: nothing cropped
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8, 8, 1]}, node_id="x")
+    new = DropTarget("append").apply(spec, "Cropping2D")  # from the palette it starts doing something visible
+    assert spec.nodes[new].params["cropping"] == [1, 1]
+
+
+def test_a_pointwise_dense_is_a_warning_only_where_it_is_the_models_output():
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [7, 7, 16]}, node_id="x")
+    spec.add_node("Dense", {"units": 64, "activation": "gelu"}, ["x"], node_id="expand")  # ConvNeXt's pointwise
+    spec.add_node("Dense", {"units": 16}, ["expand"], node_id="project")
+    report = validate(spec)
+    assert not report.nodes["expand"].problems
+    warning = report.nodes["project"].problems[0]
+    assert warning.severity == "warning" and "outputs a map" in warning.message and report.valid
+    spec.add_node("GlobalAveragePooling2D", {}, ["project"], node_id="pool")
+    assert not validate(spec).problems
+
+
+def test_exported_code_works_for_layers_named_like_its_imports():
+    spec = ModelSpec(name="shadowing")
+    spec.add_node("Input", {"shape": [4]}, node_id="keras")
+    spec.add_node("Dense", {"units": 3}, ["keras"], node_id="layers")
+    spec.add_node("Dense", {"units": 2}, ["layers"], node_id="math")
+    namespace: dict = {}
+    exec(compile(generate_code(spec), "shadowing.py", "exec"), namespace)  # noqa: S102 (the code it exported)
+    model = namespace["build_model"]()
+    assert [layer.name for layer in model.layers] == ["keras", "layers", "math"]
+    assert isinstance(model, keras.Model)
