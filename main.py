@@ -21,7 +21,8 @@ HEADLESS_COMMANDS = {
     "validate": "check a project and list its problems (exit status 1 if there are any)",
     "export-code": "write plain Keras Python code that rebuilds a project's model",
     "train": "train a project's model without the GUI (on every GPU via tf.distribute when asked)",
-    "import": "turn a Keras model file (.keras, or .h5 that Keras 3 reads) into a Strata project with its weights",
+    "import": "turn a Keras model file (.keras, or .h5 that Keras 3 reads) or keras.applications.NAME into a Strata "
+              "project with its weights",
 }
 
 
@@ -39,7 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         subs[name] = commands.add_parser(name, help=help_text, description=help_text)
         if name != "import":
             subs[name].add_argument("project", type=Path, help="a Strata project file (.strata.json)")
-    subs["import"].add_argument("model", type=Path, help="a Keras model file")
+    subs["import"].add_argument("model", help="a Keras model file, or keras.applications.NAME (e.g. ResNet50)")
+    subs["import"].add_argument("--weights", choices=("imagenet", "none"), default="imagenet",
+                                help="for keras.applications: ImageNet weights (Keras downloads them once) or random")
+    subs["import"].add_argument("--size", type=int, help="for keras.applications: the input size (default: its own)")
+    subs["import"].add_argument("--classes", type=int, default=1000,
+                                help="for keras.applications: classes (other than 1000: a new classifier head)")
     subs["import"].add_argument("-o", "--output", type=Path, required=True,
                                 help="the project file to write (its weights go beside it, in PROJECT-models/)")
     subs["summary"].add_argument("--json", action="store_true", help="machine-readable output")
@@ -92,7 +98,7 @@ def run_headless(args: argparse.Namespace) -> int:
     if args.command == "import":
         from models.cli.import_command import import_command
 
-        return import_command(args.model, args.output)
+        return import_command(args.model, args.output, args.weights, args.size, args.classes)
     from models.cli.train import OVERRIDES, split_cpu, train_command
 
     if args.split_cpu:

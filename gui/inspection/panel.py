@@ -368,6 +368,10 @@ class InspectionPanel(QWidget):
         return dataset.info.task if dataset is not None else ""
 
     def _class_names(self) -> list[str]:
+        """The imported model's own class names (ImageNet's) while its weights are the model; else the data's."""
+        runs = self.document.project.runs
+        if runs and isinstance(runs[-1].get("class_names"), list) and self.trained_model is not None:
+            return list(runs[-1]["class_names"])
         dataset = self._dataset()
         return list(dataset.info.class_names) if dataset is not None else []
 

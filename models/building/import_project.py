@@ -56,6 +56,22 @@ def import_keras_file(path: str | Path) -> ImportedProject:
     return project_from_keras(load_keras_file(path), f"Imported from {path.name}")
 
 
+def project_from_application(name: str, weights: str | None = "imagenet", size: int | None = None,
+                             classes: int = 1000) -> ImportedProject:
+    """A Keras Applications network as a project (see `models.building.applications`); with ImageNet weights and
+    classifier, the run keeps the ImageNet class names for the Predictions tab."""
+    from models.building.applications import IMAGENET_CLASSES, application_model, imagenet_class_names
+
+    model = application_model(name, weights, size, classes)
+    source = "ImageNet" if weights == "imagenet" else "random"
+    imported = project_from_keras(model, f"keras.applications.{name} with {source} weights")
+    if weights == "imagenet" and classes == IMAGENET_CLASSES:
+        names = imagenet_class_names()
+        if names:
+            imported.record["class_names"] = names
+    return imported
+
+
 def project_from_keras(model: Any, origin: str) -> ImportedProject:
     """The project for a Keras model in memory (a loaded file, a Keras Applications network)."""
     imported = import_model(model)

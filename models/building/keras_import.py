@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_MODEL_BYTES = 4 * 2**30  # a .keras file is a zip of the config and the weights; VGG16 is 528 MB
 MAX_ID = 100
-IGNORED_KEYS = {"name", "trainable", "dtype", "build_config", "compile_config", "quantization_config"}
+IGNORED_KEYS = {"name", "dtype", "build_config", "compile_config", "quantization_config"}
 NESTED_CLASSES = {"Functional", "Sequential", "Model"}
 TENSOR = "__keras_tensor__"
 INITIALIZER_NAMES = {"GlorotUniform": "glorot_uniform", "GlorotNormal": "glorot_normal", "HeUniform": "he_uniform",
@@ -116,8 +116,10 @@ def _outputs(config: dict) -> list[list]:
 
 
 def _history_key(history: list) -> tuple[str, int]:
-    name, node_index, tensor_index = history
-    return name, int(tensor_index) + 1000 * int(node_index)
+    """(layer name, output index) of a tensor. The node index is left out: a layer called more than once is
+    refused, and a nested model's one call may carry index 1 (its own construction was call 0)."""
+    name, _node_index, tensor_index = history
+    return name, int(tensor_index)
 
 
 class _Importer:

@@ -203,6 +203,8 @@ class Validator:
             return
         report.output_shape = result.output
         report.trainable, report.non_trainable, report.macs = result.trainable, result.non_trainable, result.macs
+        if not params.get("trainable", True):  # frozen: every weight is kept as it is
+            report.trainable, report.non_trainable = 0, result.trainable + result.non_trainable
 
 
 def _pointwise_classifiers(spec: ModelSpec, reports: dict[str, NodeReport]) -> None:

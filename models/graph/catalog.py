@@ -403,22 +403,30 @@ _WEIGHTS_AND_MORE: dict[str, tuple[str, str]] = {
 }
 
 
+_NO_LAYER_ARGUMENTS = frozenset({"SpatialDropout2D"})  # its constructor takes no trainable= or activity_regularizer=
+
+
 def keras_argument_names(type_name: str) -> tuple[str, ...]:
     weights, more = _WEIGHTS_AND_MORE.get(type_name, ("", ""))
     names = [f"{weight}_{what}" for weight in weights.split() for what in ("initializer", "regularizer", "constraint")]
-    return tuple(sorted({"activity_regularizer", *names, *more.split()}))
+    common = () if type_name in _NO_LAYER_ARGUMENTS else ("activity_regularizer",)
+    return tuple(sorted({*common, *names, *more.split()}))
 
 
-def _with_keras_arguments(kind: LayerType) -> LayerType:
-    if kind.module != "keras.layers" or kind.is_input:
+def _with_common_params(kind: LayerType) -> LayerType:
+    """Every Keras layer's own `trainable` switch and its kept Keras arguments."""
+    if kind.module != "keras.layers" or kind.is_input or kind.name in _NO_LAYER_ARGUMENTS:
         return kind
+    trainable = Param("trainable", "bool", True, "Learn this layer's weights in training; unchecked, they stay as "
+                      "they are (frozen, as for a pretrained backbone; BatchNormalization then uses its "
+                      "stored statistics)")
     extra = Param(KERAS_ARGUMENTS, "keras_arguments", {}, "Other Keras arguments, as Keras writes them "
                   "(initializers, regularizers, constraints): kept from an imported model",
                   choices=keras_argument_names(kind.name))
-    return replace(kind, params=(*kind.params, extra), param_index={})
+    return replace(kind, params=(*kind.params, trainable, extra), param_index={})
 
 
-LAYERS = tuple(_with_keras_arguments(kind) for kind in LAYERS)
+LAYERS = tuple(_with_common_params(kind) for kind in LAYERS)
 CATALOG: dict[str, LayerType] = {layer.name: layer for layer in LAYERS}
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(layer.category for layer in LAYERS))
 

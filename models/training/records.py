@@ -53,6 +53,8 @@ _CHECKS = {
     "evaluation": (lambda v: v is None or isinstance(v, dict), "an object"),
     "model_file": (lambda v: isinstance(v, str), "text"),
     "continued": (lambda v: isinstance(v, bool), "true or false"),
+    "class_names": (lambda v: isinstance(v, list) and len(v) <= 100_000 and all(isinstance(n, str) and len(n) <= 200
+                                                                               for n in v), "a list of names"),
 }
 
 
