@@ -163,31 +163,55 @@ class FileActions(QObject):
             self.import_path(Path(path), ask=False)
 
     def import_path(self, path: Path, ask: bool = True) -> bool:
-        """Import a Keras model file in a worker thread (loading the weights and building the model take seconds),
-        with a busy dialog that can be cancelled; False when the user kept the current project."""
+        """Import a Keras model file; False when the user kept the current project."""
         if ask and not self.confirm_discard():
             return False
-        from PySide6.QtWidgets import QProgressDialog
-
-        from gui.model_tasks import ModelTask
 
         def work():  # TensorFlow is imported here, in the worker, never on the GUI thread
             from models.building.import_project import import_keras_file
 
             return import_keras_file(path)
 
-        dialog = QProgressDialog(f"Opening {path.name}: reading its graph and weights…", "Cancel", 0, 0, self.window)
-        dialog.setWindowTitle("Open Keras Model")
+        self._import_in_worker(work, path.name, "Open Keras Model", "reading its graph and weights")
+        return True
+
+    def new_from_application(self) -> None:
+        """File ▸ New from a Known Network: a Keras Applications network, made (and its ImageNet weights
+        downloaded by Keras, once) in a worker thread."""
+        from gui.dialogs.applications import choose_application
+
+        if not self.confirm_discard():
+            return
+        choice = choose_application(self.window)
+        if choice is None:
+            return
+
+        def work():
+            from models.building.import_project import project_from_application
+
+            return project_from_application(choice.name, choice.weights, choice.size, choice.classes)
+
+        weights = "downloading its ImageNet weights the first time" if choice.weights else "with random weights"
+        self._import_in_worker(work, choice.name, "New from a Known Network", weights)
+
+    def _import_in_worker(self, work, what: str, title: str, doing: str) -> None:
+        """Loading weights and building a big model take seconds (a download, minutes): a worker thread, with a
+        busy dialog that can be cancelled (the result is then ignored)."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from gui.model_tasks import ModelTask
+
+        dialog = QProgressDialog(f"Opening {what}: {doing}…", "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle(title)
         dialog.setMinimumDuration(300)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        task = ModelTask(work, f"Importing {path.name}", self, delete_when_finished=True)
-        task.expected = (KerasImportError,)  # a file that cannot come in: its own plain message, no traceback
+        task = ModelTask(work, f"Opening {what}", self, delete_when_finished=True)
+        task.expected = (KerasImportError,)  # a model that cannot come in: its own plain message, no traceback
         self.imports.replace(task, done=lambda imported: self._imported(imported, dialog),
-                             failed=lambda message: self._import_failed(message, path, dialog))
-        dialog.canceled.connect(lambda: (self.imports.retire(), self.message.emit(f"Stopped opening {path.name}")))
+                             failed=lambda message: self._import_failed(message, what, title, dialog))
+        dialog.canceled.connect(lambda: (self.imports.retire(), self.message.emit(f"Stopped opening {what}")))
         task.start()
-        self.message.emit(f"Opening {path.name}…")
-        return True
+        self.message.emit(f"Opening {what}…")
 
     def _imported(self, imported, dialog) -> None:
         dialog.reset()
@@ -195,9 +219,9 @@ class FileActions(QObject):
         self.model_imported.emit(imported.model, imported.record)
         self.message.emit(imported.summary())
 
-    def _import_failed(self, message: str, path: Path, dialog) -> None:
+    def _import_failed(self, message: str, what: str, title: str, dialog) -> None:
         dialog.reset()
-        self._warn("Cannot open Keras model", f"{path.name} could not be opened:\n\n{message}")
+        self._warn(title, f"{what} could not be opened:\n\n{message}")
 
     # ----- saving -------------------------------------------------------------------------------------
     def save(self) -> bool:

@@ -29,6 +29,8 @@ MENUS: dict[str, list[ActionSpec | None]] = {
     "&File": [
         ActionSpec("file.new", "&New…", StandardKey.New, "Start a new model from a template"),
         ActionSpec("file.open", "&Open…", StandardKey.Open, "Open a Strata project file or a Keras model"),
+        ActionSpec("file.new_application", "New from a &Known Network…", None,
+                   "ResNet, MobileNet, EfficientNet and the other networks Keras ships, with ImageNet weights"),
         ActionSpec("file.import_keras", "Open &Keras Model…", "Ctrl+Shift+K",
                    "Open a .keras (or .h5) model with its weights, to inspect, train or export"),
         ActionSpec("file.open_image", "Open &Image…", "Ctrl+Shift+O",

@@ -27,7 +27,8 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 
 class StartPage(QFrame):
     """Signals: `template_chosen(name)`, `recent_chosen(path)`, `guide_requested()`, `open_requested()`,
-    `import_requested()` (open a Keras model), `layer_dropped(type name)` (a palette layer dropped here starts the
+    `import_requested()` (open a Keras model), `application_requested()` (a Keras Applications network),
+    `layer_dropped(type name)` (a palette layer dropped here starts the
     model)."""
 
     template_chosen = Signal(str)
@@ -35,6 +36,7 @@ class StartPage(QFrame):
     guide_requested = Signal()
     open_requested = Signal()
     import_requested = Signal()
+    application_requested = Signal()
     layer_dropped = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -70,6 +72,10 @@ class StartPage(QFrame):
         self.import_button.setToolTip("A .keras or .h5 model file with its weights: see what it makes of an image, "
                                       "train it further, or export it")
         self.import_button.clicked.connect(self.import_requested)
+        self.application_button = QPushButton("A Known Network (ResNet, MobileNet…)…")
+        self.application_button.setToolTip("A network Keras ships, with the weights it learned on ImageNet: see what "
+                                           "it makes of a photo, or retrain its head on your data")
+        self.application_button.clicked.connect(self.application_requested)
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>Templates</b>"), 0, 0)
         grid.addWidget(QLabel("<b>Recent projects</b>"), 0, 1)
@@ -78,6 +84,7 @@ class StartPage(QFrame):
         grid.addWidget(self.description, 2, 0, 1, 2)
         grid.addWidget(guide, 3, 0)
         grid.addWidget(open_button, 3, 1)
+        grid.addWidget(self.application_button, 4, 0)
         grid.addWidget(self.import_button, 4, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)

@@ -107,6 +107,7 @@ class Editor(QObject):
             "file.new": self.files.new_from_template,
             "file.open": self.files.open_dialog,
             "file.import_keras": self.files.import_dialog,
+            "file.new_application": self.files.new_from_application,
             "file.open_image": self.open_image,
             "file.save": self.files.save,
             "file.save_as": self.files.save_as,
@@ -228,6 +229,7 @@ class Editor(QObject):
         page.guide_requested.connect(lambda: getattr(self.window, "show_guide", lambda: None)())
         page.open_requested.connect(self.files.open_dialog)
         page.import_requested.connect(self.files.import_dialog)
+        page.application_requested.connect(self.files.new_from_application)
         page.layer_dropped.connect(lambda name: self.canvas.add_layer(name) if name in CATALOG else None)
         self.files.recent_changed.connect(lambda: page.set_recent(self.files.recent_files()))
         page.set_recent(self.files.recent_files())

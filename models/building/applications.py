@@ -86,6 +86,12 @@ def keras_cache_folder() -> Path:
         return Path(os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")) / "models"
 
 
+def keras_cache_folder_text() -> str:
+    """The same folder, without importing Keras (for the window's dialog)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return str(Path(home) / "models")
+
+
 def preprocessing_weights(scaling: str) -> tuple[np.ndarray, np.ndarray]:
     """(kernel (1, 1, 3, 3), bias (3,)) of the 1x1 convolution that turns 0..1 RGB pixels into what a network with
     this `scaling` was trained on (keras.applications.imagenet_utils.preprocess_input)."""

@@ -107,3 +107,37 @@ def test_a_broken_keras_file_is_a_message_and_the_project_stays(qtbot, main_wind
     qtbot.waitUntil(lambda: bool(seen), timeout=TIMEOUT)
     assert "broken.keras" in seen[0] and "not a Keras model file" in seen[0] and "Traceback" not in seen[0]
     assert window.editor.document.project is before
+
+
+def test_new_from_a_known_network_builds_it_with_random_weights(qtbot, main_window_factory):
+    from gui.dialogs.applications import ApplicationDialog
+
+    window = shown_window(qtbot, main_window_factory)
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ApplicationDialog):
+            QTimer.singleShot(50, fill_in)
+            return
+        assert dialog.choice().name == "MobileNetV2" and dialog.size.value() == 224
+        dialog.select("NASNetMobile")
+        dialog.select("MobileNetV2")
+        dialog.weights.setCurrentIndex(dialog.weights.findData(None))
+        dialog.size.setValue(64)
+        dialog.classes.setValue(4)
+        assert "random" in dialog.head_note.text()
+        dialog.weights.setCurrentIndex(dialog.weights.findData("imagenet"))
+        assert "new classifier of 4 classes" in dialog.head_note.text()  # ImageNet features, a head for 4
+        dialog.weights.setCurrentIndex(dialog.weights.findData(None))
+        dialog.create_button.click()
+
+    QTimer.singleShot(50, fill_in)
+    with qtbot.waitSignal(window.editor.files.model_imported, timeout=TIMEOUT):
+        window.editor.actions["file.new_application"].trigger()
+    spec = window.editor.document.spec
+    assert spec.nodes["pixels"].params["shape"] == [64, 64, 3]
+    assert spec.nodes["predictions"].params["units"] == 4
+    assert spec.nodes["imagenet_preprocessing"].params["trainable"] is False
+    assert window.editor.training.trained_model is not None
+    window.editor.document.undo_stack.setClean()
+    window.editor.document.unsaved_models.clear()
