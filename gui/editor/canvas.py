@@ -288,7 +288,9 @@ class CanvasView(QGraphicsView):
         self.scale(readable_scale, readable_scale)
         rect = self._model_rect()
         visible_height = self.viewport().height() / readable_scale
-        self.centerOn(QPointF(rect.center().x(), rect.top() + visible_height / 2 - 20))
+        inputs = [self.nodes[i] for i in self.document.spec.input_ids() if i in self.nodes]
+        x = inputs[0].sceneBoundingRect().center().x() if inputs else rect.center().x()  # start where data enters
+        self.centerOn(QPointF(x, rect.top() + visible_height / 2 - 20))
 
     def zoom_level(self) -> float:
         return self.transform().m11()

@@ -432,3 +432,17 @@ def test_an_opened_model_is_shown_at_a_readable_size(qtbot):
     assert canvas.zoom_level() >= READABLE_SCALE >= 0.9
     top = canvas.mapFromScene(canvas.nodes["x"].sceneBoundingRect()).boundingRect()
     assert canvas.viewport().rect().contains(top)  # the stack's first card is in view
+
+
+def test_a_wide_model_opens_showing_its_input_not_an_empty_region(qtbot):
+    """Side branches (Inception, NASNet, ResNet shortcuts) make the graph wider than its input's column."""
+    spec = ModelSpec(name="wide")
+    spec.add_node("Input", {"shape": [8]}, node_id="x")
+    previous = "x"
+    for level in range(12):
+        branches = [spec.add_node("Dense", {"units": 8}, [previous], node_id=f"b{level}_{i}") for i in range(6)]
+        previous = spec.add_node("Add", {}, branches, node_id=f"join{level}")
+    _document, canvas = show_canvas(qtbot, spec, 700, 450)
+    canvas.show_model()
+    first = canvas.mapFromScene(canvas.nodes["x"].sceneBoundingRect()).boundingRect()
+    assert canvas.viewport().rect().contains(first)
