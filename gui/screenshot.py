@@ -61,6 +61,9 @@ def inspection_shots(window: MainWindow, out_dir: Path) -> None:
     window.workspaces.switch("inspect")  # the Inspect workspace, as a user would have it
     window.workspaces.follow_training.setChecked(False)  # stay in Inspect while the shots' model trains
     train(window, "vgg", {"source": "shapes", "options": {"size": 32, "color": True, "count_per_class": 300}}, 4)
+    window.workspaces.switch("train")  # the curves of the run just finished, in their own workspace
+    grab_window(window, out_dir / "train-workspace.png")
+    window.workspaces.switch("inspect")
     panel.load_photo("cat")
     wait_for(panel.updated)
     panel.tabs.setCurrentWidget(panel.tab_views["Overview"])
@@ -96,7 +99,7 @@ def main(out_dir: Path) -> int:
 
     editor = window.editor
     # (file name, template, layer to select so the inspector shows its form, or None)
-    shots = [("main-window.png", None, None), ("editor-vit.png", "vit", "block1_attention"),
+    shots = [("start-page.png", None, None), ("editor-vit.png", "vit", "block1_attention"),
              ("editor-resnet.png", "resnet", "block2_conv1")]
 
     def shoot(_info: object = None) -> None:
