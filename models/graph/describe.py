@@ -39,4 +39,6 @@ def layer_summary(node: LayerNode) -> str:
         value = values.get(param.name)
         if param.required or not param.is_default(value):
             parts.append(short_value(param.normalize(value)))
+    if values.get("trainable") is False:
+        parts.append("frozen")  # its weights stay as they are while the rest trains
     return SEPARATOR.join(parts)
