@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from models.graph.edits import freeze_up_to, unfreeze_all
+
 if TYPE_CHECKING:
     from gui.editor.canvas import CanvasView
 
@@ -27,6 +29,13 @@ def canvas_menu(view: CanvasView, node_id: str | None) -> QMenu:
                 f"Disconnect {s} → {node_id}", lambda spec: spec.disconnect(s, node_id)))
         if not disconnect.isEmpty():
             menu.addMenu(disconnect)
+        menu.addSeparator()
+        menu.addAction("Freeze Up to Here", lambda: document.edit(
+            f"Freeze up to {node_id}", lambda spec: freeze_up_to(spec, node_id))).setToolTip(
+            "This layer and every layer before it keep their weights while the rest trains")
+    if any(node.params.get("trainable") is False for node in document.spec.nodes.values()):
+        menu.addAction("Unfreeze All Layers", lambda: document.edit("Unfreeze all layers", unfreeze_all))
+    if node_id is not None:
         menu.addSeparator()
         _add(menu, "Duplicate", view.duplicate_selected, "Ctrl+D")
         _add(menu, "Cut", view.cut_selected, QKeySequence.StandardKey.Cut)

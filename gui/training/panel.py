@@ -204,6 +204,12 @@ class TrainingPanel(QWidget):
             return
         self._start(self.trained_model)
 
+    def _pretrained(self) -> Any:
+        """A project that began from an imported or known network keeps its learned weights in every new run
+        (fine-tuning; a resized classifier starts afresh); a model built here starts from random weights."""
+        imported = any(r.get("status") == "imported" for r in self.document.project.runs if isinstance(r, dict))
+        return self.trained_model if imported else None
+
     @guarded
     def start(self) -> None:
         """Build the model on the canvas afresh and train it (a new run)."""
@@ -234,7 +240,8 @@ class TrainingPanel(QWidget):
         dataset = self.session.state.dataset_for(choice)
         self.plots.clear()
         self.log.clear()
-        worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model)
+        worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model,
+                             start_from=self._pretrained() if model is None else None)
         self.current_run.replace(worker, began=self._on_began, epoch_done=self._on_epoch, message=self._log,
                                  paused=self._on_paused, done=self._on_done, failed=self._on_worker_failed)
         self._started_at = time.monotonic()

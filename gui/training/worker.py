@@ -103,9 +103,11 @@ class TrainWorker(Worker):
     paused = Signal(int)
 
     def __init__(self, spec: ModelSpec, config: TrainingConfig, dataset: Dataset | None,
-                 dataset_choice: dict[str, Any], parent: QObject | None = None, model: Any = None) -> None:
+                 dataset_choice: dict[str, Any], parent: QObject | None = None, model: Any = None,
+                 start_from: Any = None) -> None:
         super().__init__("Training", parent, delete_when_finished=True)  # its model lives on in the session
         self.model = model  # an earlier run's trained model to continue from (a copy is trained), or None
+        self.start_from = start_from  # pretrained weights a new model takes where its layers match (read only)
         self.spec = spec.copy()  # snapshots cross threads, never live objects
         self.config = TrainingConfig.from_dict(config.to_dict())
         self.dataset = dataset
@@ -162,7 +164,8 @@ class TrainWorker(Worker):
 
                 self.message.emit("Copying the trained model to continue from it…")
                 model = copy_model(self.model)
-            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self), model=model).run()
+            self.result = Trainer(self.spec, dataset, self.config, QtReporter(self), model=model,
+                                  start_from=self.start_from).run()
         except DatasetError as error:
             self.result = TrainingResult(stopped="error", error=str(error))
         except Cancelled:

@@ -114,3 +114,23 @@ def remove_layers(spec: ModelSpec, ids: list[str]) -> None:
 def edit_name(verb: str, ids: list[str]) -> str:
     """The undo entry for an edit of several layers: "Delete dense_1, dense_2", or "Delete 5 layers"."""
     return f"{verb} {', '.join(ids)}" if len(ids) < 4 else f"{verb} {len(ids)} layers"
+
+
+def freeze_up_to(spec: ModelSpec, node_id: str) -> list[str]:
+    """Transfer learning's first step: this layer and every layer before it keep their weights while the rest
+    trains (`trainable` false); the layers changed."""
+    changed = []
+    for target in sorted(spec.upstream(node_id) | {node_id}):
+        node = spec.nodes[target]
+        if "trainable" in CATALOG[node.type].param_index and node.params.get("trainable", True):
+            node.params["trainable"] = False
+            changed.append(target)
+    return changed
+
+
+def unfreeze_all(spec: ModelSpec) -> list[str]:
+    """Every layer trains again; the layers changed."""
+    changed = [node.id for node in spec.nodes.values() if node.params.get("trainable") is False]
+    for node_id in changed:
+        del spec.nodes[node_id].params["trainable"]
+    return changed

@@ -309,13 +309,14 @@ class Trainer:
     """One training run. `strategy`: a tf.distribute strategy (or None) whose scope builds and compiles."""
 
     def __init__(self, spec: ModelSpec, dataset: Dataset, config: TrainingConfig, reporter: Reporter | None = None,
-                 strategy: Any = None, model: Any = None) -> None:
+                 strategy: Any = None, model: Any = None, start_from: Any = None) -> None:
         self.spec = spec.copy()  # a snapshot: the editor may change while this runs
         self.dataset = dataset
         self.config = config
         self.reporter = reporter or Reporter()
         self.strategy = strategy
         self.model = model  # continue training an earlier run's model
+        self.start_from = start_from  # a model whose weights a newly built one takes where its layers match
 
     def run(self) -> TrainingResult:
         result = TrainingResult()
@@ -359,6 +360,8 @@ class Trainer:
         scope = self.strategy.scope() if self.strategy is not None else tf.device(device)
         with precision_policy(config, result.device) as mixed, scope:
             model = self.model or self._build()
+            if self.model is None and self.start_from is not None:
+                self._warm_start(model)
             model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset, model),
                           metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
             self.reporter.on_train_begin({
@@ -392,6 +395,14 @@ class Trainer:
                 log.exception("evaluation failed")
                 self.reporter.on_message(f"The evaluation after training failed: {error}")
 
+
+    def _warm_start(self, model: Any) -> None:
+        from models.training.warm_start import warm_start
+
+        copied, fresh = warm_start(model, self.start_from)
+        left = f"; starting afresh: {', '.join(fresh[:5])}{' and more' if len(fresh) > 5 else ''}" if fresh else ""
+        self.reporter.on_message(f"Starting from the pretrained weights of {len(copied)} of "
+                                 f"{len(copied) + len(fresh)} layers with weights{left}")
 
     def _build(self) -> Any:
         from models.building.builder import BuildStopped, build

@@ -141,3 +141,32 @@ def test_new_from_a_known_network_builds_it_with_random_weights(qtbot, main_wind
     assert window.editor.training.trained_model is not None
     window.editor.document.undo_stack.setClean()
     window.editor.document.unsaved_models.clear()
+
+
+def test_freeze_up_to_a_layer_then_train_from_the_imported_weights(qtbot, main_window_factory, tmp_path):
+    from gui.editor.canvas_menu import canvas_menu
+
+    _model, path = small_model_file(tmp_path)
+    window = shown_window(qtbot, main_window_factory)
+    editor = window.editor
+    with qtbot.waitSignal(editor.files.model_imported, timeout=TIMEOUT):
+        drop_file(window, path)
+    menu = canvas_menu(editor.canvas, "pool")
+    next(a for a in menu.actions() if a.text() == "Freeze Up to Here").trigger()
+    spec = editor.document.spec
+    assert spec.nodes["conv"].params["trainable"] is False and spec.nodes["classes"].params.get("trainable", True)
+    assert editor.document.undo_stack.undoText() == "Freeze up to pool"
+    assert editor.document.report.nodes["conv"].trainable == 0
+    editor.document.edit("Classes for Shapes", lambda spec: spec.set_params("classes", units=5))  # its 5 shapes
+    editor.document.set_training({"epochs": 1, "batch_size": 8, "steps_per_epoch": 2})
+    with qtbot.waitSignal(editor.training.finished, timeout=TIMEOUT):
+        editor.training.start()
+    log = editor.training.log.toPlainText()
+    assert "Starting from the pretrained weights of 1 of 2 layers with weights; starting afresh: classes" in log
+    trained = editor.training.trained_model
+    np.testing.assert_array_equal(trained.get_layer("conv").get_weights()[0], _model.get_layer("conv").get_weights()[0])
+    for _ in range(3):  # the training settings, the classes, the freeze: each one step
+        editor.document.undo_stack.undo()
+    assert editor.document.spec.nodes["conv"].params.get("trainable", True) is True
+    editor.document.undo_stack.setClean()
+    editor.document.unsaved_models.clear()
