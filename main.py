@@ -21,6 +21,7 @@ HEADLESS_COMMANDS = {
     "validate": "check a project and list its problems (exit status 1 if there are any)",
     "export-code": "write plain Keras Python code that rebuilds a project's model",
     "train": "train a project's model without the GUI (on every GPU via tf.distribute when asked)",
+    "inspect": "write every layer's output for one input (an image or a .npy array) to an .npz file",
     "import": "turn a Keras model file (.keras, or .h5 that Keras 3 reads) or keras.applications.NAME into a Strata "
               "project with its weights",
 }
@@ -40,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
         subs[name] = commands.add_parser(name, help=help_text, description=help_text)
         if name != "import":
             subs[name].add_argument("project", type=Path, help="a Strata project file (.strata.json)")
+    subs["inspect"].add_argument("input", type=Path, help="an image file (prepared as the window prepares it) or a "
+                                 ".npy array (used as it is)")
+    subs["inspect"].add_argument("-o", "--output", type=Path, required=True, help="the .npz (or .npy) file to write")
+    subs["inspect"].add_argument("--layers", help="comma-separated layer ids (default: every layer)")
     subs["import"].add_argument("model", help="a Keras model file, or keras.applications.NAME (e.g. ResNet50)")
     subs["import"].add_argument("--weights", choices=("imagenet", "none"), default="imagenet",
                                 help="for keras.applications: ImageNet weights (Keras downloads them once) or random")
@@ -95,6 +100,11 @@ def run_headless(args: argparse.Namespace) -> int:
         return commands.validate_command(args.project)
     if args.command == "export-code":
         return commands.export_code(args.project, args.output)
+    if args.command == "inspect":
+        from models.cli.inspect_command import inspect_command
+
+        layers = [name.strip() for name in args.layers.split(",") if name.strip()] if args.layers else None
+        return inspect_command(args.project, args.input, args.output, layers)
     if args.command == "import":
         from models.cli.import_command import import_command
 

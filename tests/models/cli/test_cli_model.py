@@ -116,3 +116,45 @@ def test_import_turns_a_keras_file_into_a_project_with_its_weights(tmp_path):
     refused = strata("import", tmp_path / "broken.keras", "-o", tmp_path / "broken.strata.json")
     assert refused.returncode == 1 and "not a Keras model file" in refused.stderr and "Traceback" not in refused.stderr
     assert not (tmp_path / "broken.strata.json").exists()
+
+
+def test_inspect_writes_every_layers_output_for_an_image_or_an_array(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    project = tmp_path / "lenet.strata.json"
+    project.write_text(template_path("lenet").read_text())
+    Image.new("RGB", (50, 40), (200, 30, 30)).save(tmp_path / "red.png")
+    result = strata("inspect", project, tmp_path / "red.png", "-o", tmp_path / "all.npz")
+    assert result.returncode == 0, result.stderr
+    assert "random weights" in result.stdout  # no run saved yet: said, not hidden
+    arrays = np.load(tmp_path / "all.npz")
+    assert arrays["conv2d_1"].shape == (28, 28, 6) and arrays["dense_3"].shape == (5,)  # its 5 shapes
+    np.save(tmp_path / "zeros.npy", np.zeros((28, 28, 1), np.float32))
+    one = strata("inspect", project, tmp_path / "zeros.npy", "-o", tmp_path / "two.npz", "--layers", "conv2d_1,dense_3")
+    assert one.returncode == 0 and sorted(np.load(tmp_path / "two.npz").files) == ["conv2d_1", "dense_3"]
+    wrong = strata("inspect", project, tmp_path / "zeros.npy", "-o", tmp_path / "x.npz", "--layers", "nope")
+    assert wrong.returncode == 1 and "no layer 'nope'" in wrong.stderr and "Traceback" not in wrong.stderr
+    np.save(tmp_path / "bad.npy", np.zeros((5, 5), np.float32))
+    misfit = strata("inspect", project, tmp_path / "bad.npy", "-o", tmp_path / "y.npz")
+    assert misfit.returncode == 1 and "(5, 5)" in misfit.stderr.replace("5x5", "(5, 5)")
+
+
+def test_inspect_uses_the_imported_weights_saved_with_the_project(tmp_path):
+    import numpy as np
+
+    script = (
+        "import keras, numpy as np\n"
+        "inputs = keras.Input((6,), name='x')\n"
+        "out = keras.layers.Dense(3, name='head')(inputs)\n"
+        "model = keras.Model(inputs, out)\n"
+        "model.save(r'%s')\n"
+        "np.save(r'%s', model(np.ones((1, 6), 'float32')).numpy()[0])\n"
+    ) % (tmp_path / "tiny.keras", tmp_path / "expected.npy")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, capture_output=True)
+    assert strata("import", tmp_path / "tiny.keras", "-o", tmp_path / "tiny.strata.json").returncode == 0
+    np.save(tmp_path / "ones.npy", np.ones(6, np.float32))
+    result = strata("inspect", tmp_path / "tiny.strata.json", tmp_path / "ones.npy", "-o", tmp_path / "head.npy",
+                    "--layers", "head")
+    assert result.returncode == 0 and "imported weights of import-1" in result.stdout
+    np.testing.assert_allclose(np.load(tmp_path / "head.npy"), np.load(tmp_path / "expected.npy"), atol=1e-6)
