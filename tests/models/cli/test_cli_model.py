@@ -143,14 +143,15 @@ def test_inspect_writes_every_layers_output_for_an_image_or_an_array(tmp_path):
 def test_inspect_uses_the_imported_weights_saved_with_the_project(tmp_path):
     import numpy as np
 
+    model_file, expected_file = tmp_path / "tiny.keras", tmp_path / "expected.npy"
     script = (
         "import keras, numpy as np\n"
         "inputs = keras.Input((6,), name='x')\n"
         "out = keras.layers.Dense(3, name='head')(inputs)\n"
         "model = keras.Model(inputs, out)\n"
-        "model.save(r'%s')\n"
-        "np.save(r'%s', model(np.ones((1, 6), 'float32')).numpy()[0])\n"
-    ) % (tmp_path / "tiny.keras", tmp_path / "expected.npy")
+        f"model.save(r'{model_file}')\n"
+        f"np.save(r'{expected_file}', model(np.ones((1, 6), 'float32')).numpy()[0])\n"
+    )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120, capture_output=True)
     assert strata("import", tmp_path / "tiny.keras", "-o", tmp_path / "tiny.strata.json").returncode == 0
     np.save(tmp_path / "ones.npy", np.ones(6, np.float32))
