@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.dialogs.templates import create_buttons
 from gui.widgets.colors import muted_style
 from gui.widgets.wheel_guard import guard_wheel
 from models.building.applications import APPLICATIONS, IMAGENET_CLASSES, keras_cache_folder_text
@@ -82,10 +83,7 @@ class ApplicationDialog(QDialog):
         body = QHBoxLayout()
         body.addWidget(self.tree)
         body.addLayout(right, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = create_buttons(self)
         self.create_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)

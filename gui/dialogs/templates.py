@@ -23,6 +23,15 @@ from models.templates import load_template, template_names
 EMPTY = "empty"
 
 
+def create_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """Create and Cancel, wired to accept and reject: the row of every New dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def _describe(project: Project) -> str:
     report = validate(project.spec)
     return (f"<h3>{project.name}</h3><p>{project.description}</p>"
@@ -63,10 +72,7 @@ class TemplateDialog(QDialog):
         body = QHBoxLayout()
         body.addWidget(self.list)
         body.addLayout(right, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = create_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
         layout.addWidget(buttons)

@@ -43,12 +43,18 @@ def drop_file(window, path) -> None:
                                 Qt.KeyboardModifier.NoModifier))
 
 
-def test_a_dropped_keras_file_opens_with_its_weights_inspects_and_saves(qtbot, main_window_factory, tmp_path):
+def window_with_a_dropped_model(qtbot, main_window_factory, tmp_path):
+    """(the Keras model, the window that opened its file from a drop)."""
     model, path = small_model_file(tmp_path)
     window = shown_window(qtbot, main_window_factory)
-    editor = window.editor
-    with qtbot.waitSignal(editor.files.model_imported, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.editor.files.model_imported, timeout=TIMEOUT):
         drop_file(window, path)
+    return model, window
+
+
+def test_a_dropped_keras_file_opens_with_its_weights_inspects_and_saves(qtbot, main_window_factory, tmp_path):
+    model, window = window_with_a_dropped_model(qtbot, main_window_factory, tmp_path)
+    editor = window.editor
     spec = editor.document.spec
     assert [node.type for node in spec.nodes.values()] == ["Input", "Conv2D", "KerasLayer",
                                                             "GlobalAveragePooling2D", "Dense"]
@@ -146,11 +152,8 @@ def test_new_from_a_known_network_builds_it_with_random_weights(qtbot, main_wind
 def test_freeze_up_to_a_layer_then_train_from_the_imported_weights(qtbot, main_window_factory, tmp_path):
     from gui.editor.canvas_menu import canvas_menu
 
-    _model, path = small_model_file(tmp_path)
-    window = shown_window(qtbot, main_window_factory)
+    model, window = window_with_a_dropped_model(qtbot, main_window_factory, tmp_path)
     editor = window.editor
-    with qtbot.waitSignal(editor.files.model_imported, timeout=TIMEOUT):
-        drop_file(window, path)
     menu = canvas_menu(editor.canvas, "pool")
     next(a for a in menu.actions() if a.text() == "Freeze Up to Here").trigger()
     spec = editor.document.spec
@@ -164,7 +167,7 @@ def test_freeze_up_to_a_layer_then_train_from_the_imported_weights(qtbot, main_w
     log = editor.training.log.toPlainText()
     assert "Starting from the pretrained weights of 1 of 2 layers with weights; starting afresh: classes" in log
     trained = editor.training.trained_model
-    np.testing.assert_array_equal(trained.get_layer("conv").get_weights()[0], _model.get_layer("conv").get_weights()[0])
+    np.testing.assert_array_equal(trained.get_layer("conv").get_weights()[0], model.get_layer("conv").get_weights()[0])
     for _ in range(3):  # the training settings, the classes, the freeze: each one step
         editor.document.undo_stack.undo()
     assert editor.document.spec.nodes["conv"].params.get("trainable", True) is True

@@ -74,12 +74,18 @@ def test_ctrl_numbers_switch_and_each_workspace_keeps_its_own_arrangement(qtbot,
     again.close()
 
 
-def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
+def window_with_a_quick_run(qtbot, settings) -> MainWindow:
+    """A shown window with the MLP on 200 toy points: one epoch of four steps."""
     window = shown_window(qtbot, settings)
     project = load_template("mlp")
     project.dataset = {"source": "toy2d", "options": {"samples": 200}}
     project.training = {"epochs": 1, "batch_size": 50}
     window.editor.document.replace(project, None)
+    return window
+
+
+def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
+    window = window_with_a_quick_run(qtbot, settings)
     training = window.editor.training
     with qtbot.waitSignal(training.finished, timeout=120_000):
         training.start()
@@ -94,11 +100,7 @@ def test_starting_a_run_shows_the_curves_unless_turned_off(qtbot, settings):
 
 
 def test_a_run_started_in_inspect_keeps_the_live_maps_in_front(qtbot, settings):
-    window = shown_window(qtbot, settings)
-    project = load_template("mlp")
-    project.dataset = {"source": "toy2d", "options": {"samples": 200}}
-    project.training = {"epochs": 1, "batch_size": 50}
-    window.editor.document.replace(project, None)
+    window = window_with_a_quick_run(qtbot, settings)
     window.workspaces.actions["inspect"].trigger()
     qtbot.waitUntil(lambda: visible_front(window, "inspection"))
     training = window.editor.training
