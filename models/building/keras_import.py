@@ -376,7 +376,8 @@ def _extra_arguments(cls: type, config: dict, kind, live: Any) -> dict[str, Any]
             continue
         if key == "data_format" and value == "channels_last":
             continue
-        if key not in kind.param(KERAS_ARGUMENTS).choices:
+        kept = kind.param_index.get(KERAS_ARGUMENTS)  # a type without it (SpatialDropout2D) keeps nothing
+        if kept is None or key not in kept.choices:
             return None
         extra[key] = value
     return extra

@@ -190,3 +190,10 @@ def test_an_application_imports_with_keras_parameter_count_and_imported_outputs(
     report = validate(imported.project.spec)
     assert report.total_params == model.count_params()
     assert imported.summary().startswith(f"Imported {model.name}: {len(imported.project.spec)} layers")
+
+
+def test_a_layer_type_that_takes_no_extra_arguments_keeps_its_own_settings():
+    inputs = keras.Input((6, 6, 4), name="maps")
+    out = keras.layers.SpatialDropout2D(0.3, seed=7, name="drop")(inputs)  # seed: not a field of SpatialDropout2D
+    imported, _ = same_as_keras(keras.Model(inputs, out), np.ones((1, 6, 6, 4), np.float32))
+    assert imported.spec.nodes["drop"].type == KERAS_LAYER  # kept whole, as Keras describes it
