@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar
 
 from gui.widgets.visibility import on_screen
 
@@ -87,12 +87,25 @@ class Workspaces(QObject):
         if not (isinstance(saved, QByteArray) and not saved.isEmpty() and self.window.restoreState(saved)):
             self.apply_default(key)
         self.actions[key].setChecked(True)
+        QTimer.singleShot(0, self.hide_stale_tab_bars)  # once the layout has placed the docks
         self.changed.emit(key)
+
+    def hide_stale_tab_bars(self) -> None:
+        """QMainWindow.restoreState makes new tab bars for tabbed docks and leaves the old ones shown where they
+        were (Qt 6.10): a ghost "Inspector | Data" over the maps. A tab bar in use sits right below its docks."""
+        docks = [dock.geometry() for dock in self.docks.values() if dock.isVisible()]
+        for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            place = bar.geometry()
+            used = any(abs(dock.bottom() + 1 - place.top()) <= 2 and abs(dock.left() - place.left()) <= 2
+                       for dock in docks)
+            if bar.isVisible() and not used:
+                bar.hide()
 
     def apply_default(self, key: str | None = None) -> None:
         """The workspace's own arrangement, sized to the window (View ▸ Reset Layout uses it too)."""
         workspace = BY_KEY[key or self.current]
         self.window.restoreState(self.default_state())
+        QTimer.singleShot(0, self.hide_stale_tab_bars)
         for dock in self.docks.values():
             dock.show()
         height, width = self.window.height(), self.window.width()

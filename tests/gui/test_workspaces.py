@@ -132,3 +132,27 @@ def test_the_first_window_fits_the_screen_and_uses_a_large_one(monkeypatch):
                                       ((3840, 2160), (3264, 1836))):
         monkeypatch.setattr(QGuiApplication, "primaryScreen", staticmethod(lambda w=width, h=height: Screen(w, h)))
         assert main_window.first_window_size() == expected
+
+
+def test_no_tab_bar_is_left_over_the_panels_after_switching(qtbot, settings):
+    """restoreState leaves the previous arrangement's tab bars shown where they were (an "Inspector | Data" bar was
+    drawn over the Inspection maps); only the bars below their docks stay."""
+    from PySide6.QtWidgets import QTabBar
+
+    window = shown_window(qtbot, settings, (1360, 860))
+    window.workspaces.apply_default()  # View ▸ Reset Layout
+    window.editor.document.replace(load_template("resnet"), None)
+    window.docks["summary"].raise_()
+    qtbot.wait(20)
+    for key in ("inspect", "train", "build", "inspect", "data", "inspect"):
+        window.workspaces.actions[key].trigger()
+        qtbot.wait(20)
+    docks = [dock.geometry() for dock in window.docks.values() if dock.isVisible()]
+    shown = [bar for bar in window.findChildren(QTabBar) if bar.parent() is window and bar.isVisible()]
+    assert shown
+    for bar in shown:
+        place = bar.geometry()
+        assert any(abs(dock.bottom() + 1 - place.top()) <= 2 and abs(dock.left() - place.left()) <= 2
+                   for dock in docks), [bar.tabText(i) for i in range(bar.count())]
+    window.editor.document.undo_stack.setClean()
+    window.close()
