@@ -23,7 +23,9 @@ from models.templates import load_template  # noqa: E402
 
 
 def grab_window(window: MainWindow, path: Path) -> None:
-    QApplication.processEvents()
+    settle = QEventLoop()  # a moment for what was just switched or drawn to be laid out and painted
+    QTimer.singleShot(400, settle.quit)
+    settle.exec()
     screen = window.screen()
     frame = window.frameGeometry()
     pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
