@@ -69,11 +69,34 @@ def load_keras_file(path: str | Path) -> Any:
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises ValueError, TypeError, OSError, zipfile and h5py errors alike
-        raise KerasImportError(_load_failure(path, error)) from error
+        raise KerasImportError(_load_failure(path, error, keras.__version__)) from error
 
 
-def _load_failure(path: Path, error: Exception) -> str:
+def written_by(path: Path) -> str | None:
+    """The Keras version a `.keras` file says wrote it (its metadata.json), or None."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return str(json.loads(archive.read("metadata.json")).get("keras_version")) or None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+def _newer(version: str, than: str) -> bool:
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+    return parts(version) > parts(than)
+
+
+def _load_failure(path: Path, error: Exception, keras_version: str) -> str:
     text = str(error)
+    writer = written_by(path) if path.suffix.lower() == ".keras" else None
+    if writer and _newer(writer, keras_version):
+        return (f"{path.name} was written by Keras {writer}, newer than the Keras {keras_version} Strata runs, and "
+                f"this Keras cannot read it: {text.splitlines()[0] if text else type(error).__name__}. Save it "
+                f"again with Keras {keras_version.rsplit('.', 1)[0]}, or update Strata's Keras")
     if "Lambda" in text and "safe_mode" in text:
         return (f"{path.name} holds a Lambda layer, whose Python code Keras will not run from a file for safety; "
                 "replace the Lambda with a built-in layer (or a registered custom class) and save it again")

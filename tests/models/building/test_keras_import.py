@@ -197,3 +197,20 @@ def test_a_layer_type_that_takes_no_extra_arguments_keeps_its_own_settings():
     out = keras.layers.SpatialDropout2D(0.3, seed=7, name="drop")(inputs)  # seed: not a field of SpatialDropout2D
     imported, _ = same_as_keras(keras.Model(inputs, out), np.ones((1, 6, 6, 4), np.float32))
     assert imported.spec.nodes["drop"].type == KERAS_LAYER  # kept whole, as Keras describes it
+
+
+def test_a_file_from_a_newer_keras_that_this_one_cannot_read_says_so(tmp_path):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
+    model.save(tmp_path / "model.keras")
+    with zipfile.ZipFile(tmp_path / "model.keras") as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    config = json.loads(parts["config.json"])
+    config["config"]["layers"][-1]["config"]["sparsity"] = 0.5  # an argument this Keras does not know
+    metadata = json.loads(parts["metadata.json"])
+    metadata["keras_version"] = "9.1.0"
+    with zipfile.ZipFile(tmp_path / "future.keras", "w") as target:
+        for name, data in parts.items():
+            data = {"config.json": json.dumps(config), "metadata.json": json.dumps(metadata)}.get(name, data)
+            target.writestr(name, data)
+    with pytest.raises(KerasImportError, match=r"written by Keras 9\.1\.0, newer than the Keras 3\."):
+        import_keras_file(tmp_path / "future.keras")
