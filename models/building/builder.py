@@ -22,6 +22,7 @@ configure_keras_environment()
 
 import keras  # noqa: E402
 
+POSITIONS_SUFFIX = "_positions"  # the learned table of a PositionEmbedding node, a layer of its own
 INPUT_MARKER = "__input__"  # in an imported layer's recorded call: {"__input__": i} is the node's i-th input
 
 
@@ -97,6 +98,18 @@ def call_arguments(call: dict[str, Any], inputs: list[Any]) -> tuple[list[Any], 
     return fill(call["args"]), fill(call["kwargs"])
 
 
+def position_embedding(node: LayerNode, x: Any, dtype: str | None = None) -> Any:
+    """Strata's PositionEmbedding in Keras core parts, so that a saved model loads with plain Keras (no Strata
+    class to register): the positions 0..L-1 counted from the input itself, looked up in a learned table (an
+    Embedding named `<id>_positions`), added to the input by an Add named `<id>`."""
+    params = node.effective_params()
+    ones = keras.ops.ones_like(keras.ops.sum(x, axis=-1))
+    positions = keras.ops.cast(keras.ops.cumsum(ones, axis=1) - 1.0, "int32")
+    table = keras.layers.Embedding(params["sequence_length"], x.shape[-1], embeddings_initializer=params["initializer"],
+                                   name=f"{node.id}{POSITIONS_SUFFIX}", dtype=dtype)(positions)
+    return keras.layers.Add(name=node.id, dtype=dtype)([x, table])
+
+
 def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tuple[Any, Any]:
     """Connect a layer; returns (output, attention scores or None)."""
     if node.type == "MultiHeadAttention":
@@ -137,7 +150,11 @@ def build(spec: ModelSpec, report: ValidationReport | None = None,
             params = node.effective_params()
             tensors[node_id] = keras.Input(shape=tuple(params["shape"]), dtype=params["dtype"], name=node_id)
             continue
-        layer = make_layer(node, "float32" if node_id in output_ids else None)
+        dtype = "float32" if node_id in output_ids else None
+        if node.type == "PositionEmbedding":
+            tensors[node_id] = position_embedding(node, tensors[node.inputs[0]], dtype)
+            continue
+        layer = make_layer(node, dtype)
         output, attention = _call(node, layer, [tensors[i] for i in node.inputs])
         tensors[node_id] = output
         if attention is not None:

@@ -1,24 +1,19 @@
 """ModelSpec -> a standalone Python file that rebuilds the same Keras model with plain Keras.
 
 Same layer types, arguments, names and connections; one line per layer with its output shape and
-parameter count as a comment, the way a person would annotate it. Strata's own layers are copied in,
-so the file needs nothing but Keras.
+parameter count as a comment, the way a person would annotate it. Strata's own PositionEmbedding is written
+in Keras core parts, as the builder makes it, so the file needs nothing but Keras.
 """
 
 from __future__ import annotations
-
-import inspect
 
 from models import __version__
 from models.building.codegen_training import training_lines
 from models.checks.problems import BuildError
 from models.checks.shapes import keras_shape
 from models.checks.validate import ValidationReport, validate
-from models.graph.catalog import CATALOG, KERAS_LAYER, layer_type
+from models.graph.catalog import KERAS_LAYER, layer_type
 from models.graph.spec import LayerNode, ModelSpec
-
-# Strata's own layer classes, copied into a file that uses them
-CUSTOM_LAYER_NAMES = tuple(name for name, kind in CATALOG.items() if kind.module == "strata")
 
 
 def _literal(value) -> str:
@@ -50,8 +45,8 @@ def _arguments(node: LayerNode) -> list[str]:
 
 def variable_names(spec: ModelSpec) -> dict[str, str]:
     """Each layer's Python variable: its id, unless that would hide a name the file uses (`keras`, `layers`,
-    `math`, a copied layer class); then the id with a trailing underscore (the layer keeps its name)."""
-    taken = {"keras", "layers", "math", "build_model", "train", *CUSTOM_LAYER_NAMES}
+    `math`); then the id with a trailing underscore (the layer keeps its name)."""
+    taken = {"keras", "layers", "math", "build_model", "train"}
     names: dict[str, str] = {}
     for node_id in spec.nodes:
         name = node_id
@@ -88,6 +83,17 @@ def _imported_layer(node: LayerNode, names: dict[str, str]) -> str:
     return f"keras.saving.deserialize_keras_object({described!r}){_imported_call(node, names)}"
 
 
+def _position_embedding(node: LayerNode, names: dict[str, str], report: ValidationReport) -> str:
+    """As the builder makes it, from Keras core parts: positions 0..L-1 counted from the input, a learned table."""
+    source, params = names[node.inputs[0]], node.effective_params()
+    features = report.nodes[node.inputs[0]].output_shape[-1]
+    table = (f'layers.Embedding({params["sequence_length"]}, {features}, '
+             f'embeddings_initializer="{params["initializer"]}", name="{node.id}_positions")')
+    return (f'{names[node.id]}_ids = keras.ops.cast(keras.ops.cumsum(keras.ops.ones_like(keras.ops.sum({source}, '
+            f'axis=-1)), axis=1) - 1.0, "int32")  # positions 0..L-1\n'
+            f'    {names[node.id]} = layers.Add(name="{node.id}")([{source}, {table}({names[node.id]}_ids)])')
+
+
 def _call(node: LayerNode, names: dict[str, str]) -> str:
     kind = layer_type(node.type)
     inputs = [names[i] for i in node.inputs]
@@ -112,7 +118,6 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
     report = report or validate(spec)
     if not report.valid:
         raise BuildError(report)
-    uses_custom = [n.type for n in spec.nodes.values() if layer_type(n.type).module == "strata"]
     train_part = training_lines(spec, training, dataset)
     lines = [
         f'"""Keras model "{spec.name}", exported by Strata {__version__}.',
@@ -127,11 +132,6 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
         "from keras import layers",
         "",
     ]
-    if uses_custom:
-        from models.building import custom_layers
-        source = inspect.getsource(custom_layers)
-        body = source.split("import keras\n", 1)[1].split("\nCUSTOM_LAYERS")[0].strip("\n")
-        lines += ["", "# Strata's own layers, copied here so this file needs only Keras.", body, "", ""]
     lines += ["def build_model() -> keras.Model:"]
     names = variable_names(spec)
     for node_id in spec.topological_order():
@@ -142,6 +142,8 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
             code = f'{name} = keras.Input(shape={_literal(list(params["shape"]))}{dtype}, name="{node_id}")'
         elif node.type == KERAS_LAYER:
             code = f"{name} = {_imported_layer(node, names)}"
+        elif node.type == "PositionEmbedding":
+            code = _position_embedding(node, names, report)
         else:
             prefix = "" if layer_type(node.type).module == "strata" else "layers."
             args = ", ".join([*_arguments(node), f'name="{node_id}"'])

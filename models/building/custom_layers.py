@@ -1,7 +1,7 @@
-"""Layers Strata offers that Keras lacks, registered so that saved `.keras` files load them again.
+"""Layers Strata offered that Keras lacks, registered so that `.keras` files saved by earlier versions load again.
 
-Kept free of Strata imports: `codegen` copies this source into exported files, which must run with
-only Keras installed.
+Models built now make PositionEmbedding from Keras core parts (`models.building.builder.position_embedding`), so
+what Strata saves loads with plain Keras; this class stays for the files written before.
 """
 
 import keras

@@ -393,7 +393,8 @@ def test_the_context_menu_offers_the_fix_disconnects_an_input_and_lists_the_edit
     menu = canvas_menu(canvas, "conv")
     texts = [action.text() for action in menu.actions() if action.text()]
     assert texts[:2] == ["Fix: Use padding='same'", "Fix: Use kernel_size 4x4"]  # every repair that applies
-    assert texts[2:] == ["Disconnect Input", "Duplicate", "Cut", "Copy", "Paste", "Delete", "Fit to Window"]
+    assert texts[2:] == ["Disconnect Input", "Freeze Up to Here", "Duplicate", "Cut", "Copy", "Paste", "Delete",
+                         "Fit to Window"]
     assert menu.actions()[0].text() == texts[0]
     menu.actions()[0].trigger()
     assert document.spec.node("conv").params["padding"] == "same"
@@ -402,6 +403,10 @@ def test_the_context_menu_offers_the_fix_disconnects_an_input_and_lists_the_edit
     assert document.spec.node("conv").inputs == []
     empty = [action.text() for action in canvas_menu(canvas, None).actions() if action.text()]
     assert empty == ["Paste", "Fit to Window"]
+    next(a for a in canvas_menu(canvas, "conv").actions() if a.text() == "Freeze Up to Here").trigger()
+    assert document.spec.node("conv").params["trainable"] is False and document.report.nodes["conv"].trainable == 0
+    empty = [action.text() for action in canvas_menu(canvas, None).actions() if action.text()]
+    assert empty == ["Unfreeze All Layers", "Paste", "Fit to Window"]  # offered once something is frozen
 
 
 def test_clicking_a_card_selects_it_without_scrolling_and_selecting_elsewhere_brings_it_into_view(qtbot):

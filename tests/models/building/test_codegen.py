@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -31,11 +32,16 @@ def without_names(config):
 
 
 def layer_signature(model):
-    """(name, class, config, inbound layer names) for every layer."""
+    """(name, class, config, inbound layer names) for every layer; an operation feeding one (keras.ops.cast...) by
+    its class, since Keras numbers operations per process (`cast`, then `cast_1`)."""
+    def source(tensor) -> str:
+        operation = tensor._keras_history.operation
+        return operation.name if isinstance(operation, keras.layers.Layer) else type(operation).__name__
+
     rows = []
     for layer in model.layers:
         config = without_names(layer.get_config())
-        inbound = [t._keras_history.operation.name for node in layer._inbound_nodes for t in node.input_tensors]
+        inbound = [source(t) for node in layer._inbound_nodes for t in node.input_tensors]
         rows.append((layer.name, type(layer).__name__, config, inbound))
     return rows
 
