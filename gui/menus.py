@@ -58,6 +58,7 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("edit.delete", "&Delete", StandardKey.Delete),
         SEPARATOR,
         ActionSpec("edit.select_all", "Select &All", StandardKey.SelectAll),
+        ActionSpec("edit.find", "&Find Layer…", StandardKey.Find, "Find a layer by its name or type"),
     ],
     "&Model": [
         ActionSpec("model.validate", "&Check Model", "Ctrl+Shift+V", "Infer shapes and list problems"),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 from gui.data.panel import DataPanel
 from gui.document import ProjectDocument
 from gui.editor.canvas import CanvasView
+from gui.editor.find_bar import FindBar
 from gui.editor.inspector import Inspector
 from gui.editor.palette import Palette
 from gui.editor.summary import SummaryPanel
@@ -55,6 +56,9 @@ class Editor(QObject):
         self.recent_menu = QMenu("Open &Recent", window)
         self.start_page = StartPage(self.canvas)  # over the empty canvas, hidden once the model has a layer
         self.canvas.installEventFilter(self)
+        self.find_bar = FindBar(self.canvas)  # Ctrl+F: a layer by name or type, in a big graph
+        self.find_bar.found.connect(self._found)
+        self.find_bar.not_found.connect(lambda text: self._status(f"No layer's name or type contains “{text}”", 4000))
         self._connect_views()
         self._connect_start_page()
         self._connect_actions()
@@ -120,6 +124,7 @@ class Editor(QObject):
             "edit.duplicate": canvas.duplicate_selected,
             "edit.delete": canvas.delete_selected,
             "edit.select_all": canvas.select_all,
+            "edit.find": self.find_layer,
             "view.zoom_in": lambda: canvas.zoom_by(1.25),
             "view.zoom_out": lambda: canvas.zoom_by(0.8),
             "view.fit": canvas.fit_to_view,
@@ -246,7 +251,23 @@ class Editor(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.canvas and event.type() == QEvent.Type.Resize:
             self._place_start_page()
+            self._place_find_bar()
         return False
+
+    # ----- finding a layer -----------------------------------------------------------------------------
+    def find_layer(self) -> None:
+        self._place_find_bar()
+        self.find_bar.open(self.document.spec)
+
+    def _place_find_bar(self) -> None:
+        """At the canvas's top right, clear of its scroll bar."""
+        bar, canvas = self.find_bar, self.canvas
+        width = min(360, max(200, canvas.width() - 40))
+        bar.setGeometry(canvas.width() - width - 24, 8, width, bar.sizeHint().height())
+
+    def _found(self, node_id: str, number: int, total: int) -> None:
+        self.canvas.select([node_id])
+        self._status(f"{node_id} ({self.document.spec.nodes[node_id].type}): match {number} of {total}", 4000)
 
     def _undo_text_changed(self, text: str) -> None:
         self.actions["edit.undo"].setText(f"&Undo {text}".strip())
