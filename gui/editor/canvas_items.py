@@ -26,6 +26,9 @@ WARNING_COLOR = QColor("#f9a825")
 ACCENT = QColor("#1e88e5")
 
 
+SIMPLE_BELOW_SCALE = 0.35  # below this zoom a card is drawn as its outline and category stripe only
+
+
 class NodeItem(QGraphicsItem):
     """A layer card: colour stripe for the category, summary line, id, output shape and parameter count.
 
@@ -139,6 +142,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(stripe)
         painter.drawRoundedRect(QRectF(0, 0, 7, CARD_HEIGHT), 3, 3)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < SIMPLE_BELOW_SCALE:
+            return  # zoomed far out (a 771-layer graph fitted): text would be a few unreadable pixels
 
         badge_room = 30 if self.problem is not None else 10
         font = QFont(painter.font())

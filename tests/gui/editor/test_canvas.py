@@ -451,3 +451,28 @@ def test_a_wide_model_opens_showing_its_input_not_an_empty_region(qtbot):
     canvas.show_model()
     first = canvas.mapFromScene(canvas.nodes["x"].sceneBoundingRect()).boundingRect()
     assert canvas.viewport().rect().contains(first)
+
+
+def test_zoomed_far_out_a_card_is_drawn_without_its_text(qtbot):
+    """A fitted 771-layer graph shows cards a few pixels high: their text is skipped, not drawn as smudges."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [8]}, node_id="x")
+    _document, canvas = show_canvas(qtbot, spec, 400, 300)
+    card = canvas.nodes["x"]
+
+    def darkest_inside(scale: float) -> int:
+        width, height = int(CARD_WIDTH * scale), int(CARD_HEIGHT * scale)
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        image.fill(0xFFFFFF)
+        painter = QPainter(image)
+        canvas.scene().render(painter, QRectF(0, 0, width, height), card.sceneBoundingRect())
+        painter.end()
+        inside = [image.pixelColor(x, y).lightness() for x in range(int(12 * scale) + 2, width - 3)
+                  for y in range(3, height - 3)]
+        return min(inside)
+
+    assert darkest_inside(1.0) < 90  # the title's dark text
+    assert darkest_inside(0.25) > 150  # outline and stripe only
