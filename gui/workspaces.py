@@ -93,7 +93,10 @@ class Workspaces(QObject):
     def hide_stale_tab_bars(self) -> None:
         """QMainWindow.restoreState makes new tab bars for tabbed docks and leaves the old ones shown where they
         were (Qt 6.10): a ghost "Inspector | Data" over the maps. A tab bar in use sits right below its docks."""
-        docks = [dock.geometry() for dock in self.docks.values() if dock.isVisible()]
+        try:
+            docks = [dock.geometry() for dock in self.docks.values() if dock.isVisible()]
+        except RuntimeError:  # the window was closed and deleted before this deferred call ran
+            return
         for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
             place = bar.geometry()
             used = any(abs(dock.bottom() + 1 - place.top()) <= 2 and abs(dock.left() - place.left()) <= 2

@@ -125,7 +125,9 @@ def _flat_ints(value: Any) -> list[int]:
 def range_error(param: Param, value: Any) -> str | None:
     """Why a well-typed value is still not acceptable, or None."""
     if param.kind == "choice" and value not in param.choices:
-        return f"{param.name} '{quote(value)}' is not one of: {', '.join(map(str, param.choices))}"
+        shown = ", ".join(map(str, param.choices[:12]))
+        more = f" and {len(param.choices) - 12} more (the inspector lists them)" if len(param.choices) > 12 else ""
+        return f"{param.name} '{quote(value)}' is not one of: {shown}{more}"
     if param.kind in ("int", "float", "optional_float") and value is not None:
         if param.min is not None and value < param.min:
             return f"{param.name} must be at least {param.min:g}, got {quote(value)}"
