@@ -51,3 +51,13 @@ def spec_for(type_name: str, params: dict | None = None) -> ModelSpec:
         return spec
     spec.append(type_name, params)
     return spec
+
+
+def node_param_count(model, node_id: str) -> int:
+    """A node's parameters in the built model: its layer's, plus the learned table of a PositionEmbedding (a
+    layer of its own, `<id>_positions`, so that saved models load with plain Keras)."""
+    from models.building.builder import POSITIONS_SUFFIX
+
+    names = {layer.name for layer in model.layers}
+    table = node_id + POSITIONS_SUFFIX
+    return model.get_layer(node_id).count_params() + (model.get_layer(table).count_params() if table in names else 0)

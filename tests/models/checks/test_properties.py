@@ -12,6 +12,7 @@ from models.building.builder import build
 from models.checks.validate import validate
 from models.graph.catalog import CATALOG, PALETTE_HIDDEN, Param
 from models.graph.spec import ModelSpec
+from tests.model_helpers import node_param_count
 
 TYPES = sorted(name for name in CATALOG if name not in ("Input", *PALETTE_HIDDEN))  # imported layers: own tests
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -100,5 +101,5 @@ def test_valid_means_keras_builds_with_the_inferred_shapes_and_counts(spec):
         output = model.get_layer(node_id).output
         output = output[0] if isinstance(output, list | tuple) else output
         assert tuple(output.shape[1:]) == info.output_shape, (node_id, spec.nodes[node_id])
-        assert model.get_layer(node_id).count_params() == info.params, (node_id, spec.nodes[node_id])
+        assert node_param_count(model, node_id) == info.params, (node_id, spec.nodes[node_id])
     assert model.count_params() == report.total_params

@@ -3,13 +3,13 @@
 import keras
 import pytest
 
-from models.building.builder import POSITIONS_SUFFIX, build, keras_arguments, make_layer
+from models.building.builder import build, keras_arguments, make_layer
 from models.checks.validate import validate
 from models.graph.catalog import CATALOG, CATEGORIES, KERAS_ARGUMENTS, PALETTE_HIDDEN, by_category
 from models.graph.params import range_error, type_error
 from models.graph.project import Project
 from models.graph.spec import LayerNode
-from tests.model_helpers import spec_for
+from tests.model_helpers import node_param_count, spec_for
 
 REQUIRED = """Input Dense Activation Dropout Embedding Conv1D Conv2D Conv2DTranspose SeparableConv2D DepthwiseConv2D
 MaxPooling1D MaxPooling2D AveragePooling1D AveragePooling2D GlobalAveragePooling1D GlobalAveragePooling2D
@@ -93,14 +93,11 @@ def test_each_type_round_trips_and_builds_with_the_inferred_shapes(type_name, tm
     report = validate(loaded)
     assert report.valid, [p.message for p in report.problems]
     model = build(loaded, report).model
-    names = {layer.name for layer in model.layers}
     for node_id, info in report.nodes.items():
         layer = model.get_layer(node_id)
         output = layer.output[0] if isinstance(layer.output, list | tuple) else layer.output  # attention: scores
         assert tuple(output.shape[1:]) == info.output_shape, node_id
-        table = node_id + POSITIONS_SUFFIX  # a PositionEmbedding's learned table is a layer of its own
-        own = layer.count_params() + (model.get_layer(table).count_params() if table in names else 0)
-        assert own == info.params, node_id
+        assert node_param_count(model, node_id) == info.params, node_id
     assert model.count_params() == report.total_params
     trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
     assert trainable == report.trainable_params
