@@ -9,6 +9,7 @@ raises `GraphError` (with a plain message) when an edit would not.
 from __future__ import annotations
 
 import copy
+import pickle
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -288,8 +289,9 @@ class ModelSpec:
             self.outputs = [new_id if o == node_id else o for o in self.outputs]
 
     def copy(self) -> ModelSpec:
-        """A deep, independent snapshot (what crosses threads)."""
-        return copy.deepcopy(self)
+        """A deep, independent snapshot (what crosses threads), made through pickle, which copies in C: 4 ms
+        instead of copy.deepcopy's 33 ms for NASNetMobile's 771 layers, and an edit makes several."""
+        return pickle.loads(pickle.dumps(self, pickle.HIGHEST_PROTOCOL))
 
     def _replace_input(self, consumer: str, old: str, new: str, port: int | None = None) -> None:
         inputs = self.nodes[consumer].inputs
