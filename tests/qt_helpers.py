@@ -47,3 +47,12 @@ def answer_message_boxes(buttons: list[QMessageBox.StandardButton], seen: list[s
             QTimer.singleShot(10, click)
 
     QTimer.singleShot(0, click)
+
+
+def shown(qtbot, widget, width: int, height: int):
+    """`widget` at that size on the (offscreen) screen, closed with the test."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

@@ -77,9 +77,14 @@ class LayerStrip(QListWidget):
         self.setToolTip("Click a layer to see its maps")
         self.itemClicked.connect(self._clicked)
         self._layers: list[tuple[str, str]] = []
+        self._drawn: ViewData | None = None
 
     def set_data(self, data: ViewData) -> None:
-        """One entry per layer of `data`, with its picture now (items kept when the layers are the same)."""
+        """One entry per layer of `data`, with its picture now (items kept when the layers are the same); the same
+        data again (a tab switched, the panel resized) draws nothing on the GUI thread."""
+        if data is self._drawn:
+            return
+        self._drawn = data
         layers = [(layer_id, layer_id) for layer_id in data.layer_ids()]
         current = self.current_layer()
         if layers != self._layers:

@@ -19,6 +19,7 @@ from models.graph.catalog import CATALOG, KERAS_ARGUMENTS
 from models.graph.project import Project
 from models.graph.spec import ModelSpec
 from tests.model_helpers import spec_for
+from tests.qt_helpers import shown
 
 ALL_PARAMS = [(kind.name, param) for kind in CATALOG.values() for param in kind.params]
 
@@ -38,12 +39,7 @@ def no_slot_failed(caplog):
 
 @pytest.fixture
 def inspector(qtbot):
-    widget = Inspector()
-    qtbot.addWidget(widget)
-    widget.resize(360, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, Inspector(), 360, 700)
 
 
 @pytest.fixture

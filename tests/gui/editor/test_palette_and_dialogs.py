@@ -14,6 +14,7 @@ from models.graph.catalog import CATALOG, PALETTE_HIDDEN
 from models.graph.project import Project, model_to_dict
 from models.graph.spec import ModelSpec
 from models.templates import load_template, template_names
+from tests.qt_helpers import shown
 
 
 def test_palette_lists_every_catalog_layer_with_its_teaching_text(qtbot):
@@ -77,11 +78,7 @@ def test_template_chooser_previews_each_template(qtbot):
 def test_template_previews_are_readable_and_never_scroll_sideways(qtbot):
     from gui.editor.canvas import READABLE_SCALE
 
-    dialog = TemplateDialog()
-    qtbot.addWidget(dialog)
-    dialog.resize(800, 560)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown(qtbot, TemplateDialog(), 800, 560)
     for row in range(1, dialog.list.count()):
         dialog.list.setCurrentRow(row)
         assert dialog.preview.zoom_level() >= READABLE_SCALE

@@ -3,14 +3,11 @@
 from PySide6.QtWidgets import QApplication
 
 from gui.training.plots import TrainingPlots
+from tests.qt_helpers import shown
 
 
 def test_legends_sit_outside_the_data_area(qtbot):
-    plots = TrainingPlots()
-    qtbot.addWidget(plots)
-    plots.resize(900, 420)
-    plots.show()
-    qtbot.waitExposed(plots)
+    plots = shown(qtbot, TrainingPlots(), 900, 420)
     plots.plan_run(3, 10)
     for epoch in range(3):
         plots.add_epoch(epoch, {"loss": 1.0 / (epoch + 1), "accuracy": 0.5 + epoch / 10,

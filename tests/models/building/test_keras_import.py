@@ -154,19 +154,28 @@ def test_files_that_cannot_come_in_say_why(tmp_path):
             import_keras_file(path)
 
 
-def test_a_newer_keras_or_an_unknown_class_is_named(tmp_path):
+def edited_keras_file(tmp_path, name: str, edit) -> object:
+    """A small model's `.keras` file with its config.json and metadata.json changed by `edit(config, metadata)`."""
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
     model.save(tmp_path / "model.keras")
     with zipfile.ZipFile(tmp_path / "model.keras") as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    config = json.loads(parts["config.json"])
-    config["config"]["layers"][-1]["class_name"] = "FancyDense"
-    config["config"]["layers"][-1]["module"] = "my_lab.layers"
-    with zipfile.ZipFile(tmp_path / "custom.keras", "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, json.dumps(config) if name == "config.json" else data)
+        parts = {part: source.read(part) for part in source.namelist()}
+    config, metadata = json.loads(parts["config.json"]), json.loads(parts["metadata.json"])
+    edit(config, metadata)
+    parts.update({"config.json": json.dumps(config).encode(), "metadata.json": json.dumps(metadata).encode()})
+    with zipfile.ZipFile(tmp_path / name, "w") as target:
+        for part, data in parts.items():
+            target.writestr(part, data)
+    return tmp_path / name
+
+
+def test_an_unknown_class_is_named(tmp_path):
+    def fancy(config, _metadata):
+        config["config"]["layers"][-1]["class_name"] = "FancyDense"
+        config["config"]["layers"][-1]["module"] = "my_lab.layers"
+
     with pytest.raises(KerasImportError, match="FancyDense"):
-        import_keras_file(tmp_path / "custom.keras")
+        import_keras_file(edited_keras_file(tmp_path, "custom.keras", fancy))
 
 
 def test_lambda_and_shared_layers_are_refused_with_the_layer_named(tmp_path):
@@ -200,17 +209,9 @@ def test_a_layer_type_that_takes_no_extra_arguments_keeps_its_own_settings():
 
 
 def test_a_file_from_a_newer_keras_that_this_one_cannot_read_says_so(tmp_path):
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
-    model.save(tmp_path / "model.keras")
-    with zipfile.ZipFile(tmp_path / "model.keras") as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    config = json.loads(parts["config.json"])
-    config["config"]["layers"][-1]["config"]["sparsity"] = 0.5  # an argument this Keras does not know
-    metadata = json.loads(parts["metadata.json"])
-    metadata["keras_version"] = "9.1.0"
-    with zipfile.ZipFile(tmp_path / "future.keras", "w") as target:
-        for name, data in parts.items():
-            data = {"config.json": json.dumps(config), "metadata.json": json.dumps(metadata)}.get(name, data)
-            target.writestr(name, data)
+    def future(config, metadata):
+        config["config"]["layers"][-1]["config"]["sparsity"] = 0.5  # an argument this Keras does not know
+        metadata["keras_version"] = "9.1.0"
+
     with pytest.raises(KerasImportError, match=r"written by Keras 9\.1\.0, newer than the Keras 3\."):
-        import_keras_file(tmp_path / "future.keras")
+        import_keras_file(edited_keras_file(tmp_path, "future.keras", future))
