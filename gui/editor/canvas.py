@@ -29,8 +29,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
 from gui.document import ProjectDocument
+from gui.editor.canvas_groups import VERTEX_PREFIX, CanvasGroups
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
 from gui.editor.canvas_menu import canvas_menu
+from gui.editor.group_items import GroupFrame, GroupItem
 from gui.editor.palette import LAYER_MIME
 from models.graph.catalog import CATALOG
 from models.graph.edits import (
@@ -90,6 +92,7 @@ class CanvasView(QGraphicsView):
         self.edges: list[EdgeItem] = []
         self.indicator = DropIndicator()
         self.scene().addItem(self.indicator)
+        self.groups = CanvasGroups(self.scene())
         self._press: tuple[str, NodeItem, QPointF] | None = None  # (mode, item, scene pos) of a drag
         self._moving = False
         self._panning: QPointF | None = None
@@ -116,21 +119,56 @@ class CanvasView(QGraphicsView):
                 self.scene().addItem(item)
             else:
                 item.update_node(node)
-        for placement_id, place in layered_layout(spec).items():
-            self.nodes[placement_id].setPos(place.column * COLUMN_STEP, place.row * ROW_STEP)
-        self._sync_edges(spec)
+        self.groups.update(spec)
+        if select:
+            self.groups.open_for(select)
+        self._relayout()
         if select:
             for item in self.nodes.values():
                 item.setSelected(item.node_id in select)
         self.scene().blockSignals(False)
-        self.setSceneRect(self._model_rect().adjusted(-400, -300, 400, 300) if self.nodes else QRectF(0, 0, 1, 1))
         if select:
             self.ensureVisible(self.nodes[select[0]], 40, 40)
         self._emit_selection()
 
-    def _sync_edges(self, spec: ModelSpec) -> None:
-        wanted = [(source, node.id, port) for node in spec.nodes.values()
-                  for port, source in enumerate(node.inputs) if source in self.nodes]
+    def _relayout(self) -> None:
+        """Place the cards of layers and of collapsed groups, the frames of open groups and the connections."""
+        spec = self.document.spec
+        drawn_as = self.groups.drawn_as()
+        positions = {vertex: (place.column * COLUMN_STEP, place.row * ROW_STEP)
+                     for vertex, place in layered_layout(spec, drawn_as).items()}
+        for node_id, item in self.nodes.items():
+            if node_id in drawn_as:
+                item.setSelected(False)
+                item.hide()
+            else:
+                item.show()
+                if node_id in positions:
+                    item.setPos(*positions[node_id])
+        self.groups.place(positions, spec, self.document.report)
+        self.groups.frame({node_id: item.mapRectToScene(item.card_rect()) for node_id, item in self.nodes.items()
+                           if node_id not in drawn_as})
+        self._sync_edges(spec, drawn_as)
+        self.setSceneRect(self._model_rect().adjusted(-400, -300, 400, 300) if self.nodes else QRectF(0, 0, 1, 1))
+
+    def _drawn(self, node_id: str, drawn_as: dict[str, str]) -> NodeItem | GroupItem:
+        """The card a layer is drawn on: its own, or its collapsed group's."""
+        if node_id in drawn_as:
+            return self.groups.cards[drawn_as[node_id].removeprefix(VERTEX_PREFIX)]
+        return self.nodes[node_id]
+
+    def _sync_edges(self, spec: ModelSpec, drawn_as: dict[str, str]) -> None:
+        wanted = []
+        shown: set[tuple[str, str]] = set()
+        for node in spec.nodes.values():
+            for port, source in enumerate(node.inputs):
+                if source not in self.nodes:
+                    continue
+                ends = (drawn_as.get(source, source), drawn_as.get(node.id, node.id))
+                if ends[0] == ends[1] or (ends in shown and (source in drawn_as or node.id in drawn_as)):
+                    continue  # inside a collapsed group, or one more line between the same two cards
+                shown.add(ends)
+                wanted.append((source, node.id, port))
         while len(self.edges) > len(wanted):
             self.scene().removeItem(self.edges.pop())
         while len(self.edges) < len(wanted):
@@ -139,21 +177,60 @@ class CanvasView(QGraphicsView):
             self.edges.append(edge)
         for edge, (source, target, port) in zip(self.edges, wanted, strict=True):
             edge.source, edge.target, edge.port = source, target, port
-            start = self.nodes[source].output_port_scene_pos()
-            end = self.nodes[target].input_port_scene_pos(port)
+            start = self._drawn(source, drawn_as).output_port_scene_pos()
+            end = self._drawn(target, drawn_as).input_port_scene_pos(port)
             skip = end.y() - start.y() > ROW_STEP and abs(end.x() - start.x()) < CARD_WIDTH / 2
             edge.set_ends(start, end, skip)
 
     def show_report(self, report) -> None:
         for node_id, item in self.nodes.items():
             item.update_report(report.nodes.get(node_id))
+        self.groups.refresh_facts(self.document.spec, report)
+
+    # ----- groups ------------------------------------------------------------------------------------------
+    def set_group_collapsed(self, name: str, collapsed: bool) -> None:
+        """Collapse or open one group, keeping it where it was on screen."""
+        anchor = self._group_anchor(name)
+        if self.groups.set_collapsed(name, collapsed):
+            self._relayout_keeping(anchor, name)
+
+    def set_all_groups_collapsed(self, collapsed: bool) -> None:
+        if self.groups.set_all(collapsed):
+            self._relayout()
+            self.show_model()
+
+    def _group_anchor(self, name: str) -> QPointF | None:
+        """Where on screen the group is now (its card, or its first layer when open)."""
+        card = self.groups.cards.get(name)
+        if card is not None and card.isVisible():
+            return self.mapFromScene(card.scenePos())
+        group = self.groups.group_named(name)
+        first = self.nodes.get(group.members[0]) if group else None
+        return self.mapFromScene(first.scenePos()) if first is not None and first.isVisible() else None
+
+    def _relayout_keeping(self, anchor: QPointF | None, name: str) -> None:
+        self.scene().blockSignals(True)
+        self._relayout()
+        self.scene().blockSignals(False)
+        self._emit_selection()
+        after = self._group_anchor(name)
+        if anchor is not None and after is not None:  # the block stays under the pointer, the rest moves
+            delta = after - anchor
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + delta.y())
 
     # ----- selection -------------------------------------------------------------------------------
     def selected_ids(self) -> list[str]:
-        return [item.node_id for item in self.nodes.values() if item.isSelected()]
+        """Selected layers, the layers of selected collapsed groups included."""
+        return [item.node_id for item in self.nodes.values() if item.isSelected()] + self.groups.selected_members()
 
     def select(self, node_ids: list[str]) -> None:
+        """Select these layers, opening the collapsed groups they are in."""
         self.scene().blockSignals(True)
+        if self.groups.open_for(node_ids):
+            self._relayout()
+        for card in self.groups.cards.values():
+            card.setSelected(False)
         for item in self.nodes.values():
             item.setSelected(item.node_id in node_ids)
         self.scene().blockSignals(False)
@@ -261,10 +338,11 @@ class CanvasView(QGraphicsView):
         self.scale(factor, factor)
 
     def _model_rect(self) -> QRectF:
-        """The cards and connections (not the hidden drop indicator)."""
+        """The cards, group frames and connections shown (not the hidden drop indicator)."""
         rect = QRectF()
-        for item in [*self.nodes.values(), *self.edges]:
-            rect = rect.united(item.sceneBoundingRect())
+        for item in [*self.nodes.values(), *self.edges, *self.groups.visible_items()]:
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
         return rect
 
     def fit_to_view(self) -> None:
@@ -289,6 +367,7 @@ class CanvasView(QGraphicsView):
         rect = self._model_rect()
         visible_height = self.viewport().height() / readable_scale
         inputs = [self.nodes[i] for i in self.document.spec.input_ids() if i in self.nodes]
+        inputs = [item for item in inputs if item.isVisible()]
         x = inputs[0].sceneBoundingRect().center().x() if inputs else rect.center().x()  # start where data enters
         self.centerOn(QPointF(x, rect.top() + visible_height / 2 - 20))
 
@@ -319,19 +398,25 @@ class CanvasView(QGraphicsView):
         """What a layer dropped at `scene_pos` would do (also drives the drop indicator)."""
         if not self.nodes:
             return DropTarget("start")
-        for item in self.nodes.values():
+        shown = [item for item in self.nodes.values() if item.isVisible()]
+        for item in shown:
             if item.hit_port(scene_pos) == ("out", 0):
                 return DropTarget("branch", item.node_id)
-        for item in self.nodes.values():
+        for item in shown:
             if item.sceneBoundingRect().contains(scene_pos) and \
                     item.mapRectToScene(item.card_rect()).contains(scene_pos):
                 lower = item.mapFromScene(scene_pos).y() > CARD_HEIGHT / 2
                 is_input = CATALOG[item.type_name].is_input
                 return DropTarget("after" if lower or is_input else "before", item.node_id)
         for edge in self.edges:
-            if edge.near(scene_pos):
+            if edge.near(scene_pos) and not self._inside_collapsed(edge):
                 return DropTarget("between", edge.source, edge.target, edge.port)
         return DropTarget("append")
+
+    def _inside_collapsed(self, edge: EdgeItem) -> bool:
+        """A line into or out of a collapsed group: a layer dropped on it would land inside the hidden block."""
+        drawn_as = self.groups.drawn_as()
+        return edge.source in drawn_as or edge.target in drawn_as
 
     def _show_indicator(self, target: DropTarget, scene_pos: QPointF) -> None:
         if target.kind == "start":
@@ -399,8 +484,16 @@ class CanvasView(QGraphicsView):
                 return item
         return None
 
+    def _group_at(self, scene_pos: QPointF) -> GroupItem | GroupFrame | None:
+        for item in self.scene().items(scene_pos):
+            if isinstance(item, GroupItem) or (isinstance(item, GroupFrame) and item.header_rect().contains(scene_pos)):
+                return item
+        return None
+
     def _port_at(self, scene_pos: QPointF) -> tuple[NodeItem, tuple[str, int]] | None:
         for item in self.nodes.values():
+            if not item.isVisible():
+                continue
             port = item.hit_port(scene_pos)
             if port:
                 return item, port
@@ -427,7 +520,29 @@ class CanvasView(QGraphicsView):
                 return
             if item is not None:
                 self._press = ("move", item, scene_pos)
+            elif self._toggle_group_at(scene_pos):
+                event.accept()
+                return
         super().mousePressEvent(event)
+
+    def _toggle_group_at(self, scene_pos: QPointF) -> bool:
+        """A click on a group card's ▸ opens it; one on an open group's header closes it."""
+        group = self._group_at(scene_pos)
+        if isinstance(group, GroupFrame):
+            self.set_group_collapsed(group.group.name, True)
+            return True
+        if isinstance(group, GroupItem) and group.mapRectToScene(group.toggle_rect()).contains(scene_pos):
+            self.set_group_collapsed(group.group.name, False)
+            return True
+        return False
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        group = self._group_at(self.mapToScene(event.position().toPoint()))
+        if isinstance(group, GroupItem):
+            self.set_group_collapsed(group.group.name, False)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         if self._panning is not None:
@@ -516,10 +631,13 @@ class CanvasView(QGraphicsView):
 
     # ----- context menu --------------------------------------------------------------------------------
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt override)
-        item = self._item_at(self.mapToScene(event.pos()))
+        scene_pos = self.mapToScene(event.pos())
+        item = self._item_at(scene_pos)
+        group = self._group_at(scene_pos)
         if item is not None and not item.isSelected():
             self.select([item.node_id])
-        menu = canvas_menu(self, item.node_id if item is not None else None)
+        menu = canvas_menu(self, item.node_id if item is not None else None,
+                           group.group.name if group is not None and item is None else None)
         menu.exec(event.globalPos())
         menu.deleteLater()
 

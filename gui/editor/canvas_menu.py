@@ -14,10 +14,15 @@ if TYPE_CHECKING:
     from gui.editor.canvas import CanvasView
 
 
-def canvas_menu(view: CanvasView, node_id: str | None) -> QMenu:
-    """The menu for a right-click on layer `node_id` (None: on empty space)."""
+def canvas_menu(view: CanvasView, node_id: str | None, group: str | None = None) -> QMenu:
+    """The menu for a right-click on layer `node_id` (None: on empty space) or on group `group`."""
     menu = QMenu(view)
     document = view.document
+    if group is not None:
+        collapsed = group in view.groups.collapsed
+        menu.addAction(f"Open {group}" if collapsed else f"Collapse {group}",
+                       lambda: view.set_group_collapsed(group, not collapsed))
+        menu.addSeparator()
     if node_id is not None:
         report = document.report.nodes.get(node_id)
         for problem in report.problems if report else []:
@@ -45,6 +50,9 @@ def canvas_menu(view: CanvasView, node_id: str | None) -> QMenu:
         menu.addSeparator()
         _add(menu, "Delete", view.delete_selected, QKeySequence.StandardKey.Delete)
     menu.addSeparator()
+    if view.groups.groups:
+        menu.addAction("Collapse All Groups", lambda: view.set_all_groups_collapsed(True))
+        menu.addAction("Expand All Groups", lambda: view.set_all_groups_collapsed(False))
     _add(menu, "Fit to Window", view.fit_to_view, "Ctrl+0")
     return menu
 

@@ -125,6 +125,7 @@ def import_model(model: Any) -> ImportedModel:
     spec = importer.spec
     spec.name = importer.identifier(model.name) if model.name else "imported"
     spec.outputs = [importer.tensor_ids[_history_key(entry)] for entry in _outputs(config)]
+    spec.groups = dict(importer.groups)  # kept in the project: the canvas shows each nested model as a group
     imported = ImportedModel(spec, importer.sources, importer.groups, [], importer.renamed)
     _check_against_keras(importer, imported)
     imported.kept_as_keras = [node_id for node_id, node in spec.nodes.items() if node.type == KERAS_LAYER]

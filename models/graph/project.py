@@ -274,6 +274,12 @@ def model_to_dict(spec: ModelSpec) -> dict[str, Any]:
     model: dict[str, Any] = {"name": spec.name, "layers": layers}
     if spec.outputs is not None:
         model["outputs"] = list(spec.outputs)
+    groups: dict[str, list[str]] = {}
+    for node_id in spec.nodes:
+        if spec.groups.get(node_id):
+            groups.setdefault(spec.groups[node_id], []).append(node_id)
+    if groups:
+        model["groups"] = groups
     return model
 
 
@@ -303,11 +309,26 @@ def model_from_dict(data: Any) -> ModelSpec:
                 raise ProjectError(f"Output '{quote(output)}' is not a layer of the model", node=output,
                                    field="outputs")
         spec.outputs = list(outputs)
+    spec.groups = _groups_from_dict(data.get("groups", {}), spec)
     try:
         spec.topological_order()
     except GraphError as error:
         raise ProjectError(str(error), node=error.node, field="inputs") from None
     return spec
+
+
+def _groups_from_dict(groups: Any, spec: ModelSpec) -> dict[str, str]:
+    """`{"group name": [layer ids]}` (the nested models of an imported file) -> layer id -> group name."""
+    if not isinstance(groups, dict) or not all(isinstance(m, list) for m in groups.values()):
+        raise ProjectError("'groups' must map each group's name to a list of layer ids", field="model.groups")
+    member_of: dict[str, str] = {}
+    for name, members in groups.items():
+        for member in members:
+            if not isinstance(member, str) or member not in spec.nodes:
+                raise ProjectError(f"Group '{quote(name)}' lists '{quote(str(member))}', which is not a layer of the "
+                                   "model", field="model.groups")
+            member_of[member] = name
+    return member_of
 
 
 def _layer_from_dict(entry: Any, index: int, previous: str | None, spec: ModelSpec) -> LayerNode:

@@ -44,7 +44,7 @@ class LayerNode:
         return {**layer_type(self.type).defaults(), **self.params}
 
 
-def _snake(name: str) -> str:
+def snake_case(name: str) -> str:
     """Keras's own naming: Conv2D -> conv2d, SimpleRNN -> simple_rnn, Conv2DTranspose -> conv2d_transpose."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", name).lower()
 
@@ -54,6 +54,7 @@ class ModelSpec:
     name: str = "model"
     nodes: dict[str, LayerNode] = field(default_factory=dict)
     outputs: list[str] | None = None  # None: every node nothing consumes
+    groups: dict[str, str] = field(default_factory=dict)  # node id -> the nested model it came from (imports)
 
     # ----- queries ---------------------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
@@ -116,7 +117,7 @@ class ModelSpec:
 
     # ----- edits -----------------------------------------------------------------------------------
     def new_id(self, type_name: str) -> str:
-        base = "input" if type_name == "Input" else _snake(type_name)
+        base = "input" if type_name == "Input" else snake_case(type_name)
         number = 1
         while f"{base}_{number}" in self.nodes:
             number += 1
@@ -210,6 +211,7 @@ class ModelSpec:
             if replacement is not None and not self.outputs:
                 self.outputs = [replacement]
         del self.nodes[node_id]
+        self.groups.pop(node_id, None)
 
     def detach(self, node_id: str) -> None:
         """Take a single-input layer out of its chain (rewiring around it) but keep it, unconnected."""
@@ -287,6 +289,8 @@ class ModelSpec:
             n.inputs = [new_id if i == node_id else i for i in n.inputs]
         if self.outputs is not None:
             self.outputs = [new_id if o == node_id else o for o in self.outputs]
+        if node_id in self.groups:
+            self.groups[new_id] = self.groups.pop(node_id)
 
     def copy(self) -> ModelSpec:
         """A deep, independent snapshot (what crosses threads), made through pickle, which copies in C: 4 ms

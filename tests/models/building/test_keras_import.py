@@ -59,6 +59,7 @@ def test_a_functional_model_with_branches_comes_in_as_catalog_layers():
 
 
 def test_sequential_nested_multi_input_multi_output_and_operations():
+    keras.backend.clear_session()  # Keras names operations by a global count: `multiply`, not `multiply_3`
     inner = keras.Sequential([keras.layers.Dense(4, activation="relu", name="d1"), keras.layers.Dense(3, name="d2")],
                              name="inner")
     a, b = keras.Input((8,), name="a"), keras.Input((8,), name="b")
