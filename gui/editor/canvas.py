@@ -488,6 +488,8 @@ class CanvasView(QGraphicsView):
         for item in self.scene().items(scene_pos):
             if isinstance(item, GroupItem) or (isinstance(item, GroupFrame) and item.header_rect().contains(scene_pos)):
                 return item
+            if isinstance(item, NodeItem) and item.mapRectToScene(item.card_rect()).contains(scene_pos):
+                return None  # a layer's card lies on top
         return None
 
     def _port_at(self, scene_pos: QPointF) -> tuple[NodeItem, tuple[str, int]] | None:
@@ -512,6 +514,9 @@ class CanvasView(QGraphicsView):
                 self._press = ("connect", hit[0], scene_pos)
                 event.accept()
                 return
+            if self._toggle_group_at(scene_pos):  # before cards: an open group's header lies above its first
+                event.accept()
+                return
             item = self._item_at(scene_pos)
             if item is not None and item.has_fix() and \
                     item.mapRectToScene(item.fix_rect()).contains(scene_pos):
@@ -520,9 +525,6 @@ class CanvasView(QGraphicsView):
                 return
             if item is not None:
                 self._press = ("move", item, scene_pos)
-            elif self._toggle_group_at(scene_pos):
-                event.accept()
-                return
         super().mousePressEvent(event)
 
     def _toggle_group_at(self, scene_pos: QPointF) -> bool:
