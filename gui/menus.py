@@ -78,6 +78,11 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("view.zoom_in", "Zoom &In", StandardKey.ZoomIn),
         ActionSpec("view.zoom_out", "Zoom &Out", StandardKey.ZoomOut),
         ActionSpec("view.fit", "&Fit to Window", "Ctrl+0"),
+        ActionSpec("view.overview", "&Overview", "Ctrl+Shift+M",
+                   "A miniature of the whole model in the canvas's corner, while it does not fit the window"),
+        ActionSpec("view.collapse_groups", "&Collapse All Groups", "Ctrl+Shift+[",
+                   "Show each block of a big model as one card"),
+        ActionSpec("view.expand_groups", "&Expand All Groups", "Ctrl+Shift+]", "Show every layer of every block"),
         SEPARATOR,
         # the dock toggles are added here by the main window
         ActionSpec("view.reset_layout", "&Reset Layout", None, "Put every panel back where it started"),

@@ -128,6 +128,9 @@ class Editor(QObject):
             "view.zoom_in": lambda: canvas.zoom_by(1.25),
             "view.zoom_out": lambda: canvas.zoom_by(0.8),
             "view.fit": canvas.fit_to_view,
+            "view.overview": canvas.set_overview_shown,
+            "view.collapse_groups": lambda: canvas.set_all_groups_collapsed(True),
+            "view.expand_groups": lambda: canvas.set_all_groups_collapsed(False),
             "model.validate": self.check_model,
             "model.summary": self.show_summary,
             "data.choose": self.show_data,
@@ -139,6 +142,8 @@ class Editor(QObject):
             "file.export_savedmodel": lambda: self.export_model("savedmodel"),
             "file.export_tflite": lambda: self.export_model("tflite"),
         }
+        self.actions["view.overview"].setCheckable(True)
+        self.actions["view.overview"].setChecked(True)
         for key, handler in handlers.items():
             action = self.actions[key]
             action.triggered.connect(handler)

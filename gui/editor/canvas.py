@@ -32,8 +32,9 @@ from gui.document import ProjectDocument
 from gui.editor.canvas_groups import VERTEX_PREFIX, CanvasGroups
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
 from gui.editor.canvas_menu import canvas_menu
-from gui.editor.group_items import GroupFrame, GroupItem
-from gui.editor.palette import LAYER_MIME
+from gui.editor.group_items import GROUP_COLOR, GroupFrame, GroupItem
+from gui.editor.minimap import Minimap
+from gui.editor.palette import LAYER_MIME, category_color
 from models.graph.catalog import CATALOG
 from models.graph.edits import (
     DropTarget,
@@ -93,6 +94,11 @@ class CanvasView(QGraphicsView):
         self.indicator = DropIndicator()
         self.scene().addItem(self.indicator)
         self.groups = CanvasGroups(self.scene())
+        self.overview = Minimap(self.viewport())
+        self.overview.moved_to.connect(self.centerOn)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self._frame_overview)
+            bar.rangeChanged.connect(self._frame_overview)
         self._press: tuple[str, NodeItem, QPointF] | None = None  # (mode, item, scene pos) of a drag
         self._moving = False
         self._panning: QPointF | None = None
@@ -149,7 +155,27 @@ class CanvasView(QGraphicsView):
         self.groups.frame({node_id: item.mapRectToScene(item.card_rect()) for node_id, item in self.nodes.items()
                            if node_id not in drawn_as})
         self._sync_edges(spec, drawn_as)
-        self.setSceneRect(self._model_rect().adjusted(-400, -300, 400, 300) if self.nodes else QRectF(0, 0, 1, 1))
+        model_rect = self._model_rect()
+        self.setSceneRect(model_rect.adjusted(-400, -300, 400, 300) if self.nodes else QRectF(0, 0, 1, 1))
+        cards = [(item.mapRectToScene(item.card_rect()), category_color(CATALOG[item.type_name].category))
+                 for item in self.nodes.values() if item.isVisible() and item.type_name in CATALOG]
+        cards += [(card.mapRectToScene(card.card_rect()), GROUP_COLOR) for card in self.groups.cards.values()
+                  if card.isVisible()]
+        self.overview.set_cards(model_rect, cards)
+        self._frame_overview()
+
+    def _frame_overview(self, *_args) -> None:
+        self.overview.set_visible_rect(self.mapToScene(self.viewport().rect()).boundingRect())
+
+    def set_overview_shown(self, shown: bool) -> None:
+        """View ▸ Overview: the miniature in the corner (it still hides itself while the model fits)."""
+        self.overview.enabled_by_user = shown
+        self._frame_overview()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.overview.place()
+        self._frame_overview()
 
     def _drawn(self, node_id: str, drawn_as: dict[str, str]) -> NodeItem | GroupItem:
         """The card a layer is drawn on: its own, or its collapsed group's."""

@@ -85,8 +85,8 @@ def _blocks(spec: ModelSpec, order: list[str], scope: list[str], parent: str | N
     covered = [sum(len(members) for _, members in runs) for runs in candidates]
     best = 0 if covered[0] >= 0.8 * max(covered) else covered.index(max(covered))  # names read best
     origin = "cells" if best == 1 else "names"
-    return [LayerGroup(name, tuple(sorted(members, key=position.get)), origin, parent)
-            for name, members in candidates[best]]
+    return [LayerGroup(f"cell {name}" if origin == "cells" else name, tuple(sorted(members, key=position.get)),
+                       origin, parent) for name, members in candidates[best]]
 
 
 def group_of(groups: list[LayerGroup]) -> dict[str, LayerGroup]:

@@ -122,3 +122,25 @@ def test_a_small_model_has_no_groups_and_a_right_click_on_empty_space_has_no_gro
     assert not canvas.groups.groups and not canvas.groups.cards
     assert "Collapse All Groups" not in [a.text() for a in canvas_menu(canvas, None).actions()]
     assert canvas.mapFromScene(QPointF(0, 0)) != QPoint(-1, -1)
+
+
+def test_the_overview_shows_while_the_model_does_not_fit_and_a_click_there_moves_the_canvas(qtbot):
+    document, canvas = big_canvas(qtbot)
+    overview = canvas.overview
+    canvas.set_all_groups_collapsed(False)  # 105 cards, far taller than the view
+    assert overview.isVisible() and len(overview.cards) == len(document.spec.nodes)
+    assert canvas.viewport().rect().contains(overview.geometry())  # in the canvas's corner
+    canvas.centerOn(canvas.nodes["image"])
+    before = canvas.mapToScene(canvas.viewport().rect()).boundingRect().center()
+    target = overview.to_overview(canvas.nodes["predictions"].sceneBoundingRect()).center()
+    qtbot.mouseClick(overview, Qt.MouseButton.LeftButton, pos=target.toPoint())
+    after = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert after.center().y() > before.y() + 5000 and after.intersects(canvas.nodes["predictions"].sceneBoundingRect())
+    frame = overview.to_overview(overview.visible_rect)
+    assert abs(frame.center().y() - target.y()) < 8  # the frame follows the canvas
+    canvas.set_overview_shown(False)  # View ▸ Overview unticked
+    assert not overview.isVisible()
+    canvas.set_overview_shown(True)
+    canvas.set_all_groups_collapsed(True)
+    canvas.fit_to_view()  # the whole model on screen: no overview needed
+    assert not overview.isVisible()

@@ -77,7 +77,7 @@ def test_automatic_names_fall_back_to_the_blocks_between_cut_points():
 def test_cell_numbers_at_the_end_of_names_make_cells():
     spec = nasnet_like(9)
     groups = find_groups(spec)
-    assert [g.name for g in groups] == [str(i) for i in range(9)] and {g.origin for g in groups} == {"cells"}
+    assert [g.name for g in groups] == [f"cell {i}" for i in range(9)] and {g.origin for g in groups} == {"cells"}
     assert set(groups[3].members) == {f"normal_{part}_3" for part in ("left1", "right1", "add_1", "left2", "concat")}
 
 
