@@ -20,8 +20,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from datasets.base import DatasetInfo
 from models.checks.data_fit import fit_problems
 from models.checks.validate import ValidationReport, validate
-from models.graph.project import Project, ProjectError, model_to_dict
-from models.graph.spec import LocatedError, ModelSpec
+from models.graph.project import Project, ProjectError
+from models.graph.spec import LocatedError, ModelSpec, same_model
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class ProjectDocument(QObject):
             log.exception("edit %r failed", text)
             self.edit_failed.emit(f"{text} failed: {error}")
             return None
-        if model_to_dict(working) == model_to_dict(before):
+        if same_model(working, before):
             return result
         selection = select(result) if select else []
         self._set_spec(working, selection)

@@ -57,6 +57,14 @@ class SummaryTableModel(QAbstractTableModel):
         self.icons: dict[str, QIcon] = {}
 
     def set_rows(self, rows: list[SummaryRow]) -> None:
+        """The same layers in the same order (an edit of a parameter): only the rows that changed are
+        announced, so the view repaints those and keeps its selection and scroll; else a reset."""
+        if [row.node for row in rows] == [row.node for row in self.rows]:
+            changed = [i for i, (old, new) in enumerate(zip(self.rows, rows, strict=True)) if old != new]
+            self.rows = rows
+            if changed:
+                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(COLUMNS) - 1))
+            return
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()

@@ -305,3 +305,15 @@ class ModelSpec:
     def _replace_output(self, old: str, new: str) -> None:
         if self.outputs is not None:
             self.outputs = [new if o == old else o for o in self.outputs]
+
+
+def same_model(first: ModelSpec, second: ModelSpec) -> bool:
+    """The same model as Keras would build it: a parameter set to the value it had by default changes nothing.
+    Cheap on a big model after an edit: only the layers that differ are compared in full."""
+    if first == second:
+        return True
+    if (first.name, first.outputs, first.groups, list(first.nodes)) != \
+            (second.name, second.outputs, second.groups, list(second.nodes)):
+        return False
+    return all(a == b or (a.type == b.type and a.inputs == b.inputs and a.effective_params() == b.effective_params())
+               for a, b in zip(first.nodes.values(), second.nodes.values(), strict=True))

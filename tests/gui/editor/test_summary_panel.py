@@ -193,3 +193,24 @@ def test_two_hundred_layers(panel):
     assert sum(int(text.replace(",", "")) for text in column(panel, PARAMS)) == report.total_params == 199 * 272
     assert panel.problems_header.text() == "No problems"
     assert panel.table.isColumnHidden(CONNECTED)
+
+
+def test_a_parameter_edit_repaints_only_the_rows_it_changed(panel, qtbot):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [16]}, node_id="x")
+    for _ in range(199):
+        spec.append("Dense", {"units": 16})
+    panel.show_report(spec, validate(spec))
+    panel.table.scrollToBottom()
+    scrolled = panel.table.verticalScrollBar().value()
+    resets, changes = [], []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    panel.model.dataChanged.connect(lambda first, last: changes.append((first.row(), last.row())))
+    spec.set_params("dense_150", units=8)  # its own row and the next layer's parameters change
+    panel.show_report(spec, validate(spec))
+    assert not resets and changes == [(150, 151)]
+    assert cell(panel, 150, SHAPE) == "(None, 8)" and cell(panel, 151, PARAMS) == "144"
+    assert panel.table.verticalScrollBar().value() == scrolled
+    spec.append("Dense", {"units": 2})  # another layer: the table is rebuilt
+    panel.show_report(spec, validate(spec))
+    assert resets and panel.model.rowCount() == 201

@@ -115,3 +115,22 @@ def test_copy_is_independent_and_topological_order_detects_cycles():
 def test_unknown_node_is_a_graph_error():
     with pytest.raises(GraphError, match="no layer 'nope'"):
         stack().node("nope")
+
+
+def test_same_model_ignores_a_parameter_set_to_its_default_and_sees_every_real_change():
+    from models.graph.spec import same_model
+
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [4]}, node_id="x")
+    spec.append("Dense", {"units": 4})
+    other = spec.copy()
+    other.set_params("dense_1", activation="linear")  # Keras's default, said out loud
+    assert same_model(spec, other)
+    other.set_params("dense_1", activation="relu")
+    assert not same_model(spec, other)
+    renamed = spec.copy()
+    renamed.rename("dense_1", "head")
+    assert not same_model(spec, renamed)
+    grouped = spec.copy()
+    grouped.groups = {"dense_1": "inner"}
+    assert not same_model(spec, grouped)
