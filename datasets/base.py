@@ -70,6 +70,8 @@ class DatasetInfo:
     input_dtype: str = "float32"
     value_range: tuple[float, float] = (0.0, 1.0)
     description: str = ""
+    feature_mean: list[float] | None = None  # per feature (last axis) over the training samples, once measured
+    feature_variance: list[float] | None = None
 
     @property
     def num_classes(self) -> int:

@@ -49,6 +49,8 @@ def spec_for(type_name: str, params: dict | None = None) -> ModelSpec:
         spec.add_node("Dense", {"units": shape[-1]}, ["x"], node_id="right")
         spec.add_node(type_name, params or {}, ["left", "right"], node_id="merged")
         return spec
+    if type_name == "LayerScale" and params is None:  # one factor per channel of its input
+        params = {"projection_dim": shape[-1]}
     spec.append(type_name, params)
     return spec
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from datasets.base import DatasetError, Progress
 from datasets.registry import load_dataset
+from datasets.statistics import feature_statistics
 from gui.threads import Worker
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class DatasetLoader(Worker):
         dataset = load_dataset(self.choice, progress)
         progress.step(1, 1, "preparing the preview")
         preview_x, preview_y = dataset.preview(PREVIEW_COUNT)
+        statistics = feature_statistics(dataset.train, dataset.info.input_dtype)  # what Normalization adapts to
+        if statistics is not None:
+            dataset.info.feature_mean, dataset.info.feature_variance = statistics
         return dataset, preview_x, preview_y
 
     def failure_message(self, error: BaseException) -> str:

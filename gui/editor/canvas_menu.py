@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from models.graph.edits import freeze_up_to, unfreeze_all
+from models.graph.edits import adapt_normalization, freeze_up_to, unfreeze_all
 
 if TYPE_CHECKING:
     from gui.editor.canvas import CanvasView
@@ -35,6 +35,7 @@ def canvas_menu(view: CanvasView, node_id: str | None, group: str | None = None)
         if not disconnect.isEmpty():
             menu.addMenu(disconnect)
         menu.addSeparator()
+        _add_adapt(menu, view, node_id)
         menu.addAction("Freeze Up to Here", lambda: document.edit(
             f"Freeze up to {node_id}", lambda spec: freeze_up_to(spec, node_id))).setToolTip(
             "This layer and every layer before it keep their weights while the rest trains")
@@ -55,6 +56,24 @@ def canvas_menu(view: CanvasView, node_id: str | None, group: str | None = None)
         menu.addAction("Expand All Groups", lambda: view.set_all_groups_collapsed(False))
     _add(menu, "Fit to Window", view.fit_to_view, "Ctrl+0")
     return menu
+
+
+def _add_adapt(menu: QMenu, view: CanvasView, node_id: str) -> None:
+    """Normalization learns nothing in training: its mean and variance come from the loaded data."""
+    document = view.document
+    if document.spec.node(node_id).type != "Normalization":
+        return
+    info = document.data_info
+    action = menu.addAction(f"Adapt to {info.name}" if info is not None else "Adapt to the Loaded Data")
+    if info is None or info.feature_mean is None:
+        action.setEnabled(False)
+        action.setToolTip("Load a dataset of numbers (Data panel) to measure its mean and variance")
+        return
+    mean, variance = info.feature_mean, info.feature_variance
+    action.setToolTip(f"Set the mean and variance of each of its {len(mean)} features, measured on the training data")
+    action.triggered.connect(lambda: document.edit(f"Adapt {node_id} to {info.name}",
+                                                   lambda spec: adapt_normalization(spec, node_id, mean, variance),
+                                                   select=lambda _: [node_id]))
 
 
 def _add(menu: QMenu, text: str, slot, shortcut) -> QAction:

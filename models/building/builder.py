@@ -15,7 +15,7 @@ from typing import Any
 from models.checks.problems import BuildError
 from models.checks.validate import ValidationReport, validate
 from models.environment import configure_keras_environment
-from models.graph.catalog import KERAS_ARGUMENTS, KERAS_LAYER, layer_type
+from models.graph.catalog import KERAS_ARGUMENTS, KERAS_LAYER, LAYER_SCALE_MODULE, layer_type
 from models.graph.spec import LayerNode, ModelSpec
 
 configure_keras_environment()
@@ -71,7 +71,29 @@ def make_layer(node: LayerNode, dtype: str | None = None) -> keras.layers.Layer:
         return CUSTOM_LAYERS[node.type](**arguments, name=node.id)
     if node.type == KERAS_LAYER:
         return keras_layer_object(node.params["layer"], node.id, dtype)
+    if kind.module == LAYER_SCALE_MODULE:
+        from keras.src.applications.convnext import LayerScale  # Keras's own class, not in keras.layers
+
+        return LayerScale(**arguments, name=node.id)
     return getattr(keras.layers, node.type)(**arguments, name=node.id)
+
+
+def set_layer_weights(layer: keras.layers.Layer, weights: list) -> None:
+    """`layer.set_weights`, then what Keras does after loading a file: a layer whose weights feed derived state
+    (Normalization's mean and variance from its adapted statistics) recomputes it."""
+    layer.set_weights(weights)
+    finalize = getattr(layer, "finalize_state", None)
+    if callable(finalize):
+        finalize()
+
+
+def set_model_weights(model: keras.Model, weights: list) -> None:
+    """`model.set_weights` with each layer's derived state recomputed (see `set_layer_weights`)."""
+    model.set_weights(weights)
+    for layer in model.layers:
+        finalize = getattr(layer, "finalize_state", None)
+        if callable(finalize) and layer.weights:
+            finalize()
 
 
 def keras_layer_object(layer: dict[str, Any], name: str, dtype: str | None = None) -> Any:

@@ -12,7 +12,7 @@ from models.building.codegen_training import training_lines
 from models.checks.problems import BuildError
 from models.checks.shapes import keras_shape
 from models.checks.validate import ValidationReport, validate
-from models.graph.catalog import KERAS_LAYER, layer_type
+from models.graph.catalog import KERAS_LAYER, LAYER_SCALE_MODULE, layer_type
 from models.graph.spec import LayerNode, ModelSpec
 
 
@@ -130,6 +130,8 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
         *(["import math", ""] if "math." in "\n".join(train_part) else []),
         "import keras",
         "from keras import layers",
+        *([f"from {LAYER_SCALE_MODULE} import LayerScale  # Keras's own, used by ConvNeXt"]
+          if any(node.type == "LayerScale" for node in spec.nodes.values()) else []),
         "",
     ]
     lines += ["def build_model() -> keras.Model:"]
@@ -145,7 +147,7 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
         elif node.type == "PositionEmbedding":
             code = _position_embedding(node, names, report)
         else:
-            prefix = "" if layer_type(node.type).module == "strata" else "layers."
+            prefix = "" if layer_type(node.type).module in ("strata", LAYER_SCALE_MODULE) else "layers."
             args = ", ".join([*_arguments(node), f'name="{node_id}"'])
             code = f"{name} = {prefix}{node.type}({args}){_call(node, names)}"
         lines += [f"    {_comment(report, node_id)}", f"    {code}"]

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from datasets.file_checks import file_problem
-from models.building.builder import INPUT_MARKER
+from models.building.builder import INPUT_MARKER, set_layer_weights
 from models.checks.validate import validate
-from models.graph.catalog import CATALOG, KERAS_ARGUMENTS, KERAS_LAYER
+from models.graph.catalog import CATALOG, KERAS_ARGUMENTS, KERAS_LAYER, LAYER_SCALE_MODULE
 from models.graph.params import range_error, type_error
 from models.graph.project import KERAS_SUFFIXES, KerasImportError
 from models.graph.spec import LayerNode, ModelSpec
@@ -331,8 +331,8 @@ def _catalog_node(node_id: str, class_name: str, entry: dict, sources: list[str]
                   live: Any) -> LayerNode | None:
     """The layer as a catalog layer, or None where the catalog cannot say everything its configuration says."""
     kind = CATALOG.get(class_name)
-    if kind is None or kind.module != "keras.layers" or kind.is_input or live is None \
-            or entry.get("module", "keras.layers") not in ("keras.layers", None) or class_name == "Bidirectional":
+    if kind is None or kind.module not in ("keras.layers", LAYER_SCALE_MODULE) or kind.is_input or live is None \
+            or (entry.get("module") or "keras.layers") != kind.module or class_name == "Bidirectional":
         return None
     if not _plain_call(class_name, template, len(sources)):
         return None
@@ -347,7 +347,7 @@ def _catalog_node(node_id: str, class_name: str, entry: dict, sources: list[str]
                 if not isinstance(value, str):  # an initializer with arguments of its own: kept as Keras wrote it
                     extra[param.name] = value
                     continue
-            if value is None and param.kind not in ("optional_int", "optional_tuple"):
+            if value is None and param.kind not in ("optional_int", "optional_tuple", "optional_floats"):
                 return None
             if type_error(param, value) or range_error(param, value):
                 return None
@@ -388,9 +388,15 @@ def _extra_arguments(cls: type, config: dict, kind, live: Any) -> dict[str, Any]
     `keras_arguments`; None when one of them could change a shape or a parameter count (the layer then keeps
     Keras's configuration instead)."""
     required = {p.name: config[p.name] for p in kind.params if p.required and p.name in config}
-    try:
-        defaults = _json(cls(**required).get_config())
-    except Exception:  # noqa: BLE001 (a class whose bare construction fails: keep its configuration)
+    every = {p.name: config[p.name] for p in kind.params if p.name in config}  # a class wanting more (LayerScale)
+    defaults = None
+    for arguments in (required, every):
+        try:
+            defaults = _json(cls(**arguments).get_config())
+            break
+        except Exception:  # noqa: BLE001, S112 (a class whose construction fails: try the next way, or keep it)
+            continue
+    if defaults is None:
         return None
     extra = {}
     for key, value in config.items():
@@ -485,6 +491,6 @@ def transfer_weights(imported: ImportedModel, model: Any) -> None:
         if not weights:
             continue
         try:
-            model.get_layer(node_id).set_weights(weights)
+            set_layer_weights(model.get_layer(node_id), weights)
         except ValueError as error:
             raise KerasImportError(f"the weights of '{node_id}' do not fit the layer Strata built: {error}") from None

@@ -156,6 +156,41 @@ def _batch_norm(p: dict, shape: Shape) -> LayerShape:
     return LayerShape(shape, c * (int(p["center"]) + int(p["scale"])), 2 * c)
 
 
+def _normalization(p: dict, shape: Shape) -> LayerShape:
+    """Keras's Normalization: a mean and variance per position of its axes (counted with the batch axis as 0),
+    held as 2 x features + 1 (the sample count) non-trainable weights unless they are given as constants."""
+    rank = len(shape) + 1
+    axes = []
+    for axis in p["axis"]:
+        if not -rank < axis < rank or axis == 0 or axis == -rank:
+            raise ShapeProblem(f"axis {axis} is not a feature axis of its {fmt(shape)} input (1 to {rank - 1}, or "
+                               "-1 for the last)", field="axis", fix=Fix("Use the last axis", "set_param",
+                                                                          {"param": "axis", "value": [-1]}))
+        axes.append(axis % rank - 1)
+    if any(shape[a] is None for a in axes):
+        raise ShapeProblem(f"needs a known size along axis {p['axis']} of its input, got {fmt(shape)}", field="axis")
+    features = math.prod(shape[a] for a in axes)
+    if (p["mean"] is None) != (p["variance"] is None):
+        missing = "variance" if p["variance"] is None else "mean"
+        raise ShapeProblem(f"has a mean or a variance but not both: set its {missing} too, or Adapt it to the data",
+                           field=missing)
+    for name in ("mean", "variance"):
+        value = p[name]
+        if isinstance(value, list) and len(value) not in (1, features):
+            raise ShapeProblem(f"its {name} has {len(value)} values but its input has {features} features along "
+                               f"axis {p['axis']}: give one per feature, or Adapt it to the data", field=name)
+    return LayerShape(shape, 0, 0 if p["mean"] is not None else 2 * features + 1)
+
+
+def _layer_scale(p: dict, shape: Shape) -> LayerShape:
+    c = _channels(shape, "channels")
+    if p["projection_dim"] != c:
+        raise ShapeProblem(f"projection_dim is {p['projection_dim']} but its input has {c} channels",
+                           field="projection_dim", fix=Fix(f"Set projection_dim to {c}", "set_param",
+                                                           {"param": "projection_dim", "value": c}))
+    return LayerShape(shape, c)
+
+
 def _layer_norm(p: dict, shape: Shape) -> LayerShape:
     c = _channels(shape, "features")
     return LayerShape(shape, c * (int(p["center"]) + int(p["scale"])))
@@ -424,7 +459,8 @@ RULES: dict[str, Callable[..., LayerShape]] = {
     "GlobalAveragePooling1D": _global_pool, "GlobalAveragePooling2D": _global_pool,
     "GlobalMaxPooling1D": _global_pool, "GlobalMaxPooling2D": _global_pool,
     "MultiHeadAttention": _multi_head_attention, "Attention": _attention,
-    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm,
+    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm, "Normalization": _normalization,
+    "LayerScale": _layer_scale,
     "Flatten": _flatten, "Reshape": _reshape, "Permute": _permute, "UpSampling2D": _upsampling,
     "ZeroPadding2D": _zero_padding, "Cropping2D": _cropping,
     "Add": _elementwise("Add"), "Multiply": _elementwise("Multiply"), "Average": _elementwise("Average"),

@@ -33,7 +33,7 @@ class Param:
     int, float, bool, choice, str, shape (list of ints, None allowed), int_tuple (an int or `length`
     ints), float_range (a float or [low, high]), padding2d (int, [sym_h, sym_w] or [[t, b], [l, r]]),
     optional_int (int or null), optional_float (number or null), optional_tuple (null or like int_tuple),
-    int_list (list of ints),
+    optional_floats (null, a number or a list of numbers), int_list (list of ints),
     recurrent_layer ({"class_name", "config"}), keras_layer (an imported layer exactly as Keras serialised it:
     see `KERAS_LAYER`).
     """
@@ -101,6 +101,8 @@ class LayerType:
     def is_merge(self) -> bool:
         return self.max_inputs > 1 and not self.ports
 
+
+LAYER_SCALE_MODULE = "keras.src.applications.convnext"  # Keras's own LayerScale: loads wherever Keras does
 
 # ----- parameter shorthands -------------------------------------------------------------------------
 def _int(name, default, help, lo=1, hi=None, key=False, required=False):
@@ -277,6 +279,22 @@ LAYERS: tuple[LayerType, ...] = (
               "normalization of Transformers, independent of the batch size.",
               (_float("epsilon", 0.001, "Added to the variance to avoid dividing by zero", lo=0.0),
                _bool("center", True, "Learn a shift (beta)"), _bool("scale", True, "Learn a scale (gamma)"))),
+    LayerType("Normalization", "Normalization", "Subtracts the data's mean and divides by its standard "
+              "deviation, per feature, so every input arrives centred with a spread of about one. The mean and "
+              "variance come from the data (right-click ▸ Adapt to the loaded data), not from training.",
+              (Param("axis", "int_list", [-1], "The axes that keep a mean and variance of their own, counted "
+                     "with the batch axis as 0 (-1: the last, the channels)", key=True),
+               Param("mean", "optional_floats", None, "The mean per feature (or one for all); empty: held in "
+                     "the layer's weights, as an imported model's are"),
+               Param("variance", "optional_floats", None, "The variance per feature (or one for all); empty: held "
+                     "in the layer's weights", min=0.0),
+               _bool("invert", False, "Undo a normalization instead: multiply back and add the mean"))),
+    LayerType("LayerScale", "Normalization", "Multiplies each channel by a learned factor that starts tiny, "
+              "so a new residual branch starts almost switched off and grows as it learns (ConvNeXt, CaiT).",
+              (Param("init_values", "float", 1e-6, "The factor every channel starts at", min=0.0, key=True,
+                     required=True),
+               _int("projection_dim", 64, "Channels of its input (one factor each)", key=True, required=True)),
+              module=LAYER_SCALE_MODULE),
     # ---- reshaping --------------------------------------------------------------------------------
     LayerType("Flatten", "Reshaping", "Unrolls a feature map into one long vector, e.g. before Dense."),
     LayerType("Reshape", "Reshaping", "Rearranges the values into a new shape with the same number of "
@@ -415,7 +433,7 @@ def keras_argument_names(type_name: str) -> tuple[str, ...]:
 
 def _with_common_params(kind: LayerType) -> LayerType:
     """Every Keras layer's own `trainable` switch and its kept Keras arguments."""
-    if kind.module != "keras.layers" or kind.is_input or kind.name in _NO_LAYER_ARGUMENTS:
+    if kind.module not in ("keras.layers", LAYER_SCALE_MODULE) or kind.is_input or kind.name in _NO_LAYER_ARGUMENTS:
         return kind
     trainable = Param("trainable", "bool", True, "Learn this layer's weights in training; unchecked, they stay as "
                       "they are (frozen, as for a pretrained backbone; BatchNormalization then uses its "

@@ -39,6 +39,8 @@ def layer_summary(node: LayerNode) -> str:
         value = values.get(param.name)
         if param.required or not param.is_default(value):
             parts.append(short_value(param.normalize(value)))
+    if node.type == "Normalization" and values.get("mean") is not None:  # not the numbers: they fill the card
+        parts.append("adapted")
     if values.get("trainable") is False:
         parts.append("frozen")  # its weights stay as they are while the rest trains
     return SEPARATOR.join(parts)

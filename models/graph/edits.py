@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from models.graph.catalog import CATALOG
-from models.graph.spec import ModelSpec
+from models.graph.spec import GraphError, ModelSpec
 
 CLIPBOARD_KEY = "strata_layers"
 # A new hidden layer of these kinds starts with ReLU, shown in the inspector and changeable: Keras's own default is
@@ -134,3 +134,12 @@ def unfreeze_all(spec: ModelSpec) -> list[str]:
     for node_id in changed:
         del spec.nodes[node_id].params["trainable"]
     return changed
+
+
+def adapt_normalization(spec: ModelSpec, node_id: str, mean: list[float], variance: list[float]) -> None:
+    """What Keras's `Normalization.adapt` does, kept in the project: the data's mean and variance per feature
+    (the last axis) become the layer's constants."""
+    node = spec.node(node_id)
+    if node.type != "Normalization":
+        raise GraphError(f"'{node_id}' is a {node.type}, not a Normalization layer", node=node_id)
+    node.params.update(axis=[-1], mean=[float(v) for v in mean], variance=[float(v) for v in variance])

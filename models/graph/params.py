@@ -47,6 +47,8 @@ def type_error(param: Param, value: Any) -> str | None:
         "optional_tuple": lambda v: v is None or _int_tuple_ok(v, param.length),
         "optional_int": lambda v: v is None or _is_int(v),
         "optional_float": lambda v: v is None or _is_number(v),
+        "optional_floats": lambda v: v is None or _is_number(v) or (isinstance(v, list | tuple) and 0 < len(v) <= 65536
+                                                                     and all(_is_number(x) for x in v)),
         "float_range": lambda v: _is_number(v) or (isinstance(v, list | tuple) and len(v) == 2
                                                    and all(_is_number(x) for x in v)),
         "padding2d": lambda v: _int_tuple_ok(v, 2) or (isinstance(v, list | tuple) and len(v) == 2 and all(
@@ -65,6 +67,7 @@ def type_error(param: Param, value: Any) -> str | None:
         "int_tuple": f"a whole number or a list of {param.length}",
         "optional_tuple": f"null, a whole number or a list of {param.length}",
         "optional_int": "a whole number or null", "optional_float": "a number or null",
+        "optional_floats": "null, a number or a list of numbers",
         "float_range": "a number or [low, high]",
         "padding2d": "n, [h, w] or [[top, bottom], [left, right]]",
         "recurrent_layer": '{"class_name": "LSTM", "config": {"units": 32}}',
@@ -138,6 +141,9 @@ def range_error(param: Param, value: Any) -> str | None:
         if param.min is not None and any(v < param.min for v in numbers):
             limit = "positive" if param.min == 1 else f"at least {param.min:g}"
             return f"{param.name} values must be {limit}, got {quote(value)}"
+    if param.kind == "optional_floats" and value is not None and param.min is not None:
+        if any(v < param.min for v in (value if isinstance(value, list | tuple) else [value])):
+            return f"{param.name} values must be at least {param.min:g}"
     if param.kind == "float_range":
         low, high = (-value, value) if _is_number(value) else value
         if _is_number(value) and value < 0:

@@ -155,8 +155,10 @@ class Inspector:
         self._tools = dict(list(self._tools.items())[-(KEPT_MODELS - 1):])
         self._tools[request.model_key] = tools
         if request.weights is not None:
+            from models.building.builder import set_model_weights
+
             try:
-                tools.model.set_weights(request.weights)
+                set_model_weights(tools.model, request.weights)
             except ValueError as error:
                 raise InspectionError(f"The weights of that epoch do not fit the model: {error}") from error
         return tools

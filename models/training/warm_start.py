@@ -9,6 +9,8 @@ from typing import Any
 
 def warm_start(model: Any, source: Any) -> tuple[list[str], list[str]]:
     """Copy `source`'s weights into `model` layer by layer; (layers copied, layers with weights left fresh)."""
+    from models.building.builder import set_layer_weights
+
     by_name = {layer.name: layer for layer in source.layers}
     copied, fresh = [], []
     for layer in model.layers:
@@ -16,7 +18,7 @@ def warm_start(model: Any, source: Any) -> tuple[list[str], list[str]]:
             continue
         origin = by_name.get(layer.name)
         if origin is not None and [tuple(w.shape) for w in origin.weights] == [tuple(w.shape) for w in layer.weights]:
-            layer.set_weights(origin.get_weights())
+            set_layer_weights(layer, origin.get_weights())
             copied.append(layer.name)
         else:
             fresh.append(layer.name)

@@ -216,3 +216,22 @@ def test_a_file_from_a_newer_keras_that_this_one_cannot_read_says_so(tmp_path):
 
     with pytest.raises(KerasImportError, match=r"written by Keras 9\.1\.0, newer than the Keras 3\."):
         import_keras_file(edited_keras_file(tmp_path, "future.keras", future))
+
+
+def test_normalization_and_layer_scale_come_in_as_catalog_layers_with_their_weights():
+    from keras.src.applications.convnext import LayerScale
+
+    image = keras.Input((8, 8, 3), name="image")
+    norm = keras.layers.Normalization(name="norm")
+    norm.adapt(np.random.default_rng(2).normal(5.0, 3.0, (20, 8, 8, 3)).astype(np.float32))  # stats in its weights
+    x = norm(image)
+    x = keras.layers.Conv2D(6, 3, padding="same", name="conv")(x)
+    x = LayerScale(0.5, 6, name="scale")(x)  # ConvNeXt's own layer
+    fixed = keras.layers.Normalization(mean=[1.0], variance=[4.0], name="fixed")(x)
+    model = keras.Model(image, fixed, name="normalized")
+    imported, _ = same_as_keras(model, np.random.default_rng(3).random((2, 8, 8, 3), np.float32))
+    spec = imported.spec
+    assert not imported.kept_as_keras
+    assert [spec.nodes[n].type for n in ("norm", "scale", "fixed")] == ["Normalization", "LayerScale", "Normalization"]
+    assert (spec.nodes["scale"].params["init_values"], spec.nodes["scale"].params["projection_dim"]) == (0.5, 6)
+    assert spec.nodes["fixed"].params["mean"] == [1.0] and spec.nodes["norm"].params["mean"] is None

@@ -37,6 +37,9 @@ def value_for(param: Param, draw):
         return draw(st.one_of(st.none(), st.sampled_from([0.0, 1.0, 6.0])))
     if kind == "optional_int":
         return draw(st.one_of(st.none(), st.integers(0, 8)))
+    if kind == "optional_floats":
+        return draw(st.one_of(st.none(), st.sampled_from([0.5, 2.0, -1.0]),
+                              st.lists(st.sampled_from([0.0, 1.0, 4.0]), min_size=1, max_size=4)))
     if kind == "padding2d":
         return draw(st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=2, max_size=2)))
     if kind == "shape":

@@ -122,3 +122,65 @@ def test_exported_code_works_for_layers_named_like_its_imports():
     model = namespace["build_model"]()
     assert [layer.name for layer in model.layers] == ["keras", "layers", "math"]
     assert isinstance(model, keras.Model)
+
+
+def test_normalization_counts_its_statistics_as_keras_does_and_adapts_to_the_data():
+    import numpy as np
+
+    from datasets.base import Split
+    from datasets.statistics import feature_statistics
+    from models.graph.edits import adapt_normalization
+
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [6, 6, 3]}, node_id="x")
+    spec.append("Normalization")  # statistics held as weights: 2 x 3 + 1 non-trainable, as Keras has them
+    spec.append("Normalization", {"axis": [1, -1]})  # a mean per row and channel: 2 x 18 + 1
+    keras_agrees(spec)
+    assert validate(spec).nodes["normalization_1"].non_trainable == 7
+    data = np.random.default_rng(0).normal(3.0, 2.0, (50, 6, 6, 3)).astype(np.float32)
+    mean, variance = feature_statistics(Split(x=data, y=np.zeros(50)))
+    reference = keras.layers.Normalization()
+    reference.adapt(data)  # Keras's own adapt on the same samples
+    np.testing.assert_allclose(mean, np.ravel(reference.mean), rtol=1e-5)
+    np.testing.assert_allclose(variance, np.ravel(reference.variance), rtol=1e-4)
+    adapt_normalization(spec, "normalization_1", mean, variance)
+    keras_agrees(spec)  # constants now: no weights of its own
+    assert validate(spec).nodes["normalization_1"].params == 0
+    model = build(spec, validate(spec)).model
+    normalized = np.asarray(keras.Model(model.inputs[0], model.get_layer("normalization_1").output)(data))
+    np.testing.assert_allclose(normalized.mean(axis=(0, 1, 2)), 0.0, atol=1e-4)
+    np.testing.assert_allclose(normalized.std(axis=(0, 1, 2)), 1.0, atol=1e-3)
+    assert "layers.Normalization(mean=(" in generate_code(spec)  # the constants travel with the code
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"mean": [0.0, 1.0]}, "mean or a variance but not both"),
+    ({"mean": [0.0, 1.0], "variance": [1.0, 1.0]}, "its mean has 2 values but its input has 3 features"),
+    ({"axis": [4]}, "axis 4 is not a feature axis"),
+    ({"mean": 0.5, "variance": -1.0}, "variance values must be at least 0"),
+])
+def test_a_normalization_that_cannot_be_says_why(params, message):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [6, 6, 3]}, node_id="x")
+    spec.append("Normalization", params)
+    problems = [p.message for p in validate(spec).problems]
+    assert any(message in text for text in problems), problems
+
+
+def test_layer_scale_is_keras_own_and_its_projection_dim_follows_the_channels():
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [4, 4, 8]}, node_id="x")
+    spec.append("LayerScale", {"projection_dim": 8, "init_values": 0.1})
+    keras_agrees(spec)
+    model = build(spec, validate(spec)).model
+    assert type(model.get_layer("layer_scale_1")).__module__ == "keras.src.applications.convnext"
+    spec.set_params("layer_scale_1", projection_dim=5)
+    (problem,) = validate(spec).problems
+    assert problem.fixes[0].label == "Set projection_dim to 8"
+    problem.fixes[0].apply(spec, "layer_scale_1")
+    assert validate(spec).valid
+    code = generate_code(spec)
+    assert "from keras.src.applications.convnext import LayerScale" in code and "LayerScale(init_values=0.1" in code
+    namespace: dict = {}
+    exec(compile(code, "exported.py", "exec"), namespace)  # the exported code runs in plain Keras
+    assert namespace["build_model"]().count_params() == 8
