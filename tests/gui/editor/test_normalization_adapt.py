@@ -3,12 +3,13 @@ edit, measured on the training samples; without data (or with token ids) the act
 
 from __future__ import annotations
 
+from qt_helpers import shown
+
 from gui.document import ProjectDocument
 from gui.editor.canvas import CanvasView
 from gui.editor.canvas_menu import canvas_menu
 from models.graph.project import Project
 from models.graph.spec import ModelSpec
-from qt_helpers import shown
 
 
 def normalized_model() -> ModelSpec:
