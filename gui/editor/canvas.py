@@ -121,10 +121,10 @@ class CanvasView(QGraphicsView):
             if item is None or item.type_name != node.type:
                 if item is not None:
                     self.scene().removeItem(item)
-                item = self.nodes[node_id] = NodeItem(node)
+                item = self.nodes[node_id] = NodeItem(node, spec.shared.get(node_id))
                 self.scene().addItem(item)
             else:
-                item.update_node(node)
+                item.update_node(node, spec.shared.get(node_id))
         self.groups.update(spec)
         if select:
             self.groups.open_for(select)

@@ -36,7 +36,7 @@ class NodeItem(QGraphicsItem):
     one, a "Fix" button sits on the card.
     """
 
-    def __init__(self, node: LayerNode) -> None:
+    def __init__(self, node: LayerNode, shares: str | None = None) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -46,11 +46,12 @@ class NodeItem(QGraphicsItem):
         self.summary = ""
         self.shape_text = ""
         self.problem = None
-        self.update_node(node)
+        self.update_node(node, shares)
 
     # ----- content ----------------------------------------------------------------------------------
-    def update_node(self, node: LayerNode) -> None:
-        summary = layer_summary(node)
+    def update_node(self, node: LayerNode, shares: str | None = None) -> None:
+        """`shares`: the layer this one calls again (shared weights), said on the card."""
+        summary = layer_summary(node) + (f" · same layer as {shares}" if shares else "")
         if summary != self.summary:
             self.summary = summary
             self.update()

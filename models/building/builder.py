@@ -160,6 +160,7 @@ def build(spec: ModelSpec, report: ValidationReport | None = None,
         raise BuildError(report)
     tensors: dict[str, Any] = {}
     scores: dict[str, Any] = {}
+    layers: dict[str, keras.layers.Layer] = {}  # node id -> its layer, made once (a shared layer is called again)
     # Under mixed precision the output layers compute in float32: Keras's rule for a numerically stable
     # softmax and loss (float16 probabilities underflow and the loss turns to inf).
     mixed = keras.mixed_precision.global_policy().compute_dtype != "float32"
@@ -176,7 +177,10 @@ def build(spec: ModelSpec, report: ValidationReport | None = None,
         if node.type == "PositionEmbedding":
             tensors[node_id] = position_embedding(node, tensors[node.inputs[0]], dtype)
             continue
-        layer = make_layer(node, dtype)
+        owner = spec.shared.get(node_id, node_id)  # a shared layer: every call uses the first's layer object
+        layer = layers.get(owner)
+        if layer is None:
+            layer = layers[owner] = make_layer(spec.nodes[owner], dtype)
         output, attention = _call(node, layer, [tensors[i] for i in node.inputs])
         tensors[node_id] = output
         if attention is not None:

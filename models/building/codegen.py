@@ -136,6 +136,10 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
     ]
     lines += ["def build_model() -> keras.Model:"]
     names = variable_names(spec)
+    for owner in dict.fromkeys(spec.shared.values()):  # a layer called on several inputs: made once, called twice
+        node = spec.nodes[owner]
+        args = ", ".join([*_arguments(node), f'name="{owner}"'])
+        lines += [f"    {names[owner]}_layer = layers.{node.type}({args})  # shared: its weights serve every call"]
     for node_id in spec.topological_order():
         node, name = spec.nodes[node_id], names[node_id]
         if layer_type(node.type).is_input:
@@ -146,6 +150,8 @@ def generate_code(spec: ModelSpec, report: ValidationReport | None = None, train
             code = f"{name} = {_imported_layer(node, names)}"
         elif node.type == "PositionEmbedding":
             code = _position_embedding(node, names, report)
+        elif node_id in spec.shared or node_id in spec.shared.values():
+            code = f"{name} = {names[spec.shared.get(node_id, node_id)]}_layer{_call(node, names)}"
         else:
             prefix = "" if layer_type(node.type).module in ("strata", LAYER_SCALE_MODULE) else "layers."
             args = ", ".join([*_arguments(node), f'name="{node_id}"'])

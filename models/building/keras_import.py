@@ -10,8 +10,10 @@ says; anything else — a setting Strata has no field for, a Keras layer or oper
 initializer with its own arguments — becomes a `KerasLayer` node that keeps Keras's configuration verbatim and
 the shapes and parameter counts Keras measured. Nothing is dropped: after the graph is made, every node's output
 shape and parameter count is compared with Keras's, and a node whose catalog form disagrees is kept as Keras's
-configuration instead. What cannot be represented at all (a layer called twice, i.e. shared weights; a layer
-with several outputs; a Lambda or a class Keras cannot find) is refused with the layer's name and class.
+configuration instead. A layer called on several inputs (shared weights) becomes a node per call, the later ones
+sharing the first's layer (`ModelSpec.shared`). What cannot be represented at all (a layer with several outputs;
+a Lambda or a class Keras cannot find; a shared layer Strata keeps as Keras's configuration) is refused with the
+layer's name and class.
 
 `transfer_weights` copies the weights into the model Strata builds from the graph, layer by layer.
 """
@@ -124,7 +126,7 @@ def import_model(model: Any) -> ImportedModel:
     importer.model(config, model, {}, group="")
     spec = importer.spec
     spec.name = importer.identifier(model.name) if model.name else "imported"
-    spec.outputs = [importer.tensor_ids[_history_key(entry)] for entry in _outputs(config)]
+    spec.outputs = [importer.tensor_id(entry) for entry in _outputs(config)]
     spec.groups = dict(importer.groups)  # kept in the project: the canvas shows each nested model as a group
     imported = ImportedModel(spec, importer.sources, importer.groups, [], importer.renamed)
     _check_against_keras(importer, imported)
@@ -155,6 +157,7 @@ class _Importer:
         self.tensor_ids: dict[tuple[str, int], str] = {}  # (Keras layer name, output index) -> node id
         self.shapes: dict[str, list] = {}  # node id -> its output shape as Keras recorded it (no batch axis)
         self.entries: dict[str, tuple[dict, dict, list[list]]] = {}  # node id -> (Keras entry, call, input shapes)
+        self.call_ids: dict[tuple[str, int], str] = {}  # (shared layer's name, call index) -> the node of that call
 
     def identifier(self, name: str) -> str:
         """A node id from a Keras name: letters, digits and _, not a keyword, unique."""
@@ -178,7 +181,7 @@ class _Importer:
         for entry in entries:
             self.layer(entry, model, inputs, group)
         for history, tensor in zip(_outputs(config), _output_tensors(model), strict=False):
-            node_id = self.tensor_ids.get(_history_key(history))
+            node_id = self.tensor_id(history)
             if node_id is not None and tensor is not None:
                 self.shapes.setdefault(node_id, list(tensor.shape[1:]))
 
@@ -192,8 +195,8 @@ class _Importer:
             self.add_input(entry, name, group)
             return
         if len(calls) > 1:
-            raise KerasImportError(f"layer '{name}' ({class_name}) is used {len(calls)} times (its weights are "
-                                   "shared); Strata cannot represent shared layers yet")
+            self.shared_layer(entry, model, calls, group)
+            return
         call = calls[0] if calls else {"args": [], "kwargs": {}}
         sources, template, input_shapes = self.call_inputs(call, name)
         live = _live_layer(model, name)
@@ -203,13 +206,45 @@ class _Importer:
         node_id = self.identifier(name)
         node = _catalog_node(node_id, class_name, entry, sources, template, live) \
             or _keras_node(node_id, entry, sources, template, live, input_shapes)
-        self.spec.nodes[node_id] = node
-        self.entries[node_id] = (entry, template, input_shapes)
+        self.add(node, entry, template, input_shapes, live, group)
         self.tensor_ids[(name, 0)] = node_id
+
+    def add(self, node: LayerNode, entry: dict, template: dict, input_shapes: list, live: Any, group: str) -> None:
+        self.spec.nodes[node.id] = node
+        self.entries[node.id] = (entry, template, input_shapes)
         if live is not None:
-            self.sources[node_id] = live
+            self.sources[node.id] = live
         if group:
-            self.groups[node_id] = group
+            self.groups[node.id] = group
+
+    def shared_layer(self, entry: dict, model: Any, calls: list, group: str) -> None:
+        """One layer called on several inputs (a siamese encoder): a node per call; the later ones share the
+        first's layer and weights (`spec.shared`), as Keras does."""
+        name, class_name = entry["config"].get("name", entry.get("name")), entry["class_name"]
+        live = _live_layer(model, name)
+        first = None
+        for index, call in enumerate(calls):
+            sources, template, input_shapes = self.call_inputs(call, name)
+            node_id = self.identifier(name if index == 0 else f"{name}_call{index + 1}")
+            node = None if class_name in NESTED_CLASSES else \
+                _catalog_node(node_id, class_name, entry, sources, template, live)
+            if node is None:
+                raise KerasImportError(f"layer '{name}' ({class_name}) is used {len(calls)} times (its weights are "
+                                       "shared); Strata can share its own layer types, not a "
+                                       f"{'nested model' if class_name in NESTED_CLASSES else class_name} "
+                                       "kept as Keras's configuration")
+            self.add(node, entry, template, input_shapes, live if index == 0 else None, group)
+            self.call_ids[(name, index)] = node_id
+            if first is None:
+                first = node_id
+                self.tensor_ids[(name, 0)] = node_id
+            else:
+                self.spec.shared[node_id] = first
+
+    def tensor_id(self, history: list) -> str | None:
+        """The node giving a tensor Keras recorded as [layer name, call index, output index]."""
+        name, call, _output = history
+        return self.call_ids.get((name, int(call))) or self.tensor_ids.get(_history_key(history))
 
     def add_input(self, entry: dict, name: str, group: str) -> None:
         config = entry["config"]
@@ -233,11 +268,11 @@ class _Importer:
 
         def mark(value: Any) -> Any:
             if isinstance(value, dict) and value.get("class_name") == TENSOR:
-                key = _history_key(value["config"]["keras_history"])
-                if key not in self.tensor_ids:
-                    raise KerasImportError(f"layer '{name}' takes output {key[1]} of '{key[0]}', which Strata "
-                                           "cannot represent (a layer with several outputs, or a shared layer)")
-                source = self.tensor_ids[key]
+                history = value["config"]["keras_history"]
+                source = self.tensor_id(history)
+                if source is None:
+                    raise KerasImportError(f"layer '{name}' takes output {history[2]} of '{history[0]}', which "
+                                           "Strata cannot represent (a layer with several outputs)")
                 if source not in sources:
                     sources.append(source)
                     shapes.append(list(value["config"]["shape"][1:]))
@@ -262,7 +297,7 @@ class _Importer:
                                    f"{len(sources)}")
         self.model(config, live, dict(zip(inner_inputs, sources, strict=True)), group or name)
         for index, history in enumerate(_outputs(config)):
-            self.tensor_ids[(name, index)] = self.tensor_ids[_history_key(history)]
+            self.tensor_ids[(name, index)] = self.tensor_id(history)
 
 
 def _output_tensors(model: Any) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,8 @@ class Fix:
     """A repair the editor can apply with one click. Actions:
 
     set_param {param, value}; insert_before {type, params}; insert_between {source, type, params};
-    adapt_to_data {info: DatasetInfo} (the Input shape and output layer made to fit the data).
+    adapt_to_data {info: DatasetInfo} (the Input shape and output layer made to fit the data); copy_params {source}
+    (a shared layer's second call takes the settings of the layer it calls again).
     """
 
     label: str
@@ -31,6 +33,11 @@ class Fix:
             from models.checks.data_fit import adapt_model
 
             adapt_model(spec, self.args["info"])
+            return None
+        if self.action == "copy_params":
+            source = spec.node(self.args["source"])
+            spec.nodes[node_id].type = source.type
+            spec.nodes[node_id].params = copy.deepcopy(source.params)
             return None
         if self.action == "insert_between":
             return spec.insert_between(self.args["source"], node_id, self.args["type"],

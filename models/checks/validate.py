@@ -147,11 +147,12 @@ class Validator:
         elif not spec.output_ids():
             report.model_problems.append(Problem("", "The model has no layers after its Input: add a layer."))
         for nid in order:
-            self._validate_node(spec.nodes[nid], reports)
+            self._validate_node(spec.nodes[nid], reports, _shared_layer(spec, nid))
         _pointwise_classifiers(spec, reports)
         return report
 
-    def _validate_node(self, node: LayerNode, reports: dict[str, NodeReport]) -> None:
+    def _validate_node(self, node: LayerNode, reports: dict[str, NodeReport], shares: LayerNode | None) -> None:
+        """`shares`: the layer this node calls again (its weights), when it is a shared layer's second call."""
         report = reports[node.id]
         kind = CATALOG.get(node.type)
         where = f"{node.type} '{node.id}'"
@@ -182,6 +183,10 @@ class Validator:
                         "layer's output to it", field="inputs")
         elif len(node.inputs) > kind.max_inputs:
             problem(f"takes at most {kind.max_inputs} input(s), got {len(node.inputs)}", field="inputs")
+        if shares is not None and (shares.type != node.type or shares.effective_params() != params):
+            problem(f"calls the layer '{shares.id}' again (one layer, shared weights), so it must have the same "
+                    f"settings; they differ", fix=Fix(f"Use {shares.id}'s settings", "copy_params",
+                                                      {"source": shares.id}))
         if report.problems:
             return
         upstream = [reports[i] for i in node.inputs]
@@ -205,6 +210,13 @@ class Validator:
         report.trainable, report.non_trainable, report.macs = result.trainable, result.non_trainable, result.macs
         if not params.get("trainable", True):  # frozen: every weight is kept as it is
             report.trainable, report.non_trainable = 0, result.trainable + result.non_trainable
+        if shares is not None:  # its weights are the other layer's: counted there, once, as Keras counts them
+            report.trainable = report.non_trainable = 0
+
+
+def _shared_layer(spec: ModelSpec, node_id: str) -> LayerNode | None:
+    target = spec.shared.get(node_id)
+    return spec.nodes.get(target) if target is not None else None
 
 
 def _pointwise_classifiers(spec: ModelSpec, reports: dict[str, NodeReport]) -> None:

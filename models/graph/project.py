@@ -280,6 +280,8 @@ def model_to_dict(spec: ModelSpec) -> dict[str, Any]:
             groups.setdefault(spec.groups[node_id], []).append(node_id)
     if groups:
         model["groups"] = groups
+    if spec.shared:
+        model["shared"] = {call: target for call, target in spec.shared.items() if call in spec.nodes}
     return model
 
 
@@ -310,6 +312,7 @@ def model_from_dict(data: Any) -> ModelSpec:
                                    field="outputs")
         spec.outputs = list(outputs)
     spec.groups = _groups_from_dict(data.get("groups", {}), spec)
+    spec.shared = _shared_from_dict(data.get("shared", {}), spec)
     try:
         spec.topological_order()
     except GraphError as error:
@@ -329,6 +332,22 @@ def _groups_from_dict(groups: Any, spec: ModelSpec) -> dict[str, str]:
                                    "model", field="model.groups")
             member_of[member] = name
     return member_of
+
+
+def _shared_from_dict(shared: Any, spec: ModelSpec) -> dict[str, str]:
+    """`{"layer id": "id of the layer whose weights it uses"}`: one Keras layer called on several inputs."""
+    if not isinstance(shared, dict) or not all(isinstance(v, str) for v in shared.values()):
+        raise ProjectError("'shared' must map a layer id to the id of the layer whose weights it uses",
+                           field="model.shared")
+    for call, target in shared.items():
+        for name in (call, target):
+            if name not in spec.nodes:
+                raise ProjectError(f"'shared' names '{quote(name)}', which is not a layer of the model",
+                                   field="model.shared")
+        if target in shared or call == target:
+            raise ProjectError(f"'{quote(call)}' shares the weights of '{quote(target)}', which itself shares "
+                               "another layer's: name the first layer", field="model.shared")
+    return dict(shared)
 
 
 def _layer_from_dict(entry: Any, index: int, previous: str | None, spec: ModelSpec) -> LayerNode:

@@ -55,6 +55,7 @@ class ModelSpec:
     nodes: dict[str, LayerNode] = field(default_factory=dict)
     outputs: list[str] | None = None  # None: every node nothing consumes
     groups: dict[str, str] = field(default_factory=dict)  # node id -> the nested model it came from (imports)
+    shared: dict[str, str] = field(default_factory=dict)  # node id -> the node whose layer (weights) it calls again
 
     # ----- queries ---------------------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
@@ -212,6 +213,13 @@ class ModelSpec:
                 self.outputs = [replacement]
         del self.nodes[node_id]
         self.groups.pop(node_id, None)
+        # a layer called again elsewhere: the next call keeps the weights; later calls now share its layer
+        calls = [n for n, target in self.shared.items() if target == node_id]
+        self.shared.pop(node_id, None)
+        for call in calls:
+            del self.shared[call]
+        for call in calls[1:]:
+            self.shared[call] = calls[0]
 
     def detach(self, node_id: str) -> None:
         """Take a single-input layer out of its chain (rewiring around it) but keep it, unconnected."""
@@ -291,6 +299,7 @@ class ModelSpec:
             self.outputs = [new_id if o == node_id else o for o in self.outputs]
         if node_id in self.groups:
             self.groups[new_id] = self.groups.pop(node_id)
+        self.shared = {(new_id if k == node_id else k): (new_id if v == node_id else v) for k, v in self.shared.items()}
 
     def copy(self) -> ModelSpec:
         """A deep, independent snapshot (what crosses threads), made through pickle, which copies in C: 4 ms
@@ -312,8 +321,8 @@ def same_model(first: ModelSpec, second: ModelSpec) -> bool:
     Cheap on a big model after an edit: only the layers that differ are compared in full."""
     if first == second:
         return True
-    if (first.name, first.outputs, first.groups, list(first.nodes)) != \
-            (second.name, second.outputs, second.groups, list(second.nodes)):
+    if (first.name, first.outputs, first.groups, first.shared, list(first.nodes)) != \
+            (second.name, second.outputs, second.groups, second.shared, list(second.nodes)):
         return False
     return all(a == b or (a.type == b.type and a.inputs == b.inputs and a.effective_params() == b.effective_params())
                for a, b in zip(first.nodes.values(), second.nodes.values(), strict=True))

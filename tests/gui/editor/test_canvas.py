@@ -476,3 +476,19 @@ def test_zoomed_far_out_a_card_is_drawn_without_its_text(qtbot):
 
     assert darkest_inside(1.0) < 90  # the title's dark text
     assert darkest_inside(0.25) > 150  # outline and stripe only
+
+
+def test_a_shared_layers_second_call_says_so_on_its_card(qtbot):
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [4]}, node_id="a")
+    spec.add_node("Input", {"shape": [4]}, node_id="b")
+    spec.add_node("Dense", {"units": 3}, ["a"], node_id="enc")
+    spec.add_node("Dense", {"units": 3}, ["b"], node_id="enc_call2")
+    spec.add_node("Add", {}, ["enc", "enc_call2"], node_id="joined")
+    spec.shared = {"enc_call2": "enc"}
+    document = ProjectDocument(Project(spec=spec))
+    canvas = CanvasView(document)
+    qtbot.addWidget(canvas)
+    assert canvas.nodes["enc_call2"].summary.endswith("· same layer as enc")
+    assert "same layer" not in canvas.nodes["enc"].summary
+    assert canvas.nodes["enc_call2"].shape_text == "(3)"  # no parameters of its own: they are enc's

@@ -179,16 +179,43 @@ def test_an_unknown_class_is_named(tmp_path):
         import_keras_file(edited_keras_file(tmp_path, "custom.keras", fancy))
 
 
-def test_lambda_and_shared_layers_are_refused_with_the_layer_named(tmp_path):
+def test_a_lambda_is_refused_with_the_layer_named(tmp_path):
     inputs = keras.Input((4,))
     doubled = keras.layers.Lambda(lambda t: t * 2, name="double")(inputs)
     keras.Model(inputs, doubled).save(tmp_path / "lambda.keras")
     with pytest.raises(KerasImportError, match="Lambda"):
         import_keras_file(tmp_path / "lambda.keras")
-    shared = keras.layers.Dense(3, name="shared")
+
+
+def test_a_shared_layer_used_twice_keeps_one_set_of_weights(tmp_path):
+    encoder = keras.layers.Dense(4, activation="relu", name="encoder")  # a siamese network's one encoder
+    a, b = keras.Input((6,), name="a"), keras.Input((6,), name="b")
+    left, right = encoder(a), encoder(b)
+    joined = keras.layers.Concatenate(name="joined")([left, right])
+    model = keras.Model([a, b], [keras.layers.Dense(1, name="same")(joined), right], name="siamese")
+    model.save(tmp_path / "siamese.keras")
+    rng = np.random.default_rng(4)
+    imported, built = same_as_keras(keras.saving.load_model(tmp_path / "siamese.keras"),
+                                    [rng.random((3, 6), np.float32), rng.random((3, 6), np.float32)])
+    spec = imported.spec
+    assert spec.shared == {"encoder_call2": "encoder"} and spec.nodes["encoder_call2"].inputs == ["b"]
+    assert spec.outputs == ["same", "encoder_call2"]
+    assert validate(spec).nodes["encoder_call2"].params == 0  # counted once, at the first call, as Keras does
+    assert [layer.name for layer in built.layers].count("encoder") == 1
+    code = generate_code(spec)  # the exported code makes the layer once and calls it twice
+    assert "encoder_layer = layers.Dense(" in code and "encoder_call2 = encoder_layer(b)" in code
+    namespace: dict = {}
+    exec(compile(code, "exported.py", "exec"), namespace)
+    assert namespace["build_model"]().count_params() == model.count_params()
+    again = Project.from_json(Project(spec=spec).to_json()).spec  # kept in the project file
+    assert again.shared == spec.shared
+
+
+def test_a_shared_layer_of_a_kind_kept_as_keras_configuration_is_refused():
+    shared = keras.layers.UnitNormalization(name="unit")  # no catalog entry: it would be a KerasLayer
     a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
     model = keras.Model([a, b], keras.layers.Add()([shared(a), shared(b)]))
-    with pytest.raises(KerasImportError, match="'shared' \\(Dense\\) is used 2 times"):
+    with pytest.raises(KerasImportError, match="'unit' \\(UnitNormalization\\) is used 2 times"):
         import_model(model)
 
 

@@ -151,3 +151,15 @@ def test_a_collapsed_group_is_one_place_in_the_layout():
     block1_out, block3_first = placements["conv2_block1_out"], placements["conv2_block3_1_conv"]
     assert block1_out.row < placements["group:conv2_block2"].row < block3_first.row
     assert block3_first.row - block1_out.row == 2  # the group takes one row instead of six
+
+
+@pytest.mark.parametrize("shared, message", [
+    (["a"], "'shared' must map a layer id"),
+    ({"conv2_block1_1_bn": "nope"}, "'nope', which is not a layer"),
+    ({"conv2_block1_1_bn": "conv2_block1_1_conv", "conv2_block1_1_conv": "image"}, "itself shares another"),
+])
+def test_a_broken_shared_section_says_what_is_wrong(shared, message):
+    data = model_to_dict(residual_network(1))
+    data["shared"] = shared
+    with pytest.raises(ProjectError, match=message):
+        model_from_dict(data)

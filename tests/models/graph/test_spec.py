@@ -134,3 +134,26 @@ def test_same_model_ignores_a_parameter_set_to_its_default_and_sees_every_real_c
     grouped = spec.copy()
     grouped.groups = {"dense_1": "inner"}
     assert not same_model(spec, grouped)
+
+
+def test_a_shared_layer_follows_renames_and_outlives_its_first_call():
+    from models.checks.validate import validate
+
+    spec = ModelSpec()
+    for name in ("a", "b", "c"):
+        spec.add_node("Input", {"shape": [4]}, node_id=name)
+    spec.add_node("Dense", {"units": 3}, ["a"], node_id="enc")
+    spec.add_node("Dense", {"units": 3}, ["b"], node_id="enc_2")
+    spec.add_node("Dense", {"units": 3}, ["c"], node_id="enc_3")
+    spec.add_node("Concatenate", {}, ["enc", "enc_2", "enc_3"], node_id="joined")
+    spec.shared = {"enc_2": "enc", "enc_3": "enc"}
+    assert validate(spec).total_params == 15  # one layer's weights
+    spec.rename("enc", "encoder")
+    assert spec.shared == {"enc_2": "encoder", "enc_3": "encoder"}
+    spec.remove("encoder")  # the next call keeps the weights, the last call shares its layer now
+    assert spec.shared == {"enc_3": "enc_2"} and validate(spec).total_params == 15
+    spec.set_params("enc_3", units=5)
+    (problem,) = validate(spec).problems
+    assert "calls the layer 'enc_2' again" in problem.message and problem.fix.label == "Use enc_2's settings"
+    problem.fix.apply(spec, "enc_3")
+    assert validate(spec).valid
