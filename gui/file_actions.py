@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from datasets.file_checks import file_problem
 from gui.document import ProjectDocument
+from gui.recovery_models import RecoveryModels, models_folder
 from gui.threads import CurrentWorker
 from models import APP_NAME
 from models.atomic_write import clean_stale_temp_files, pid_alive
@@ -64,9 +66,9 @@ def orphaned_recovery_files(folder: Path | None = None) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def read_recovery(path: Path) -> tuple[Project, Path | None, float]:
-    """The project a recovery file holds, the file it belongs to (None if never saved) and when; ProjectError
-    when the file is damaged."""
+def read_recovery(path: Path) -> tuple[Project, Path | None, float, dict[str, str]]:
+    """The project a recovery file holds, the file it belongs to (None if never saved), when, and the files of
+    its unsaved runs' models ({run id: path}); ProjectError when the file is damaged."""
     problem = file_problem(path, "recovery", MAX_FILE_BYTES)
     if problem:
         raise ProjectError(problem)
@@ -74,7 +76,8 @@ def read_recovery(path: Path) -> tuple[Project, Path | None, float]:
         data = parse_json(path.read_text(encoding="utf-8"))
         original, saved_at = data.get("path"), float(data.get("saved_at", 0))
         project = Project.from_dict(data["project"])
-        return project, Path(original) if isinstance(original, str) and original else None, saved_at
+        models = {str(k): str(v) for k, v in dict(data.get("models", {})).items()}
+        return project, Path(original) if isinstance(original, str) and original else None, saved_at, models
     except ProjectError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
@@ -97,6 +100,11 @@ class FileActions(QObject):
         self.window = window
         self.settings = settings
         self.recovery_path = recovery_dir() / f"{RECOVERY_PREFIX}{os.getpid()}{FILE_SUFFIX}"
+        self.recovery_models = RecoveryModels(self.recovery_path, self)
+        self.recovery_models.written.connect(self._models_kept)
+        self.recovery_models.restored.connect(self._model_restored)
+        self.recovery_models.failed.connect(lambda text: self.message.emit(f"The unsaved models could not be "
+                                                                           f"restored: {text}"))
         self._autosaved_revision = -1
         self._saving = False
         self.imports = CurrentWorker(self)  # the Keras model being imported
@@ -366,9 +374,12 @@ class FileActions(QObject):
         if not self.document.modified or (self.document.revision == self._autosaved_revision
                                           and self.recovery_path.exists()):
             return False
+        self.recovery_models.keep(self.document.unsaved_models)  # their weights too (written once, in a worker)
+        kept = {run_id: path for run_id, path in self.recovery_models.files.items()
+                if run_id in self.document.unsaved_models}
         payload = {"strata_recovery": 1, "saved_at": time.time(),
                    "path": str(self.document.path) if self.document.path else None,
-                   "project": self.document.project.to_dict()}
+                   "project": self.document.project.to_dict(), "models": kept}
         try:
             self.recovery_path.parent.mkdir(parents=True, exist_ok=True)
             temp = self.recovery_path.with_suffix(".tmp")
@@ -382,7 +393,21 @@ class FileActions(QObject):
 
     def discard_recovery(self) -> None:
         self.recovery_path.unlink(missing_ok=True)
+        self.recovery_models.discard()
         self._autosaved_revision = -1
+
+    def _models_kept(self) -> None:
+        """More unsaved models are on disk: the recovery file names them at once."""
+        self._autosaved_revision = -1
+        self.autosave()
+
+    def _model_restored(self, model, run_id: str) -> None:
+        record = next((r for r in self.document.project.runs if r.get("id") == run_id), None)
+        if record is None:
+            return
+        self.document.unsaved_models[run_id] = model  # unsaved work again: a save writes it beside the project
+        self.model_imported.emit(model, record)
+        self.message.emit(f"Restored the weights of {run_id}")
 
     def offer_recovery(self) -> bool:
         """At start-up: if a crashed session left work behind, offer to restore it. True when restored."""
@@ -391,7 +416,7 @@ class FileActions(QObject):
             return False
         newest = files[0]
         try:
-            project, original, saved_at = read_recovery(newest)
+            project, original, saved_at, models = read_recovery(newest)
         except ProjectError as error:
             log.warning("unreadable recovery file %s: %s", newest, error)
             newest.unlink(missing_ok=True)
@@ -408,8 +433,12 @@ class FileActions(QObject):
             self.document.replace(project, original, modified=True)
             self.message.emit(f"Restored unsaved work on {name}")
             self.autosave()
+            if models:  # their folder goes once they are read
+                self.recovery_models.restore(models, models_folder(newest))
         for path in files:
             path.unlink(missing_ok=True)
+            if not (restored and models and path == newest):
+                shutil.rmtree(models_folder(path), ignore_errors=True)
         return restored
 
     def _warn(self, title: str, text: str) -> None:

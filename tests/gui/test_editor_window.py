@@ -223,6 +223,55 @@ def test_work_survives_a_crash_and_is_offered_at_the_next_start(tmp_path, settin
     window.editor.files.discard_recovery()
 
 
+CRASHING_AFTER_AN_IMPORT = textwrap.dedent(f"""
+    import json, os, sys
+    sys.path.insert(0, {str(ROOT)!r})
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    app.setOrganizationName("Strata"); app.setApplicationName("Strata")
+    import keras, numpy as np
+    from gui.main_window import MainWindow
+    from models.building.import_project import project_from_keras
+    window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat), load_runtime=False,
+                        offer_recovery=False)
+    inputs = keras.Input((4,), name="x")
+    model = keras.Model(inputs, keras.layers.Dense(3, name="dense")(inputs))
+    model.get_layer("dense").set_weights([np.full((4, 3), 0.25, "float32"), np.arange(3, dtype="float32")])
+    imported = project_from_keras(model, "a model of the lab")
+    window.editor.document.replace_with_import(imported.project, imported.record["id"], imported.model)
+    files = window.editor.files
+    assert files.autosave()
+    files.recovery_models.wait()
+    app.processEvents()  # the written models are named in the recovery file at once
+    assert json.loads(files.recovery_path.read_text())["models"], "the model was not kept"
+    os._exit(9)
+""")
+
+
+def test_the_weights_of_an_unsaved_import_survive_a_crash(qtbot, tmp_path, settings, main_window_factory):
+    import numpy as np
+
+    result = subprocess.run([sys.executable, "-c", CRASHING_AFTER_AN_IMPORT, str(tmp_path / "crashed.ini")],
+                            env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 9, result.stderr[-2000:]
+    (orphan,) = orphaned_recovery_files()
+    window = main_window_factory(settings=settings)
+    answer_next_message_box(QMessageBox.StandardButton.Yes, [])
+    assert window.editor.files.offer_recovery()
+    document = window.editor.document
+    run_id = document.project.runs[0]["id"]
+    qtbot.waitUntil(lambda: run_id in document.unsaved_models, timeout=60_000)  # read back in a worker
+    kernel, bias = document.unsaved_models[run_id].get_layer("dense").get_weights()
+    np.testing.assert_array_equal(kernel, np.full((4, 3), 0.25))
+    np.testing.assert_array_equal(bias, [0, 1, 2])
+    assert window.editor.training.trained_model is document.unsaved_models[run_id]  # Inspection shows it
+    qtbot.waitUntil(lambda: not orphan.with_name(orphan.name.split(".")[0] + "-models").exists(), timeout=5000)
+    saved = tmp_path / "lab.strata.json"
+    document.set_path(saved)
+    assert window.editor.files.save() and (tmp_path / "lab-models" / f"{run_id}.keras").is_file()
+
+
 def test_autosave_timer_writes_the_recovery_file_and_a_save_removes_it(qtbot, settings, tmp_path,
                                                                        main_window_factory):
     window = main_window_factory(settings=settings, autosave_ms=50)
