@@ -89,6 +89,37 @@ def inspection_shots(window: MainWindow, out_dir: Path) -> None:
     grab_window(window, out_dir / "inspect-spirals-boundary.png")
 
 
+def imported_shots(window: MainWindow, out_dir: Path) -> None:
+    """Real networks in: ResNet50 with its blocks collapsed and one opened, and MobileNetV2's feature maps for the
+    cat photo. ImageNet weights where Keras has them cached; offline (as on a build machine), random weights."""
+    from models.building.applications import weights_available
+    from models.building.import_project import project_from_application
+
+    editor = window.editor
+    window.workspaces.switch("build")
+    resnet = project_from_application("ResNet50", weights=None)  # the graph is the point here, not the weights
+    editor.document.replace_with_import(resnet.project, resnet.record["id"], resnet.model)
+    editor.canvas.show_model()
+    window.docks["summary"].raise_()
+    grab_window(window, out_dir / "editor-resnet50-collapsed.png")
+    editor.canvas.select(["conv2_block1_2_conv"])  # what Find or the summary do: its block opens in place
+    editor.canvas.centerOn(editor.canvas.nodes["conv2_block1_2_conv"])
+    grab_window(window, out_dir / "editor-resnet50-expanded.png")
+
+    weights = "imagenet" if weights_available("MobileNetV2") else None
+    mobilenet = project_from_application("MobileNetV2", weights=weights)
+    editor.document.replace_with_import(mobilenet.project, mobilenet.record["id"], mobilenet.model)
+    editor.training.take_model(mobilenet.model, mobilenet.record)
+    window.workspaces.switch("inspect")
+    panel = editor.inspection
+    panel.load_photo("cat")
+    wait_for(panel.updated)
+    panel.tabs.setCurrentWidget(panel.feature_maps)
+    panel.select_layer("block_1_expand_relu")
+    wait_for(panel.updated)
+    grab_window(window, out_dir / "inspect-mobilenetv2-cat.png")
+
+
 def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application([])
@@ -116,6 +147,7 @@ def main(out_dir: Path) -> int:
                 QApplication.processEvents()
             grab_window(window, out_dir / name)
         inspection_shots(window, out_dir)
+        imported_shots(window, out_dir)
         editor.document.undo_stack.setClean()
         window.close()
 

@@ -36,7 +36,16 @@ from gui.widgets.slots import guarded
 from gui.widgets.wheel_guard import guard_wheel
 from models.checks.shapes import fmt
 from models.graph.catalog import Param
-from models.graph.param_text import parse_json_value, parse_list, parse_literal, render_list, same_value, whole_number
+from models.graph.param_text import (
+    parse_json_value,
+    parse_list,
+    parse_literal,
+    parse_optional_numbers,
+    render_list,
+    render_optional_numbers,
+    same_value,
+    whole_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -450,6 +459,7 @@ EDITORS: dict[str, Callable[[Param, QWidget | None], ParamEditor]] = {
     "optional_int": OptionalEditor,
     "optional_tuple": OptionalEditor,
     "optional_float": OptionalEditor,
+    "optional_floats": functools.partial(TextEditor, parse=parse_optional_numbers, render=render_optional_numbers),
     "float_range": functools.partial(TextEditor, parse=parse_literal, render=render_list),
     "padding2d": functools.partial(TextEditor, parse=parse_literal, render=render_list),
     "recurrent_layer": RecurrentLayerEditor,

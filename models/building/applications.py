@@ -92,6 +92,13 @@ def keras_cache_folder_text() -> str:
     return str(Path(home) / "models")
 
 
+def weights_available(name: str) -> bool:
+    """ImageNet weights for `name` already in Keras's cache (no download needed): `mobilenet_v2_weights_…h5`."""
+    stem = re.sub(r"(?<=[a-z])(?=V\d)", "_", name).lower()
+    folder = Path(keras_cache_folder_text())
+    return folder.is_dir() and any(f.name.lower().startswith(stem + "_weights") for f in folder.iterdir())
+
+
 def preprocessing_weights(scaling: str) -> tuple[np.ndarray, np.ndarray]:
     """(kernel (1, 1, 3, 3), bias (3,)) of the 1x1 convolution that turns 0..1 RGB pixels into what a network with
     this `scaling` was trained on (keras.applications.imagenet_utils.preprocess_input)."""

@@ -75,3 +75,15 @@ def render_list(value: Any) -> str:
     if any(isinstance(item, list | tuple) for item in value):
         return json.dumps(value)
     return ", ".join(repr(item) for item in value)
+
+
+def parse_optional_numbers(text: str) -> Any:
+    """optional_floats: empty (or 'None') for none, else a number or numbers separated by commas."""
+    if not _NULLS.sub("", text.strip()).strip():
+        return None
+    return parse_literal(text)
+
+
+def render_optional_numbers(value: Any) -> str:
+    """None as an empty field; numbers as `render_list` writes them."""
+    return "" if value is None else render_list(value)

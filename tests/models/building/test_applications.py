@@ -103,3 +103,13 @@ def test_imagenet_weights_from_keras_cache_offline_and_a_plain_message_when_miss
     assert float(next(line for line in output.splitlines() if line.startswith("DIFF")).split()[1]) < 1e-4
     assert "NAMES ['class 0', 'class 1'] 1000" in output  # shown with spaces, as a person writes them
     assert f"FIRST ['pixels', '{PREPROCESSING_LAYER}']" in output and "FROZEN False" in output
+
+
+def test_weights_available_looks_in_keras_cache_for_the_networks_own_file(tmp_path, monkeypatch):
+    from models.building.applications import weights_available
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert not weights_available("MobileNetV2")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5").write_bytes(b"")
+    assert weights_available("MobileNetV2") and not weights_available("ResNet50")

@@ -51,3 +51,11 @@ def test_a_square_kernel_size_is_the_same_whichever_way_it_is_written():
     kernel = next(param for param in layer_type("Conv2D").params if param.name == "kernel_size")
     assert same_value(kernel, 3, [3, 3]) and not same_value(kernel, 3, [3, 5])
     assert not same_value(kernel, "x", 3)  # malformed values compare as they are, never raise
+
+
+def test_optional_numbers_read_empty_as_none_and_a_list_as_typed():
+    from models.graph.param_text import parse_optional_numbers, render_optional_numbers
+
+    assert parse_optional_numbers("") is None and parse_optional_numbers(" None ") is None
+    assert parse_optional_numbers("0.5, 0.25, 2") == [0.5, 0.25, 2] and parse_optional_numbers("3") == 3
+    assert render_optional_numbers(None) == "" and render_optional_numbers([0.5, 0.25]) == "0.5, 0.25"
