@@ -43,6 +43,13 @@ def wait_for(signal, timeout_ms: int = 300_000) -> None:
     signal.disconnect(loop.quit)
 
 
+def settle(ms: int) -> None:
+    """Run the event loop for `ms` (what is already computed gets drawn)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def train(window: MainWindow, template: str, dataset: dict, epochs: int, batch_size: int = 32) -> None:
     """Open a template, load its data, train it: what a person does before looking inside."""
     editor = window.editor
@@ -103,7 +110,7 @@ def imported_shots(window: MainWindow, out_dir: Path) -> None:
     window.docks["summary"].raise_()
     grab_window(window, out_dir / "editor-resnet50-collapsed.png")
     editor.canvas.select(["conv2_block1_2_conv"])  # what Find or the summary do: its block opens in place
-    editor.canvas.centerOn(editor.canvas.nodes["conv2_block1_2_conv"])
+    editor.canvas.centerOn(editor.canvas.nodes["conv2_block1_1_bn"])  # the block's frame and header in view
     grab_window(window, out_dir / "editor-resnet50-expanded.png")
 
     weights = "imagenet" if weights_available("MobileNetV2") else None
@@ -116,11 +123,12 @@ def imported_shots(window: MainWindow, out_dir: Path) -> None:
     wait_for(panel.updated)
     panel.tabs.setCurrentWidget(panel.feature_maps)
     panel.select_layer("block_1_expand_relu")
-    wait_for(panel.updated)
+    settle(500)  # the maps are computed already: only drawn
     grab_window(window, out_dir / "inspect-mobilenetv2-cat.png")
 
 
-def main(out_dir: Path) -> int:
+def main(out_dir: Path, only: str = "") -> int:
+    """All the README's pictures; `only="imported"` (`--only imported`) just the imported networks'."""
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application([])
     settings_dir = tempfile.TemporaryDirectory()  # a first start: no recent projects, default workspaces
@@ -136,7 +144,7 @@ def main(out_dir: Path) -> int:
              ("editor-resnet.png", "resnet", "block2_conv1")]
 
     def shoot(_info: object = None) -> None:
-        for name, template, selected in shots:
+        for name, template, selected in shots if not only else ():
             if template:
                 editor.document.replace(load_template(template), None)
                 editor.canvas.show_model()
@@ -146,7 +154,8 @@ def main(out_dir: Path) -> int:
             for _ in range(5):
                 QApplication.processEvents()
             grab_window(window, out_dir / name)
-        inspection_shots(window, out_dir)
+        if not only:
+            inspection_shots(window, out_dir)
         imported_shots(window, out_dir)
         editor.document.undo_stack.setClean()
         window.close()
@@ -159,4 +168,7 @@ def main(out_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))
+    arguments = sys.argv[1:]
+    only = arguments[arguments.index("--only") + 1] if "--only" in arguments else ""
+    folder = next((a for a in arguments if not a.startswith("--") and a != only), "docs/screenshots")
+    sys.exit(main(Path(folder), only))
