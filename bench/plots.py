@@ -1,5 +1,6 @@
 """Live curves with a long history: the cost of one redraw + repaint of the Training panel's plots as the
-per-step series grows to 1,000,000 points (downsampling and clip-to-view keep it flat).
+per-step series grows to 1,000,000 points (past 5,000 steps the loss is drawn as an envelope per pixel column:
+its lowest, highest and mean value, which keeps every spike visible and the cost flat).
 
 Budget: a redraw of 1,000,000 points stays under 50 ms, so the 12 Hz refresh keeps the window responsive.
 Run under a (virtual) display: `xvfb-run python bench/plots.py`.

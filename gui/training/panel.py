@@ -75,6 +75,7 @@ class TrainingPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self.refresh)
+        self.plots.refresh_changed.connect(self.timer.setInterval)  # the curves' Refresh choice
         document.training_changed.connect(lambda _settings: self._show_settings())
         document.project_replaced.connect(self._on_project_replaced)
         document.validated.connect(self._on_validated)

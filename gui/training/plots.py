@@ -1,9 +1,12 @@
 """Live training curves (pyqtgraph): per-step loss (raw and smoothed), per-epoch train / validation
-metrics, and the learning rate; crosshair readout, log scale, PNG and CSV export, earlier runs overlaid.
+metrics, and the learning rate; crosshair readout, log scales, step or time on the x axis, PNG and CSV export,
+earlier runs overlaid.
 
-Curves are created once and fed with `setData` from growing numpy buffers. Past `LONG_SERIES` steps,
-`setDownsampling(auto, peak)` and `setClipToView` keep a million points cheap to draw (bench/plots.py); below
-it they are off, as their per-update bookkeeping cost more than the few points they would skip.
+Curves are created once and fed with `setData` from growing numpy buffers. Past `LONG_SERIES` steps the step
+curves show an envelope (models/training/curves.py): per pixel column, a band from the lowest to the highest
+loss, so no spike is hidden, and a line through the means; a million points stay cheap to draw
+(bench/plots.py). Smoothing is TensorBoard's debiased moving average with a slider; what it drew never changes
+as the run grows.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from gui.widgets.colors import SERIES
 from gui.widgets.plot_items import cache_static_parts
 from gui.widgets.visibility import on_screen
+from models.training.curves import Smoother, envelope
 
 COLORS = SERIES
-SMOOTHING = 0.9  # exponential moving average weight, as TensorBoard's smoothing slider
+SMOOTHING = 0.9  # the smoothing slider's start: TensorBoard's debiased moving average weight
+REFRESH_RATES_HZ = (1, 2, 5, 10, 12)  # how often the live curves redraw; 12 Hz by default
 MAX_EPOCH_TICKS = 20  # up to this many epochs, the epoch axis has a tick at each one
 LONG_SERIES = 5_000  # steps from which the step curves are downsampled and clipped to the view
 
@@ -67,6 +72,10 @@ def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_lab
 
 
 class TrainingPlots(QWidget):
+    """Signal `refresh_changed(ms)`: the person chose another redraw rate (the panel's timer follows)."""
+
+    refresh_changed = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -81,9 +90,20 @@ class TrainingPlots(QWidget):
         self.raw = GrowingSeries()
         self.smooth = GrowingSeries()
         self.rate = GrowingSeries()
-        self._ema: float | None = None
+        self.times = GrowingSeries()  # step -> seconds since the run's first batch (the time axis)
+        self._time_origin = 0.0
+        self.smoother = Smoother(SMOOTHING)
         self._rate_drawn = (float("nan"), 0.0)  # (last rate drawn, when)
         self.raw_curve = self.step_plot.plot(pen=pg.mkPen("#90caf9", width=1), name="loss")
+        # a long run: the band from each pixel column's lowest to highest loss, under the line through the means
+        self.band_low = pg.PlotDataItem(pen=pg.mkPen("#90caf9", width=1))
+        self.band_high = pg.PlotDataItem(pen=pg.mkPen("#90caf9", width=1))
+        self.band = pg.FillBetweenItem(self.band_low, self.band_high, brush=pg.mkBrush(144, 202, 249, 110))
+        for item in (self.band_low, self.band_high, self.band):
+            self.step_plot.addItem(item)
+            item.setVisible(False)
+        self.band.setZValue(-1)
+        self.enveloped = False
         # One-pixel pens: Qt draws wider lines at half the speed (3.8 -> 2.0 ms per repaint of 3,000 steps),
         # and every millisecond here is taken from training on a small machine.
         self.smooth_curve = self.step_plot.plot(pen=pg.mkPen("#0d47a1", width=1), name="smoothed")
@@ -110,13 +130,40 @@ class TrainingPlots(QWidget):
         self.planned_epochs = 0
         self.drawn_step = 0
         self._build_crosshair()
-        self.log_scale = QCheckBox("Log scale")
+        self.log_scale = QCheckBox("Log y")
+        self.log_scale.setToolTip("A logarithmic value axis: a loss falling by factors reads as a straight line")
         self.log_scale.toggled.connect(self.set_log_scale)
+        self.log_x = QCheckBox("Log x")
+        self.log_x.setToolTip("A logarithmic step axis: the first steps and the last get room alike")
+        self.log_x.toggled.connect(self.set_log_x)
+        self.x_axis = QComboBox()
+        self.x_axis.addItems(["Step", "Time"])
+        self.x_axis.setToolTip("The per-step curves against the step, or against the seconds since the run began")
+        self.x_axis.currentTextChanged.connect(self._x_axis_changed)
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(round(SMOOTHING * 100))
+        self.smoothing.setMaximumWidth(140)
+        self.smoothing.setToolTip("Smoothing of the loss (TensorBoard's debiased moving average; 0: none). The "
+                                  "smoothed curve never changes where it is drawn already as the run goes on.")
+        self.smoothing_label = QLabel()
+        self.smoothing.valueChanged.connect(self.set_smoothing)
+        self.refresh = QComboBox()
+        for rate in REFRESH_RATES_HZ:
+            self.refresh.addItem(f"{rate} Hz", rate)
+        self.refresh.setCurrentIndex(len(REFRESH_RATES_HZ) - 1)
+        self.refresh.setToolTip("How often the live curves redraw while training")
+        self.refresh.currentIndexChanged.connect(
+            lambda _i: self.refresh_changed.emit(round(1000 / self.refresh.currentData())))
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         controls = QHBoxLayout()
-        controls.addWidget(self.log_scale)
+        for widget in (self.log_scale, self.log_x, QLabel("x:"), self.x_axis, QLabel("Smoothing"), self.smoothing,
+                       self.smoothing_label, QLabel("Refresh"), self.refresh):
+            controls.addWidget(widget)
         controls.addWidget(self.readout, 1)
+        self._show_smoothing()
+        self.step_plot.vb.sigXRangeChanged.connect(self._view_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
@@ -124,10 +171,10 @@ class TrainingPlots(QWidget):
 
     # ----- data ----------------------------------------------------------------------------------------------
     def clear(self) -> None:
-        for series in (self.raw, self.smooth, self.rate):
+        for series in (self.raw, self.smooth, self.rate, self.times):
             series.clear()
         self._reduce_long_series(False)
-        self._ema = None
+        self.smoother = Smoother(self.smoother.weight)
         self._rate_drawn = (float("nan"), 0.0)
         self._x_end, self._y_span, self._rate_max = 0.0, None, 0.0
         self.epochs = {}
@@ -169,15 +216,13 @@ class TrainingPlots(QWidget):
         steps = np.fromiter((b[0] for b in batches), float, len(batches))
         losses = np.fromiter((b[2].get("loss", np.nan) for b in batches), float, len(batches))
         rates = np.fromiter((b[2].get("learning_rate", np.nan) for b in batches), float, len(batches))
-        smoothed = np.empty_like(losses)
-        ema = self._ema
-        for index, value in enumerate(losses):
-            ema = value if ema is None else SMOOTHING * ema + (1 - SMOOTHING) * value
-            smoothed[index] = ema
-        self._ema = ema
+        times = np.fromiter((b[1] for b in batches), float, len(batches))
         self.raw.extend(steps, losses)
-        self.smooth.extend(steps, smoothed)
+        self.smooth.extend(steps, self.smoother.extend(losses))
         self.rate.extend(steps, rates)
+        if not self.times.size:
+            self._time_origin = float(times[0])
+        self.times.extend(steps, times - self._time_origin)
         if self.raw.size >= LONG_SERIES and not self.step_plot.clipToViewMode():
             self._reduce_long_series(True)
         finite = losses[np.isfinite(losses)]
@@ -189,10 +234,13 @@ class TrainingPlots(QWidget):
         self.dirty = self.steps_dirty = True
 
     def _reduce_long_series(self, on: bool) -> None:
-        """Peak downsampling and clip-to-view for the step curves (turned on once a run is long)."""
-        for plot in (self.step_plot, self.rate_plot):
-            plot.setClipToView(on)
-            plot.setDownsampling(ds=None if on else False, auto=on, mode="peak")
+        """A long run: the loss as an envelope per pixel column (computed here), the learning rate with
+        pyqtgraph's peak downsampling and clip-to-view; a short one point for point."""
+        self.enveloped = on
+        for item in (self.band_low, self.band_high, self.band):
+            item.setVisible(on)
+        self.rate_plot.setClipToView(on)
+        self.rate_plot.setDownsampling(ds=None if on else False, auto=on, mode="peak")
 
     def add_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         for key, value in logs.items():
@@ -204,9 +252,9 @@ class TrainingPlots(QWidget):
         """Push new data to the curves (called from the panel's timer); False when nothing changed."""
         if not self.dirty or not on_screen(self):
             return False  # hidden or tabbed away: the data waits in the buffers, nothing is lost
+        self._follow_data()  # first: a long run's envelope is computed for the range it will be seen in
         if self.steps_dirty:  # an epoch end alone leaves the step curves as they are
-            self.raw_curve.setData(*self.raw.view())
-            self.smooth_curve.setData(*self.smooth.view())
+            self._draw_steps()
             self._redraw_rate()
         for index, (key, values) in enumerate(sorted(self.epochs.items()) if self.epochs_dirty else ()):
             curve = self.epoch_curves.get(key)
@@ -222,9 +270,71 @@ class TrainingPlots(QWidget):
                 self.planned_epochs = len(values)
                 self._epoch_axis()
         self.drawn_step = int(self.raw.x[self.raw.size - 1]) if self.raw.size else 0
-        self._follow_data()
         self.dirty = self.epochs_dirty = self.steps_dirty = False
         return True
+
+    def _x_values(self, series: GrowingSeries) -> np.ndarray:
+        """The x of a per-step series: its steps, or the seconds since the run began."""
+        return self.times.y[:series.size] if self.x_axis.currentText() == "Time" else series.x[:series.size]
+
+    def _draw_steps(self) -> None:
+        x = self._x_values(self.raw)
+        losses, smoothed = self.raw.y[:self.raw.size], self.smooth.y[:self.smooth.size]
+        if not self.enveloped:
+            self.raw_curve.setData(x, losses)
+            self.smooth_curve.setData(x, smoothed)
+            return
+        (start, stop), columns = self._visible_x(x)
+        band = envelope(x, losses, start, stop, columns, log=self.log_x.isChecked())
+        self.band_low.setData(band.x, band.low)
+        self.band_high.setData(band.x, band.high)
+        self.raw_curve.setData(band.x, band.mean, connect="finite")
+        line = envelope(x, smoothed, start, stop, columns, log=self.log_x.isChecked())
+        self.smooth_curve.setData(line.x, line.mean, connect="finite")
+
+    def _visible_x(self, x: np.ndarray) -> tuple[tuple[float, float], int]:
+        """The x range on screen (in data units, also on a log axis) and its width in pixels."""
+        low, high = self.step_plot.vb.viewRange()[0]
+        if self.log_x.isChecked():
+            low, high = 10.0 ** low, 10.0 ** high
+        if not len(x):
+            return (low, high), 1
+        low, high = max(low, float(x[0])), min(high, float(x[-1]))
+        if high <= low:
+            low, high = float(x[0]), float(x[-1])
+        return (low, high), max(int(self.step_plot.vb.width()), 50)
+
+    def _view_moved(self, *_args) -> None:
+        """Panned or zoomed: a long run's envelope is recomputed for the new range at the next redraw."""
+        if self.enveloped:
+            self.dirty = self.steps_dirty = True
+
+    def set_smoothing(self, value: int) -> None:
+        """The slider (0..99): the whole smoothed curve at the new weight, then followed live."""
+        weight = value / 100
+        self.smoother = Smoother(weight)
+        self.smooth.y[:self.raw.size] = self.smoother.extend(self.raw.y[:self.raw.size])
+        self._show_smoothing()
+        self.dirty = self.steps_dirty = True
+        self.redraw()
+
+    def _show_smoothing(self) -> None:
+        self.smoothing_label.setText(f"{self.smoothing.value() / 100:.2f}")
+
+    def set_log_x(self, on: bool) -> None:
+        self.step_plot.setLogMode(x=on)
+        self.rate_plot.setLogMode(x=on)
+        if on:
+            self._stop_following()
+        self.dirty = self.steps_dirty = True
+        self.redraw()
+
+    def _x_axis_changed(self, text: str) -> None:
+        self.step_plot.setLabel("bottom", "seconds" if text == "Time" else "step")
+        self._stop_following()  # the planned range is in steps
+        self.dirty = self.steps_dirty = True
+        self._rate_drawn = (float("nan"), 0.0)
+        self.redraw()
 
     def set_on_screen(self, shown: bool) -> None:
         """Shown again (its dock's tab raised): draw what arrived meanwhile, once Qt has laid it out."""
@@ -241,7 +351,7 @@ class TrainingPlots(QWidget):
     def _redraw_rate(self) -> None:
         """The learning rate is mostly flat or slowly changing: redrawn when it moved, else once a second.
         Every setData holds Python's lock in the GUI thread, which the training thread then waits for."""
-        steps, rates = self.rate.view()
+        steps, rates = self._x_values(self.rate), self.rate.y[:self.rate.size]
         if not len(rates):
             self.rate_curve.setData(steps, rates)
             return
@@ -269,7 +379,8 @@ class TrainingPlots(QWidget):
         self.overlays = []
 
     def _follow_data(self) -> None:
-        if not self.follow or not self.raw.size or self.log_scale.isChecked():
+        if not self.follow or not self.raw.size or self.log_scale.isChecked() or self.log_x.isChecked() \
+                or self.x_axis.currentText() == "Time":
             return
         last = float(self.raw.x[self.raw.size - 1])
         if last > self._x_end or self._x_end == 0:
@@ -316,10 +427,14 @@ class TrainingPlots(QWidget):
         if not self.step_plot.sceneBoundingRect().contains(position) or not self.raw.size:
             return
         x = self.step_plot.vb.mapSceneToView(position).x()
+        if self.log_x.isChecked():
+            x = 10.0 ** x
         steps, losses = self.raw.view()
-        index = int(np.clip(np.searchsorted(steps, x), 0, self.raw.size - 1))
-        self.cross.setPos(steps[index])
-        self.readout.setText(f"step {int(steps[index])}: loss {losses[index]:.4g} "
+        along = self._x_values(self.raw)
+        index = int(np.clip(np.searchsorted(along, x), 0, self.raw.size - 1))
+        self.cross.setPos(np.log10(max(along[index], 1e-12)) if self.log_x.isChecked() else along[index])
+        when = f" ({self.times.y[index]:.1f} s)" if self.times.size > index else ""
+        self.readout.setText(f"step {int(steps[index])}{when}: loss {losses[index]:.4g} "
                              f"(smoothed {self.smooth.y[index]:.4g}) · learning rate {self.rate.y[index]:.3g}")
 
     # ----- export --------------------------------------------------------------------------------------------

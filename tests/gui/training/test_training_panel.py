@@ -351,8 +351,9 @@ def test_a_falling_loss_stays_in_view_with_few_axis_relayouts(qtbot):
     assert len(ranges) <= 14  # with a 10% margin and x growing by half, this run moved the axes 20 times
 
 
-def test_long_runs_are_downsampled_while_short_ones_are_drawn_point_for_point(qtbot, tmp_path):
-    """Downsampling and clip-to-view cost bookkeeping at every redraw: they turn on only for long runs."""
+def test_long_runs_are_drawn_as_an_envelope_that_keeps_spikes_while_short_ones_point_for_point(qtbot, tmp_path):
+    """A long run: per pixel column a band from the lowest to the highest loss and a line through the means (a
+    one-step spike stays visible); a short one: every point as it is."""
     import numpy as np
     from PySide6.QtGui import QColor, QImage
     from PySide6.QtWidgets import QGraphicsItem
@@ -365,21 +366,65 @@ def test_long_runs_are_downsampled_while_short_ones_are_drawn_point_for_point(qt
     plots.show()
     plots.add_batches([(step, 0.0, {"loss": 2.0 - step / 1000, "learning_rate": 0.001}) for step in range(1, 301)])
     plots.redraw()
-    assert not plots.step_plot.clipToViewMode() and plots.step_plot.downsampleMode()[:2] == (1, False)
+    assert not plots.enveloped and not plots.band.isVisible() and len(plots.raw_curve.xData) == 300
     # the plots only arrange their children: Qt skips asking them for bounds at each repaint, and still draws
     assert plots.step_plot.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
     plots.export_png(tmp_path / "curves.png")
     image = QImage(str(tmp_path / "curves.png"))
     smoothed = QColor("#0d47a1").rgb()
     assert any(image.pixel(x, y) == smoothed for x in range(0, image.width(), 2) for y in range(image.height()))
-    steps = np.arange(301, LONG_SERIES + 1)
-    plots.add_batches([(int(step), 0.0, {"loss": 1.0, "learning_rate": 0.001}) for step in steps])
+    steps = np.arange(301, 4 * LONG_SERIES + 1)
+    losses = np.ones(len(steps))
+    losses[7777] = 30.0  # one bad batch among 20,000
+    plots.add_batches([(int(step), 0.0, {"loss": float(loss), "learning_rate": 0.001})
+                       for step, loss in zip(steps, losses, strict=True)])
     plots.redraw()
-    assert plots.step_plot.clipToViewMode() and plots.step_plot.downsampleMode()[1:] == (True, "peak")
-    assert plots.rate_plot.clipToViewMode()
-    assert plots.raw_curve.opts["autoDownsample"] and plots.raw_curve.opts["clipToView"]
+    assert plots.enveloped and plots.band.isVisible() and plots.rate_plot.clipToViewMode()
+    columns = len(plots.raw_curve.xData)
+    assert columns <= plots.step_plot.vb.width() + 1 < len(steps)  # one point per pixel column, not 20,000
+    assert np.nanmax(plots.band_high.yData) == 30.0 and np.nanmax(plots.raw_curve.yData) < 30.0
+    plots.step_plot.setXRange(8000, 8100, padding=0)  # zoomed in: the points themselves
+    plots.redraw()
+    assert list(plots.raw_curve.xData[:3]) == [8000.0, 8001.0, 8002.0]
     plots.clear()  # the next run starts short again
-    assert not plots.step_plot.clipToViewMode() and not plots.raw_curve.opts["autoDownsample"]
+    assert not plots.enveloped and not plots.band.isVisible() and not plots.rate_plot.clipToViewMode()
+
+
+def test_smoothing_slider_log_axes_time_axis_and_refresh_rate(qtbot):
+    import numpy as np
+
+    from gui.training.plots import TrainingPlots
+    from models.training.curves import smooth
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(900, 450)
+    plots.show()
+    rng = np.random.default_rng(0)
+    losses = 1 + rng.random(200)
+    plots.add_batches([(step + 1, 100.0 + step * 0.5, {"loss": float(loss), "learning_rate": 0.001})
+                       for step, loss in enumerate(losses)])
+    plots.redraw()
+    before = plots.smooth_curve.yData.copy()
+    np.testing.assert_allclose(before, smooth(losses, 0.9))
+    plots.smoothing.setValue(0)  # no smoothing: the smoothed curve is the loss itself
+    np.testing.assert_allclose(plots.smooth_curve.yData, losses)
+    assert plots.smoothing_label.text() == "0.00"
+    plots.smoothing.setValue(60)
+    plots.add_batches([(201, 200.5, {"loss": 5.0, "learning_rate": 0.001})])  # followed live, the past unchanged
+    plots.redraw()
+    np.testing.assert_allclose(plots.smooth_curve.yData, smooth(np.append(losses, 5.0), 0.6))
+    plots.x_axis.setCurrentText("Time")  # seconds since the first batch
+    assert plots.raw_curve.xData[0] == 0.0 and plots.raw_curve.xData[-1] == 100.5
+    assert plots.step_plot.getAxis("bottom").labelText == "seconds"
+    plots.x_axis.setCurrentText("Step")
+    plots.log_x.setChecked(True)
+    assert plots.step_plot.ctrl.logXCheck.isChecked()
+    plots.log_scale.setChecked(True)
+    assert plots.epoch_plot.ctrl.logYCheck.isChecked()
+    with qtbot.waitSignal(plots.refresh_changed) as signal:
+        plots.refresh.setCurrentIndex(plots.refresh.findData(2))
+    assert signal.args == [500]
 
 
 def test_curves_behind_another_tab_wait_and_are_drawn_when_it_is_raised(qtbot, main_window_factory):
