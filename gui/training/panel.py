@@ -36,14 +36,14 @@ from gui.threads import CurrentWorker, abandon
 from gui.training.plots import TrainingPlots
 from gui.training.runs import RunsView
 from gui.training.worker import TrainWorker
-from gui.widgets.colors import ERROR
+from gui.widgets.colors import ERROR, SERIES
 from gui.widgets.param_editors import ParamEditor, make_editor
 from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
 from models.checks.data_fit import ADAPT_HINT
 from models.training.config import FORM, ConfigError, TrainingConfig
 from models.training.progress import outcome_summary, outcome_text
-from models.training.runs import run_record
+from models.training.runs import differing_settings, run_record
 from models.training.trainer import TrainingResult, model_fingerprint
 
 log = logging.getLogger(__name__)
@@ -491,10 +491,13 @@ class TrainingPanel(QWidget):
         self._model_ready(True)
 
     def _overlay_runs(self, indices: list[int]) -> None:
+        """The chosen runs' curves, each in its own colour, named with the settings that differ among them."""
         self.plots.clear_overlays()
-        for index in indices:
-            record = self.document.project.runs[index]
-            self.plots.overlay(record["id"], record.get("history", {}))
+        records = [self.document.project.runs[index] for index in indices]
+        labels = differing_settings(records)
+        for number, record in enumerate(records):
+            self.plots.overlay(record["id"], record.get("history", {}), SERIES[(number + 3) % len(SERIES)],
+                               labels.get(record["id"], ""))
         self.plots.redraw()
         self.tabs.setCurrentWidget(self.plots)
 

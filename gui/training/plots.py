@@ -360,15 +360,19 @@ class TrainingPlots(QWidget):
             self.rate_curve.setData(steps, rates)
             self._rate_drawn = (float(rates[-1]), now)
 
-    def overlay(self, name: str, history: dict[str, list[float]]) -> None:
-        """An earlier run's per-epoch loss curves, faint, for comparison."""
-        for key in ("loss", "val_loss"):
-            if history.get(key):
-                values = np.array(history[key], dtype=float)  # a null (a diverged step) is a gap
-                curve = self.epoch_plot.plot(np.arange(1, len(values) + 1), values, connect="finite",
-                                             pen=pg.mkPen((150, 150, 150, 160), width=1, style=Qt.PenStyle.DotLine),
-                                             name=f"{name} {key}")
-                self.overlays.append(curve)
+    def overlay(self, name: str, history: dict[str, list[float]], color: str = "#969696", label: str = "") -> None:
+        """An earlier run's per-epoch curves, every metric, in the run's own colour (validation dashed), named
+        in the legend with the settings that set it apart (`label`)."""
+        for key, values in sorted(history.items()):
+            if key == "learning_rate" or not values:
+                continue
+            values = np.array(values, dtype=float)  # a null (a diverged step) is a gap
+            style = Qt.PenStyle.DashLine if key.startswith("val_") else Qt.PenStyle.SolidLine
+            pen = pg.mkPen(color, width=1, style=style)
+            title = f"{name} {key}" + (f" ({label})" if label else "")
+            curve = self.epoch_plot.plot(np.arange(1, len(values) + 1), values, connect="finite", pen=pen,
+                                         symbol="t", symbolSize=4, symbolBrush=pen.color(), name=title)
+            self.overlays.append(curve)
         cache_static_parts(self.epoch_plot)
         if self.planned_epochs:  # the epoch axis is fixed to the run's length: widen it for a longer one
             self._epoch_axis()

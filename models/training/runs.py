@@ -65,3 +65,25 @@ def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
         if old.get("inputs") != new.get("inputs"):
             lines.append(f"{layer_id} inputs: {old.get('inputs')} → {new.get('inputs')}")
     return lines or ["the architecture differs"]
+
+
+def differing_settings(records: list[dict[str, Any]]) -> dict[str, str]:
+    """Run id -> the settings in which it differs from the other runs shown with it ("learning_rate 0.01,
+    batch_size 64"; "another model" where the architecture differs): what a legend names beside the run."""
+    keys = sorted({key for record in records for key in record.get("config", {})})
+    varying = [key for key in keys if len({json_key(r.get("config", {}).get(key)) for r in records}) > 1]
+    models = {r.get("model_fingerprint") for r in records}
+    labels = {}
+    for record in records:
+        parts = [f"{key} {quote(record.get('config', {}).get(key))}" for key in varying]
+        if len(models) > 1:
+            parts.append(f"model {str(record.get('model_fingerprint', ''))[:6]}")
+        labels[record.get("id", "")] = ", ".join(parts)
+    return labels
+
+
+def json_key(value: Any) -> str:
+    """A setting's value as a comparable key (lists and dicts included)."""
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)

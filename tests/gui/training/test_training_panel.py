@@ -540,3 +540,24 @@ def test_a_project_whose_run_points_outside_its_folder_loads_no_model(qtbot, tmp
     assert window.open_project(path)
     training = window.editor.training
     assert getattr(training, "loader", None) is None and training.trained_model is None
+
+
+def test_overlaid_runs_show_every_metric_in_their_own_colour_named_by_what_differs(qtbot):
+    from gui.training.plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.overlay("run-1", {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.4, 0.8]}, "#1e88e5",
+                  "learning_rate 0.01")
+    plots.overlay("run-2", {"loss": [1.0, 0.9], "val_loss": [1.2, 1.0]}, "#e53935", "learning_rate 0.001")
+    names = [item.name() for item in plots.overlays]
+    assert names == ["run-1 accuracy (learning_rate 0.01)", "run-1 loss (learning_rate 0.01)",
+                     "run-1 val_loss (learning_rate 0.01)", "run-2 loss (learning_rate 0.001)",
+                     "run-2 val_loss (learning_rate 0.001)"]
+    colors = {item.name().split()[0]: item.opts["pen"].color().name() for item in plots.overlays}
+    assert colors == {"run-1": "#1e88e5", "run-2": "#e53935"}
+    legend = [label.text for _sample, label in plots.epoch_plot.legend.items]
+    assert "run-2 val_loss (learning_rate 0.001)" in legend
+    assert plots.overlays[2].opts["pen"].style() == Qt.PenStyle.DashLine  # validation dashed
+    plots.clear_overlays()
+    assert not plots.overlays

@@ -63,3 +63,17 @@ def test_a_short_or_zoomed_in_range_shows_the_points_themselves_and_gaps_stay_ga
     y[40:60] = np.nan
     far = envelope(x, y, 0, 99, 10)
     assert np.isnan(far.mean[4]) and np.isnan(far.high[5]) and np.isfinite(far.mean[3])
+
+
+def test_a_legend_names_each_run_by_the_settings_that_set_it_apart():
+    from models.training.runs import differing_settings
+
+    def run(number, rate, batch, model):
+        return {"id": f"run-{number}", "model_fingerprint": model,
+                "config": {"learning_rate": rate, "batch_size": batch, "epochs": 5}}
+
+    runs = [run(1, 0.01, 32, "a"), run(2, 0.001, 32, "a"), run(3, 0.001, 64, "b")]
+    labels = differing_settings(runs)
+    assert labels["run-1"] == "batch_size 32, learning_rate 0.01, model a"
+    assert labels["run-3"] == "batch_size 64, learning_rate 0.001, model b"
+    assert differing_settings(runs[:1]) == {"run-1": ""}  # alone, nothing sets it apart
