@@ -85,9 +85,25 @@ class SectionCommand(QUndoCommand):
         self.document._set_section(self.section, self.before)
 
 
+class RunsCommand(QUndoCommand):
+    """Renaming or deleting runs: the whole list of records before and after (the records themselves are
+    shared, not copied, so a deleted run comes back as it was, its unsaved model included)."""
+
+    def __init__(self, document: ProjectDocument, text: str, before: list, after: list) -> None:
+        super().__init__(text)
+        self.document, self.before, self.after = document, before, after
+
+    def redo(self) -> None:
+        self.document._set_runs(self.after)
+
+    def undo(self) -> None:
+        self.document._set_runs(self.before)
+
+
 class ProjectDocument(QObject):
     """Signals: `spec_changed(list)` with ids to select, `validated(report)`, `edit_failed(message)`,
-    `project_replaced()` after New/Open, `path_changed(path or None)`, `dataset_changed(choice)`."""
+    `project_replaced()` after New/Open, `path_changed(path or None)`, `dataset_changed(choice)`,
+    `runs_changed()` when runs are added, renamed, deleted or brought back by undo."""
 
     spec_changed = Signal(list)
     dataset_changed = Signal(dict)
@@ -96,6 +112,7 @@ class ProjectDocument(QObject):
     edit_failed = Signal(str)
     project_replaced = Signal()
     path_changed = Signal(object)
+    runs_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -169,6 +186,31 @@ class ProjectDocument(QObject):
         self.revision += 1
         self.undo_stack.resetClean()
         self.undo_stack.cleanChanged.emit(False)
+        self.runs_changed.emit()
+
+    def rename_run(self, run_id: str, name: str) -> None:
+        """Give a run a name of the user's (undoable); the id stays, so files and links to it keep working."""
+        runs = list(self.project.runs)
+        for index, record in enumerate(runs):
+            if record.get("id") == run_id and record.get("name") != name:
+                runs[index] = {**record, "name": name}
+                self.undo_stack.push(RunsCommand(self, f"Rename {run_id} to {name}", list(self.project.runs), runs))
+                return
+
+    def delete_runs(self, run_ids: list[str]) -> None:
+        """Remove runs from the project as one undoable step. Their unsaved models stay held until the project
+        is closed, so undo brings a run back whole; a save writes only the runs still in the project."""
+        doomed = set(run_ids)
+        runs = [record for record in self.project.runs if record.get("id") not in doomed]
+        if len(runs) != len(self.project.runs):
+            count = len(self.project.runs) - len(runs)
+            text = f"Delete {run_ids[0]}" if count == 1 else f"Delete {count} runs"
+            self.undo_stack.push(RunsCommand(self, text, list(self.project.runs), runs))
+
+    def _set_runs(self, runs: list) -> None:
+        self.revision += 1
+        self.project.runs = list(runs)
+        self.runs_changed.emit()
 
     def _set_section(self, section: str, value: dict[str, Any]) -> None:
         self.revision += 1
@@ -237,8 +279,9 @@ class ProjectDocument(QObject):
             for record in self.project.runs:
                 record["model_file"] = before.get(id(record), record.get("model_file", ""))
             raise
-        for run_id in model_files:
-            self.unsaved_models.pop(run_id, None)
+        kept = {record.get("id") for record in self.project.runs}
+        for run_id in [*model_files, *(i for i in self.unsaved_models if i not in kept)]:
+            self.unsaved_models.pop(run_id, None)  # written, or the model of a deleted run: let go
         self.set_path(path)
         self.undo_stack.setClean()
         if self.unsaved_models:  # a run that ended while its siblings were written: still unsaved work

@@ -43,6 +43,7 @@ from gui.widgets.status_line import StatusLine
 from models.checks.data_fit import ADAPT_HINT
 from models.training.config import FORM, ConfigError, TrainingConfig
 from models.training.progress import outcome_summary, outcome_text
+from models.training.run_table import next_run_number, run_name
 from models.training.runs import differing_settings, run_record
 from models.training.trainer import TrainingResult, model_fingerprint
 
@@ -79,6 +80,7 @@ class TrainingPanel(QWidget):
         document.training_changed.connect(lambda _settings: self._show_settings())
         document.project_replaced.connect(self._on_project_replaced)
         document.validated.connect(self._on_validated)
+        document.runs_changed.connect(lambda: self.runs.show_runs(document.project.runs))
         self._failed = False  # the progress line shows a failure
         self._show_settings()
         self.runs.show_runs(document.project.runs)
@@ -126,6 +128,9 @@ class TrainingPanel(QWidget):
         self.log.setMaximumBlockCount(5000)
         self.runs = RunsView()
         self.runs.overlay_requested.connect(self._overlay_runs)
+        self.runs.curves_requested.connect(lambda: self.tabs.setCurrentWidget(self.plots))
+        self.runs.rename_requested.connect(self.document.rename_run)
+        self.runs.delete_requested.connect(self.document.delete_runs)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(self.runs, "Runs")
@@ -387,16 +392,15 @@ class TrainingPanel(QWidget):
         if result.error:
             self._fail(result.error)
         if result.steps:
-            record = run_record(len(self.document.project.runs) + 1, worker.spec, worker.dataset_choice,
+            record = run_record(next_run_number(self.document.project.runs), worker.spec, worker.dataset_choice,
                                 worker.config, result)
             if worker.model is not None:
                 record["continued"] = True
             keep = result.model if result.ok else None
-            self.document.add_run(record, model=keep)
+            self.document.add_run(record, model=keep)  # the Runs table redraws from runs_changed
             if keep is not None:
                 self._log(f"The trained model of {record['id']} is kept with the project: Save writes it beside "
                           "the project file.")
-            self.runs.show_runs(self.document.project.runs, evaluation=result.evaluation)
         self.current_run.retire()  # recorded: anything it still sends (closing records a run early) is dropped
         self.session.running = None
         self._set_state("idle")
@@ -490,16 +494,15 @@ class TrainingPanel(QWidget):
         self._log(f"Loaded the trained model of {record.get('id')}")
         self._model_ready(True)
 
-    def _overlay_runs(self, indices: list[int]) -> None:
-        """The chosen runs' curves, each in its own colour, named with the settings that differ among them."""
+    def _overlay_runs(self, run_ids: list[str]) -> None:
+        """The ticked runs' curves, each in its own colour, named with the settings that differ among them."""
         self.plots.clear_overlays()
-        records = [self.document.project.runs[index] for index in indices]
+        records = [record for run_id in run_ids if (record := self.runs.model.record(run_id)) is not None]
         labels = differing_settings(records)
         for number, record in enumerate(records):
-            self.plots.overlay(record["id"], record.get("history", {}), SERIES[(number + 3) % len(SERIES)],
+            self.plots.overlay(run_name(record), record.get("history", {}), SERIES[(number + 3) % len(SERIES)],
                                labels.get(record["id"], ""))
         self.plots.redraw()
-        self.tabs.setCurrentWidget(self.plots)
 
     @guarded
     def _export(self, kind: str) -> None:

@@ -14,11 +14,17 @@ from models.training.trainer import TrainingResult, model_fingerprint
 
 
 def run_record(number: int, spec: ModelSpec, dataset_choice: dict[str, Any], config: TrainingConfig,
-               result: TrainingResult, model_file: str = "") -> dict[str, Any]:
-    """A JSON-safe record: settings, architecture (and its fingerprint), metric history, outcome. A NaN or
-    infinite value (a diverged run's loss) is recorded as null."""
+               result: TrainingResult, model_file: str = "", params: int | None = None) -> dict[str, Any]:
+    """A JSON-safe record: settings, architecture (and its fingerprint and parameter count), metric history,
+    outcome. A NaN or infinite value (a diverged run's loss) is recorded as null."""
+    if params is None:
+        from models.checks.validate import validate
+
+        report = validate(spec)
+        params = report.total_params if report.valid else None
     return json_safe({
         "id": f"run-{number}",
+        "params": params,
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - result.duration)),
         "duration_s": round(result.duration, 2),
         "device": result.device,

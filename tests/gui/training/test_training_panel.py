@@ -45,7 +45,7 @@ def test_a_tiny_model_trains_through_the_worker_with_live_curves(qtbot, panel):
     assert len(panel.plots.epochs["val_loss"]) == 2
     assert panel.state == "idle" and panel.start_button.isEnabled()
     runs = panel.document.project.runs
-    assert len(runs) == 1 and runs[0]["status"] == "completed" and panel.runs.table.rowCount() == 1
+    assert len(runs) == 1 and runs[0]["status"] == "completed" and panel.runs.table.model().rowCount() == 1
     assert panel.runs.evaluation.rowCount() == 2  # the confusion matrix of the two classes
     assert "Finished after 2 epoch(s)" in panel.progress_label.text()
     assert panel.trained_model is not None
@@ -125,7 +125,7 @@ def test_closing_the_window_during_training_asks_stops_and_joins(qtbot, tmp_path
     assert not shiboken6.isValid(worker) or worker.isFinished()  # stopped within a batch, joined, then deleted
     runs = window.editor.document.project.runs
     assert len(runs) == 1 and runs[0]["status"] == "stopped" and runs[0]["steps"] >= 2  # the run so far is kept
-    assert window.editor.training.runs.table.rowCount() == 1 and not window.editor.training.is_training()
+    assert window.editor.training.runs.table.model().rowCount() == 1 and not window.editor.training.is_training()
 
 
 def test_closing_mid_training_and_saving_writes_the_run_and_its_model(qtbot, tmp_path, main_window_factory):
@@ -520,9 +520,9 @@ def test_a_diverged_run_is_marked_in_the_progress_line_and_the_runs_table(qtbot)
     assert panel.trained_model is None  # a diverged model is not kept as the trained one
     record = panel.document.project.runs[-1]
     assert record["status"] == "diverged" and "at step 3" in record["message"]
-    status = panel.runs.table.item(0, 2)
-    assert status.text() == "diverged" and status.foreground().color().name() == ERROR
-    assert "at step 3" in status.toolTip()
+    status = panel.runs.proxy.index(0, panel.runs.model.columns.index("status"))
+    assert status.data() == "diverged" and status.data(Qt.ItemDataRole.ForegroundRole).name() == ERROR
+    assert "at step 3" in status.data(Qt.ItemDataRole.ToolTipRole)
     _steps, losses = panel.plots.raw.view()
     assert losses[-1] == pytest.approx(2500.0)  # the step that diverged is on the curve
 
