@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="tf.distribute: mirrored = every GPU of this machine; multiworker = a TF_CONFIG cluster")
     train.add_argument("--out", type=Path, help="folder for steps.csv, history.csv/.json, model.keras and summary.json "
                        "(default: PROJECT-runs/<time> beside the project)")
+    train.add_argument("--seeds", type=int, default=1, metavar="N",
+                       help="train N times with seeds SEED..SEED+N-1 (each in OUT/seed-S/) and write the mean ± std "
+                       "of the final metrics to OUT/seeds.json")
+    train.add_argument("--processes", type=int, default=0, metavar="K",
+                       help="with --seeds: train K seeds at a time, each in its own process (default: one per GPU "
+                       "when there are several, else 1)")
     train.add_argument("--split-cpu", type=int, default=0, metavar="N",
                        help="make the CPU look like N devices (to try --strategy mirrored without GPUs)")
     return parser
@@ -111,10 +117,45 @@ def run_headless(args: argparse.Namespace) -> int:
         return import_command(args.model, args.output, args.weights, args.size, args.classes)
     from models.cli.train import OVERRIDES, split_cpu, train_command
 
+    if args.seeds != 1:
+        return train_seeds(args)
     if args.split_cpu:
         split_cpu(args.split_cpu)
     overrides = {name: getattr(args, name) for name in OVERRIDES}
     return train_command(args.project, overrides, strategy=args.strategy, out_dir=args.out)
+
+
+def train_seeds(args: argparse.Namespace) -> int:
+    """`train --seeds N`: one process per seed, the other options passed on as given."""
+    import time
+
+    from models.cli.seeds import run_seeds
+    from models.training.repeats import MAX_SEEDS
+
+    if not 1 <= args.seeds <= MAX_SEEDS or args.processes < 0:
+        print(f"strata train: --seeds must be from 1 to {MAX_SEEDS} and --processes 0 or more", file=sys.stderr)
+        return 2
+    if args.strategy != "none":
+        print("strata train: --seeds trains one model per process; use it without --strategy", file=sys.stderr)
+        return 2
+    passed = []
+    for name in ("epochs", "batch_size", "device", "learning_rate", "optimizer", "steps_per_epoch", "split_cpu"):
+        value = getattr(args, name)
+        if value is not None and not (name == "split_cpu" and value == 0):  # given on the command line
+            passed += [f"--{name.replace('_', '-')}", str(value)]
+    first = args.seed
+    if first is None:
+        from models.graph.project import Project, ProjectError
+        from models.training.config import TrainingConfig
+
+        try:
+            first = TrainingConfig.or_defaults(Project.load(args.project).training).seed
+        except (ProjectError, OSError) as error:
+            print(f"{args.project}: {error}", file=sys.stderr)
+            return 2
+    out_dir = args.out or args.project.parent / f"{args.project.name.split('.')[0]}-runs" / time.strftime(
+        "%Y%m%d-%H%M%S-seeds")
+    return run_seeds(args.project, [first + i for i in range(args.seeds)], passed, out_dir, args.processes)
 
 
 def main(argv: list[str] | None = None) -> int:

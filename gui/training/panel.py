@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -43,7 +44,8 @@ from gui.widgets.status_line import StatusLine
 from models.checks.data_fit import ADAPT_HINT
 from models.training.config import FORM, ConfigError, TrainingConfig
 from models.training.progress import outcome_summary, outcome_text
-from models.training.run_table import next_run_number, run_name
+from models.training.repeats import MAX_SEEDS, RepeatPlan, mean_and_std, new_group_id, repeat_configs
+from models.training.run_table import format_metric, next_run_number, run_name
 from models.training.runs import differing_settings, run_record
 from models.training.trainer import TrainingResult, model_fingerprint
 
@@ -70,6 +72,7 @@ class TrainingPanel(QWidget):
         self.current_run = CurrentWorker(self)  # the run in progress; a replaced or recorded one is not heard
         self.model_loads = CurrentWorker(self)  # the last run's model, loading with the project
         self.result: TrainingResult | None = None
+        self.repeat: RepeatPlan | None = None  # "Run with N seeds": the seeds still to train
         self.editors: dict[str, ParamEditor] = {}
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the plots' own minimum must not force the window taller
@@ -100,13 +103,20 @@ class TrainingPanel(QWidget):
         self.rate_spin.setRange(1e-7, 10.0)
         self.rate_spin.setSingleStep(1e-4)
         self.rate_spin.setToolTip("While paused: the learning rate to continue with")
+        self.seeds_spin = QSpinBox()
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.setPrefix("× ")
+        self.seeds_spin.setSuffix(" seed")
+        self.seeds_spin.setToolTip("Train the same model and settings once per seed (the settings' seed, then the "
+                                   "next ones) and show them as one group: mean ± std of the curves and metrics")
+        self.seeds_spin.valueChanged.connect(self._seeds_changed)
         self.rate_button = QPushButton("Set Rate")
         self.rate_button.clicked.connect(self.apply_learning_rate)
         self.progress = QProgressBar()
         self.progress.setFormat("")
         self.progress_label = StatusLine("Not trained yet")  # changes 4 times a second: no relayout each time
         buttons = QHBoxLayout()
-        for widget in (self.start_button, self.pause_button, self.stop_button):
+        for widget in (self.start_button, self.seeds_spin, self.pause_button, self.stop_button):
             buttons.addWidget(widget)
         buttons.addSpacing(12)
         buttons.addWidget(QLabel("Learning rate:"))
@@ -216,19 +226,42 @@ class TrainingPanel(QWidget):
         imported = any(r.get("status") == "imported" for r in self.document.project.runs if isinstance(r, dict))
         return self.trained_model if imported else None
 
+    def _seeds_changed(self, count: int) -> None:
+        self.seeds_spin.setSuffix(" seed" if count == 1 else " seeds")
+        self.start_button.setText("Start" if count == 1 else f"Start {count} Runs")
+
     @guarded
     def start(self) -> None:
-        """Build the model on the canvas afresh and train it (a new run)."""
-        self._start(None)
+        """Build the model on the canvas afresh and train it (a new run); with several seeds, one run per seed."""
+        self.start_repeats(self.seeds_spin.value())
 
-    def _start(self, model: Any) -> None:
+    def start_repeats(self, count: int) -> None:
+        """Train the model `count` times with seeds s..s+count-1, one run after the other, as one group."""
         if self.is_training():
             return
+        if count <= 1:
+            self.repeat = None
+            self._start(None)
+            return
         try:
-            config = self.config()
-        except (ConfigError, TypeError) as error:
+            configs = repeat_configs(self.config(), count)
+        except (ConfigError, TypeError, ValueError) as error:
             self._fail(f"The training settings are not valid: {error}")
             return
+        self.repeat = RepeatPlan(new_group_id(self.document.project.runs), configs)
+        self._log(f"{self.repeat.group}: {count} runs of the same model and settings, seeds "
+                  f"{configs[0].seed} to {configs[-1].seed}")
+        self._start(None, configs[0])
+
+    def _start(self, model: Any, config: TrainingConfig | None = None) -> None:
+        if self.is_training():
+            return
+        if config is None:
+            try:
+                config = self.config()
+            except (ConfigError, TypeError) as error:
+                self._fail(f"The training settings are not valid: {error}")
+                return
         report = self.document.report
         misfit = next((p for p in report.errors if p.field == "data"), None)
         if misfit is not None and model is not None:  # adapting would change the canvas, not that model
@@ -245,7 +278,10 @@ class TrainingPanel(QWidget):
         # the Data panel's loaded data when it is what the project names; else the worker loads it
         dataset = self.session.state.dataset_for(choice)
         self.plots.clear()
-        self.log.clear()
+        if self.repeat is None or self.repeat.index == 0:
+            self.log.clear()
+        if self.repeat is not None:
+            self._log(f"{self.repeat.group}: {self.repeat.label()}")
         worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model,
                              start_from=self._pretrained() if model is None else None)
         self.current_run.replace(worker, began=self._on_began, epoch_done=self._on_epoch, message=self._log,
@@ -358,7 +394,8 @@ class TrainingPanel(QWidget):
         self._progress_shown = now
         if progress.epochs and progress.step:
             self.progress.setValue(progress.step)
-            self.progress_label.setText(progress.text(self.worker.config.batch_size, self.worker.is_paused()))
+            text = progress.text(self.worker.config.batch_size, self.worker.is_paused())
+            self.progress_label.setText(f"{self.repeat.label().capitalize()} · {text}" if self.repeat else text)
 
     def _slot_failed(self, message: str) -> None:
         self._fail(message)
@@ -396,6 +433,8 @@ class TrainingPanel(QWidget):
                                 worker.config, result)
             if worker.model is not None:
                 record["continued"] = True
+            if self.repeat is not None:
+                record["group"] = self.repeat.group
             keep = result.model if result.ok else None
             self.document.add_run(record, model=keep)  # the Runs table redraws from runs_changed
             if keep is not None:
@@ -407,7 +446,28 @@ class TrainingPanel(QWidget):
         self.message.emit(summary)
         self.finished.emit(result)
         self.session.run_finished.emit(result)
+        if self.repeat is not None:
+            self._next_repeat(result, closing=worker.closing)
 
+    def _next_repeat(self, result: TrainingResult, closing: bool) -> None:
+        """Start the group's next seed, or, after its last, plot the group as mean ± std and say the figures."""
+        plan = self.repeat
+        following = None if closing else plan.advance(result.stopped)
+        if following is not None:
+            QTimer.singleShot(0, self, lambda: self._start(None, following) if self.repeat is plan else None)
+            return
+        self.repeat = None
+        finished = plan.index + 1
+        if finished < len(plan.configs):
+            self._log(f"{plan.group}: stopped after {finished} of {len(plan.configs)} seeds "
+                      f"({result.stopped}); the other seeds were not run.")
+        row = self.runs.model.row_of(plan.group)
+        if row is None:
+            return
+        figures = ", ".join(f"{m} {format_metric(v, row.spread.get(m))}" for m, v in row.final.items()
+                            if v is not None)
+        self._log(f"{plan.group}, {len(row.members)} seeds, mean ± std: {figures}")
+        self.runs.model.set_plotted(self.runs.model.plotted | {plan.group})
     # ----- helpers ---------------------------------------------------------------------------
     def _model_ready(self, ready: bool) -> None:
         self.model_ready.emit(ready)
@@ -420,6 +480,7 @@ class TrainingPanel(QWidget):
 
     def _set_state(self, state: str) -> None:
         self.start_button.setEnabled(state == "idle")
+        self.seeds_spin.setEnabled(state == "idle")
         self.pause_button.setEnabled(state != "idle")
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.stop_button.setEnabled(state != "idle")
@@ -442,6 +503,7 @@ class TrainingPanel(QWidget):
         self.message.emit(text.splitlines()[0])
 
     def _on_project_replaced(self) -> None:
+        self.repeat = None
         worker = self.worker
         if worker is not None:
             stopped = self.stop_and_wait(REPLACE_TIMEOUT_MS)
@@ -495,13 +557,23 @@ class TrainingPanel(QWidget):
         self._model_ready(True)
 
     def _overlay_runs(self, run_ids: list[str]) -> None:
-        """The ticked runs' curves, each in its own colour, named with the settings that differ among them."""
+        """The ticked runs' curves, each in its own colour, named with the settings that differ among them;
+        a repeat group as the mean of its seeds with a band of ± one standard deviation."""
         self.plots.clear_overlays()
-        records = [record for run_id in run_ids if (record := self.runs.model.record(run_id)) is not None]
-        labels = differing_settings(records)
-        for number, record in enumerate(records):
-            self.plots.overlay(run_name(record), record.get("history", {}), SERIES[(number + 3) % len(SERIES)],
-                               labels.get(record["id"], ""))
+        model = self.runs.model
+        shown = [(run_id, row) for run_id in run_ids if (row := model.row_of(run_id)) is not None]
+        representatives = [model.record(row.members[0] if row.members else run_id) for run_id, row in shown]
+        labels = differing_settings([r for r in representatives if r is not None])
+        for number, ((run_id, row), record) in enumerate(zip(shown, representatives, strict=True)):
+            if record is None:
+                continue
+            color, label = SERIES[(number + 3) % len(SERIES)], labels.get(record["id"], "")
+            if row.members:
+                histories = [model.record(member).get("history", {}) for member in row.members]
+                seeds = f"mean ± std of {len(row.members)} seeds" + (f", {label}" if label else "")
+                self.plots.overlay_band(run_id, mean_and_std(histories), color, seeds)
+            else:
+                self.plots.overlay(run_name(record), record.get("history", {}), color, label)
         self.plots.redraw()
 
     @guarded

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from gui.widgets.colors import SERIES
@@ -114,6 +115,7 @@ class TrainingPlots(QWidget):
         self.epochs: dict[str, list[float]] = {}
         self.epoch_curves: dict[str, pg.PlotDataItem] = {}
         self.overlays: list[pg.PlotDataItem] = []
+        self.overlay_bands: list[pg.FillBetweenItem] = []  # a repeat group's mean ± std
         self.dirty = False
         # The step plots' ranges follow the data in chunks (x grows by half when full, y widens only when
         # a value leaves it): re-laying out the axes at every tick was most of a redraw's cost. Panning or
@@ -377,10 +379,35 @@ class TrainingPlots(QWidget):
         if self.planned_epochs:  # the epoch axis is fixed to the run's length: widen it for a longer one
             self._epoch_axis()
 
+    def overlay_band(self, name: str, curves: dict[str, tuple[np.ndarray, np.ndarray]], color: str,
+                     label: str = "") -> None:
+        """A repeat group's curves: per metric the mean over its seeds per epoch, with a band of ± one standard
+        deviation in the same colour (validation dashed), named "<group> val_loss (mean ± std of 3 seeds)"."""
+        for key, (mean, std) in sorted(curves.items()):
+            if key == "learning_rate" or not len(mean):
+                continue
+            epochs = np.arange(1, len(mean) + 1)
+            style = Qt.PenStyle.DashLine if key.startswith("val_") else Qt.PenStyle.SolidLine
+            pen = pg.mkPen(color, width=2, style=style)
+            title = f"{name} {key}" + (f" ({label})" if label else "")
+            line = self.epoch_plot.plot(epochs, mean, connect="finite", pen=pen, name=title)
+            spread = np.nan_to_num(std)
+            low = pg.PlotDataItem(epochs, mean - spread, connect="finite", pen=pg.mkPen(None))
+            high = pg.PlotDataItem(epochs, mean + spread, connect="finite", pen=pg.mkPen(None))
+            fill = QColor(color)
+            fill.setAlpha(45 if key.startswith("val_") else 70)
+            band = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill))
+            self.epoch_plot.addItem(band)
+            self.overlays.append(line)
+            self.overlay_bands.append(band)
+        cache_static_parts(self.epoch_plot)
+        if self.planned_epochs:
+            self._epoch_axis()
+
     def clear_overlays(self) -> None:
-        for curve in self.overlays:
-            self.epoch_plot.removeItem(curve)
-        self.overlays = []
+        for item in [*self.overlays, *self.overlay_bands]:
+            self.epoch_plot.removeItem(item)
+        self.overlays, self.overlay_bands = [], []
 
     def _follow_data(self) -> None:
         if not self.follow or not self.raw.size or self.log_scale.isChecked() or self.log_x.isChecked() \

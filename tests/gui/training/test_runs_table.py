@@ -144,3 +144,54 @@ def test_repeats_show_a_bold_summary_row_with_mean_and_std(qtbot):
     assert not view.proxy.flags(group_name) & Qt.ItemFlag.ItemIsEditable
     view.select_ids(["seeds-1"])
     assert [r["id"] for r in view.selected_records()] == ["run-1", "run-2"]  # a group stands for its runs
+
+
+def repeat_panel(qtbot, epochs: int = 2) -> TrainingPanel:
+    project = load_template("mlp")
+    project.dataset = {"source": "toy2d", "options": {"kind": "moons", "samples": 200}}
+    project.training = {"epochs": epochs, "batch_size": 32, "seed": 3}
+    panel = TrainingPanel(ProjectDocument(project))
+    qtbot.addWidget(panel)
+    panel.resize(1000, 500)
+    panel.show()
+    return panel
+
+
+def test_run_with_seeds_trains_one_run_per_seed_as_a_group_with_mean_and_std(qtbot):
+    import numpy as np
+
+    panel = repeat_panel(qtbot)
+    panel.seeds_spin.setValue(3)
+    assert panel.start_button.text() == "Start 3 Runs"
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    runs = panel.document.project.runs
+    qtbot.waitUntil(lambda: len(runs) == 3 and not panel.is_training() and panel.repeat is None, timeout=180_000)
+    assert [r["config"]["seed"] for r in runs] == [3, 4, 5] and {r["group"] for r in runs} == {"seeds-1"}
+    assert len({r["final"]["loss"] for r in runs}) == 3  # the seeds really differ
+    view = panel.runs
+    group = view.model.row_of("seeds-1")
+    losses = [r["final"]["val_loss"] for r in runs]
+    assert group.final["val_loss"] == pytest.approx(np.mean(losses), rel=1e-9)
+    assert group.spread["val_loss"] == pytest.approx(np.std(losses), rel=1e-9)
+    shown = column(view, "val_loss")[3]
+    assert shown == f"{np.mean(losses):.4g} ± {np.std(losses):.2g}"
+    # the group is plotted as its mean with a band of ± one std, and named so in the legend
+    assert view.model.plotted_ids() == ["seeds-1"] and panel.plots.overlay_bands
+    names = [item.name() for item in panel.plots.overlays]
+    assert "seeds-1 val_loss (mean ± std of 3 seeds)" in names
+    line = next(item for item in panel.plots.overlays if item.name().startswith("seeds-1 val_loss"))
+    np.testing.assert_allclose(line.getData()[1], np.mean([r["history"]["val_loss"] for r in runs], axis=0))
+    assert "seeds-1, 3 seeds, mean ± std: " in panel.log.toPlainText()
+
+
+def test_stopping_a_repeat_ends_the_group(qtbot):
+    panel = repeat_panel(qtbot, epochs=200)
+    panel.seeds_spin.setValue(3)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.worker is not None and panel.worker.progress.step > 2, timeout=120_000)
+    panel.stop()
+    runs = panel.document.project.runs
+    qtbot.waitUntil(lambda: not panel.is_training() and panel.repeat is None, timeout=60_000)
+    qtbot.wait(200)  # no next seed starts
+    assert len(runs) == 1 and runs[0]["status"] == "stopped" and not panel.is_training()
+    assert "stopped after 1 of 3 seeds" in panel.log.toPlainText()
