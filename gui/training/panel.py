@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from gui.session import Session
 from gui.threads import CurrentWorker, abandon
 from gui.training.plots import TrainingPlots
 from gui.training.runs import RunsView
+from gui.training.sweep_view import SweepResults
+from gui.training.sweeps import SweepRunner
 from gui.training.worker import TrainWorker
 from gui.widgets.colors import ERROR, SERIES
 from gui.widgets.param_editors import ParamEditor, make_editor
@@ -73,6 +76,8 @@ class TrainingPanel(QWidget):
         self.model_loads = CurrentWorker(self)  # the last run's model, loading with the project
         self.result: TrainingResult | None = None
         self.repeat: RepeatPlan | None = None  # "Run with N seeds": the seeds still to train
+        self._finish_run: Callable[[TrainWorker, TrainingResult], None] = self._finish
+        self.run_prefix = ""  # what the progress line says before the step count ("Trial 3 of 8")
         self.editors: dict[str, ParamEditor] = {}
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the plots' own minimum must not force the window taller
@@ -83,10 +88,10 @@ class TrainingPanel(QWidget):
         document.training_changed.connect(lambda _settings: self._show_settings())
         document.project_replaced.connect(self._on_project_replaced)
         document.validated.connect(self._on_validated)
-        document.runs_changed.connect(lambda: self.runs.show_runs(document.project.runs))
+        document.runs_changed.connect(self._show_runs)
         self._failed = False  # the progress line shows a failure
         self._show_settings()
-        self.runs.show_runs(document.project.runs)
+        self._show_runs()
         self._progress_shown = 0.0
         self._set_state("idle")
 
@@ -110,13 +115,17 @@ class TrainingPanel(QWidget):
         self.seeds_spin.setToolTip("Train the same model and settings once per seed (the settings' seed, then the "
                                    "next ones) and show them as one group: mean ± std of the curves and metrics")
         self.seeds_spin.valueChanged.connect(self._seeds_changed)
+        self.sweep_button = QPushButton("Sweep…")
+        self.sweep_button.setToolTip("Try training settings and layer parameters over a grid, at random or by "
+                                     "Bayesian search: one run per trial")
+        self.sweep_button.clicked.connect(lambda: self.sweeps.open_dialog())
         self.rate_button = QPushButton("Set Rate")
         self.rate_button.clicked.connect(self.apply_learning_rate)
         self.progress = QProgressBar()
         self.progress.setFormat("")
         self.progress_label = StatusLine("Not trained yet")  # changes 4 times a second: no relayout each time
         buttons = QHBoxLayout()
-        for widget in (self.start_button, self.seeds_spin, self.pause_button, self.stop_button):
+        for widget in (self.start_button, self.seeds_spin, self.sweep_button, self.pause_button, self.stop_button):
             buttons.addWidget(widget)
         buttons.addSpacing(12)
         buttons.addWidget(QLabel("Learning rate:"))
@@ -144,6 +153,10 @@ class TrainingPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(self.runs, "Runs")
+        self.sweeps = SweepRunner(self)
+        self.sweep_view = SweepResults()
+        self.sweep_view.apply_requested.connect(self.sweeps.apply_values)
+        self.tabs.addTab(self.sweep_view, "Sweep")
         self.tabs.addTab(self.log, "Log")
         export_png = QPushButton("Export PNG…")
         export_csv = QPushButton("Export CSV…")
@@ -256,34 +269,48 @@ class TrainingPanel(QWidget):
     def _start(self, model: Any, config: TrainingConfig | None = None) -> None:
         if self.is_training():
             return
-        if config is None:
-            try:
-                config = self.config()
-            except (ConfigError, TypeError) as error:
-                self._fail(f"The training settings are not valid: {error}")
-                return
-        report = self.document.report
-        misfit = next((p for p in report.errors if p.field == "data"), None)
-        if misfit is not None and model is not None:  # adapting would change the canvas, not that model
-            self._fail(misfit.message.removesuffix(ADAPT_HINT) + " Adapt it and train it afresh.")
-            return
-        if misfit is not None and not self._offer_adapt(misfit):
-            return
-        report = self.document.report
-        if not report.valid:
-            first = report.errors[0].message if report.errors else "the model is incomplete"
-            self._fail(f"The model cannot be trained yet: {first}")
+        config = config or self.checked_config()
+        if config is None or not self.model_trainable(continuing=model is not None):
             return
         choice = dict(self.document.project.dataset)
-        # the Data panel's loaded data when it is what the project names; else the worker loads it
-        dataset = self.session.state.dataset_for(choice)
         self.plots.clear()
         if self.repeat is None or self.repeat.index == 0:
             self.log.clear()
         if self.repeat is not None:
             self._log(f"{self.repeat.group}: {self.repeat.label()}")
-        worker = TrainWorker(self.document.spec, config, dataset, choice, self, model=model,
-                             start_from=self._pretrained() if model is None else None)
+        # the Data panel's loaded data when it is what the project names; else the worker loads it
+        worker = TrainWorker(self.document.spec, config, self.session.state.dataset_for(choice), choice, self,
+                             model=model, start_from=self._pretrained() if model is None else None)
+        self.launch(worker, self._finish)
+
+    def checked_config(self) -> TrainingConfig | None:
+        """The project's training settings, or None after saying why they cannot be used."""
+        try:
+            return self.config()
+        except (ConfigError, TypeError) as error:
+            self._fail(f"The training settings are not valid: {error}")
+            return None
+
+    def model_trainable(self, continuing: bool = False) -> bool:
+        """The model on the canvas is valid and fits the loaded data (offering the Adapt fix when it does not);
+        False after saying why not."""
+        misfit = next((p for p in self.document.report.errors if p.field == "data"), None)
+        if misfit is not None and continuing:  # adapting would change the canvas, not the model trained on
+            self._fail(misfit.message.removesuffix(ADAPT_HINT) + " Adapt it and train it afresh.")
+            return False
+        if misfit is not None and not self._offer_adapt(misfit):
+            return False
+        report = self.document.report
+        if not report.valid:
+            first = report.errors[0].message if report.errors else "the model is incomplete"
+            self._fail(f"The model cannot be trained yet: {first}")
+            return False
+        return True
+
+    def launch(self, worker: TrainWorker, finish: Callable[[TrainWorker, TrainingResult], None]) -> None:
+        """Start a training worker (a run, or a sweep's runs) with the live curves, progress and controls;
+        `finish(worker, result)` records what it did, when it ends or when the window closes mid-run."""
+        self._finish_run = finish
         self.current_run.replace(worker, began=self._on_began, epoch_done=self._on_epoch, message=self._log,
                                  paused=self._on_paused, done=self._on_done, failed=self._on_worker_failed)
         self._started_at = time.monotonic()
@@ -356,7 +383,7 @@ class TrainingPanel(QWidget):
         if worker is None or not self.stop_and_wait(timeout_ms):
             return worker is None
         if worker.result is not None:
-            self._finish(worker, worker.result)
+            self._finish_run(worker, worker.result)
         return True
 
     @guarded
@@ -395,7 +422,8 @@ class TrainingPanel(QWidget):
         if progress.epochs and progress.step:
             self.progress.setValue(progress.step)
             text = progress.text(self.worker.config.batch_size, self.worker.is_paused())
-            self.progress_label.setText(f"{self.repeat.label().capitalize()} · {text}" if self.repeat else text)
+            prefix = self.repeat.label().capitalize() if self.repeat else self.run_prefix
+            self.progress_label.setText(f"{prefix} · {text}" if prefix else text)
 
     def _slot_failed(self, message: str) -> None:
         self._fail(message)
@@ -404,13 +432,13 @@ class TrainingPanel(QWidget):
 
     @guarded
     def _on_done(self, result: TrainingResult) -> None:
-        self._finish(self.worker, result)
+        self._finish_run(self.worker, result)
 
     @guarded
     def _on_worker_failed(self, message: str) -> None:
         """An error outside the Trainer's own (the worker's boundary caught it): the run ends as an error."""
         self.worker.result = TrainingResult(stopped="error", error=message)
-        self._finish(self.worker, self.worker.result)
+        self._finish_run(self.worker, self.worker.result)
 
     def _finish(self, worker: TrainWorker, result: TrainingResult) -> None:
         """Show the outcome and record the run (with its trained model, for the next Save to write)."""
@@ -468,6 +496,10 @@ class TrainingPanel(QWidget):
                             if v is not None)
         self._log(f"{plan.group}, {len(row.members)} seeds, mean ± std: {figures}")
         self.runs.model.set_plotted(self.runs.model.plotted | {plan.group})
+    def _show_runs(self) -> None:
+        self.runs.show_runs(self.document.project.runs)
+        self.sweep_view.show_runs(self.document.project.runs)
+
     # ----- helpers ---------------------------------------------------------------------------
     def _model_ready(self, ready: bool) -> None:
         self.model_ready.emit(ready)
@@ -481,6 +513,7 @@ class TrainingPanel(QWidget):
     def _set_state(self, state: str) -> None:
         self.start_button.setEnabled(state == "idle")
         self.seeds_spin.setEnabled(state == "idle")
+        self.sweep_button.setEnabled(state == "idle")
         self.pause_button.setEnabled(state != "idle")
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.stop_button.setEnabled(state != "idle")
@@ -516,7 +549,7 @@ class TrainingPanel(QWidget):
         self._model_ready(False)
         self.plots.clear()
         self._show_settings()
-        self.runs.show_runs(self.document.project.runs)
+        self._show_runs()
         self._reload_trained_model()
 
     def _reload_trained_model(self) -> None:

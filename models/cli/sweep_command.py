@@ -18,15 +18,7 @@ from models.cli.train import StepWriter, TerminalReporter, write_outputs
 from models.graph.project import Project, ProjectError
 from models.training.config import ConfigError, TrainingConfig
 from models.training.records import json_safe
-from models.training.sweep import Sweep, SweepError
-
-
-def load_sweep(path: Path) -> Sweep:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SweepError(f"cannot read the sweep file: {error}") from error
-    return Sweep.from_dict(data)
+from models.training.sweep import Sweep, SweepError, load_sweep
 
 
 def sweep_command(project_path: Path, sweep_path: Path, out_dir: Path, trials: int | None = None,

@@ -37,6 +37,8 @@ _CHECKS = {
     "id": (lambda v: isinstance(v, str) and 0 < len(v) <= 100, "text of 1 to 100 characters"),
     "name": (lambda v: isinstance(v, str) and len(v) <= 200, "text of up to 200 characters"),
     "group": (lambda v: isinstance(v, str) and len(v) <= 100, "text of up to 100 characters"),
+    "sweep": (lambda v: isinstance(v, dict) and isinstance(v.get("id"), str) and isinstance(v.get("values", {}), dict),
+              "an object with the sweep's id and the trial's values"),
     "params": (lambda v: v is None or _whole(v), "a whole number"),
     "started": (lambda v: isinstance(v, str) and len(v) <= 100, "text"),
     "duration_s": (lambda v: _number(v) and v >= 0, "a number of seconds"),

@@ -151,6 +151,18 @@ def _parameter(item: Any, index: int) -> SweepParameter:
     return SweepParameter(where, (), float(low), float(high), scale, None if step is None else float(step))
 
 
+def load_sweep(path) -> Sweep:
+    """A sweep file read and checked; SweepError when it cannot be read or is not a sweep."""
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SweepError(f"cannot read the sweep file: {error}") from error
+    return Sweep.from_dict(data)
+
+
 # ----- the sweep against a project -----------------------------------------------------------------------------
 def parameter_kind(spec: ModelSpec, parameter: SweepParameter) -> str:
     """int, float, choice or bool: what the target holds (for KerasTuner's Int, Float, Choice, Boolean)."""
@@ -227,3 +239,76 @@ def grid_values(sweep: Sweep, kinds: dict[str, str]) -> list[dict[str, Any]]:
 
 def _cast(value: float, kind: str) -> Any:
     return int(round(value)) if kind == "int" else value
+
+
+# ----- one parameter as the dialog shows it ----------------------------------------------------------------------
+def parameter_from_text(target: str, text: str) -> SweepParameter:
+    """What a person types in the Sweep dialog: "0.001, 0.01, 0.1" (values), "1e-4 .. 0.1 log" (a range on a
+    log scale), "0 .. 0.5 step 0.1" (a range walked by a step), names such as "adam, sgd"."""
+    text = text.strip()
+    if ".." in text:
+        low_text, _, rest = text.partition("..")
+        words = rest.split()
+        try:
+            low, high = float(low_text), float(words[0])
+            data: dict[str, Any] = {"target": target, "min": low, "max": high}
+            extra = words[1:]
+            while extra:
+                word = extra.pop(0)
+                if word in SCALES:
+                    data["scale"] = word
+                elif word == "step" and extra:
+                    data["step"] = float(extra.pop(0))
+                else:
+                    raise ValueError(word)
+        except (ValueError, IndexError):
+            raise SweepError(f"{target}: write a range as 'min .. max', then 'log' or 'step S' if wanted") from None
+        return _parameter(data, 1)
+    values = [_value(part.strip()) for part in text.split(",") if part.strip()]
+    if not values:
+        raise SweepError(f"{target}: give values separated by commas, or a range 'min .. max'")
+    return _parameter({"target": target, "values": values}, 1)
+
+
+def parameter_text(parameter: SweepParameter) -> str:
+    """The dialog's text for a parameter (parameter_from_text reads it back)."""
+    if parameter.values:
+        return ", ".join(_value_text(v) for v in parameter.values)
+    text = f"{parameter.min:g} .. {parameter.max:g}"
+    if parameter.scale == "log":
+        text += " log"
+    if parameter.step is not None:
+        text += f" step {parameter.step:g}"
+    return text
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text and "e" not in lowered else number
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweepable_targets(spec: ModelSpec) -> list[str]:
+    """What the dialog offers to sweep: the training settings, then each layer's numeric and choice parameters."""
+    from models.graph.catalog import KERAS_LAYER, layer_type
+
+    targets = sorted(_TRAINING)
+    for node in spec.nodes.values():
+        if node.type == KERAS_LAYER:
+            continue
+        kind = layer_type(node.type)
+        if kind.is_input:
+            continue
+        targets += [f"{node.id}.{p.name}" for p in kind.params if p.kind in _SWEEPABLE_KINDS and p.name != "trainable"]
+    return targets
