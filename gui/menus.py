@@ -71,6 +71,8 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("train.start", "&Start Training", "F5", "Build the model and train it"),
         ActionSpec("train.continue", "&Continue Training", "Ctrl+F5",
                    "Train the last trained model further, with its optimizer state, as a new run"),
+        ActionSpec("train.sweep", "S&weep…", "Ctrl+Shift+W",
+                   "Try training settings and layer parameters (grid, random or Bayesian search), one run each"),
         ActionSpec("train.pause", "&Pause", "F6"),
         ActionSpec("train.stop", "S&top", "Shift+F5"),
     ],

@@ -136,6 +136,7 @@ class Editor(QObject):
             "data.choose": self.show_data,
             "train.start": self.start_training,
             "train.continue": self.continue_training,
+            "train.sweep": self.sweep,
             "train.pause": self.training.toggle_pause,
             "train.stop": self.training.stop,
             "file.export_keras": lambda: self.export_model("keras"),
@@ -305,6 +306,10 @@ class Editor(QObject):
     def continue_training(self) -> None:
         self._show_training()
         self.training.continue_training()
+
+    def sweep(self) -> None:
+        self._show_training()
+        self.training.sweeps.open_dialog()
 
     def _show_training(self) -> None:
         """The curves in front as a run starts, unless the user is watching the maps it will refresh live."""

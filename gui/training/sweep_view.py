@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -80,7 +79,8 @@ class SweepResults(QWidget):
             self.apply_button.setEnabled(False)
             return
         values = ", ".join(f"{t} {_text(v)}" for t, v in best.values.items())
-        self.best_label.setText(f"{sweep_id}, {len(trials.rows)} trials. Best: {best.run_name} with {values}: "
+        name = best.run_name if best.run_name == best.run_id else f"{best.run_name} ({best.run_id})"
+        self.best_label.setText(f"{sweep_id}, {len(trials.rows)} trials. Best: {name} with {values}: "
                                 f"{trials.objective} {best.objective:.4g}")
         self.apply_button.setEnabled(True)
 
@@ -90,27 +90,29 @@ class SweepResults(QWidget):
         if column == 0:
             plot.setLabel("left", trials.objective)
         plot.showGrid(x=True, y=True, alpha=0.2)
+        for side in ("bottom", "left"):  # 0.001 on a log axis, not "1 (x0.001)"
+            plot.getAxis(side).enableAutoSIPrefix(False)
         xs, labels = trials.axis(target)
         scored = [(x, row) for x, row in zip(xs, trials.rows, strict=True) if row.objective is not None]
         if labels:  # names (optimizers, activations): one tick per name
             plot.getAxis("bottom").setTicks([list(enumerate(labels))])
         elif trials.log_scale(target):
             plot.setLogMode(x=True)
-        points = [{"pos": (x, row.objective), "data": row.run_id, "brush": pg.mkBrush(SERIES[0]), "size": 9,
-                   "symbol": "o"} for x, row in scored]
         best = trials.best
-        if best is not None:
-            for point, (_x, row) in zip(points, scored, strict=True):
-                if row is best:
-                    point.update(brush=pg.mkBrush(ERROR), size=18, symbol="star")
-        scatter = pg.ScatterPlotItem(pen=pg.mkPen("#333333", width=0.5), hoverable=True)
-        scatter.addPoints(points)
-        plot.addItem(scatter)
+        # PlotDataItems (not a bare ScatterPlotItem): they follow the plot's log x axis
+        others = [(x, row.objective) for x, row in scored if row is not best]
+        if others:
+            plot.plot([x for x, _y in others], [y for _x, y in others], pen=None, symbol="o", symbolSize=9,
+                      symbolBrush=pg.mkBrush(SERIES[0]), symbolPen=pg.mkPen("#333333", width=0.5))
+        chosen = [(x, row.objective) for x, row in scored if row is best]
+        if chosen:
+            plot.plot([chosen[0][0]], [chosen[0][1]], pen=None, symbol="star", symbolSize=20,
+                      symbolBrush=pg.mkBrush(ERROR), symbolPen=pg.mkPen("#333333", width=0.5))
         failed = [x for x, row in zip(xs, trials.rows, strict=True) if row.objective is None]
         if failed:  # a diverged trial: a cross on the axis, so it is not silently missing
             low = min((row.objective for _x, row in scored), default=0.0)
-            plot.addItem(pg.ScatterPlotItem(x=np.array(failed, dtype=float), y=np.full(len(failed), low),
-                                            symbol="x", size=10, pen=pg.mkPen(ERROR), brush=pg.mkBrush(ERROR)))
+            plot.plot(failed, [low] * len(failed), pen=None, symbol="x", symbolSize=12, symbolBrush=pg.mkBrush(ERROR),
+                      symbolPen=pg.mkPen(ERROR))
         return plot
 
     def _apply(self) -> None:

@@ -28,6 +28,7 @@ class SweepRunner(QObject):
         self.last: Sweep | None = None  # the dialog opens with the last sweep run
         self.sweep_id = ""
         self.best: tuple[float, str] | None = None  # (objective, run id) of the best trial so far
+        self.trials_recorded = 0
 
     # ----- starting -----------------------------------------------------------------------------------------
     @guarded
@@ -54,6 +55,7 @@ class SweepRunner(QObject):
         self.last = sweep
         self.sweep_id = new_sweep_id(panel.document.project.runs)
         self.best = None
+        self.trials_recorded = 0
         choice = dict(panel.document.project.dataset)
         worker = SweepWorker(sweep, panel.document.spec, config, panel.session.state.dataset_for(choice), choice,
                              panel)
@@ -83,6 +85,8 @@ class SweepRunner(QObject):
             record = run_record(next_run_number(document.project.runs), outcome.spec, worker.dataset_choice,
                                 outcome.config, result)
             record["sweep"] = sweep_record(self.sweep_id, outcome.values, worker.sweep.objective)
+            record["name"] = f"{self.sweep_id} trial {self.trials_recorded + 1}"
+            self.trials_recorded += 1
             better = outcome.objective is not None and result.ok and (
                 self.best is None or (outcome.objective < self.best[0] if worker.sweep.direction == "min"
                                       else outcome.objective > self.best[0]))

@@ -4,6 +4,7 @@ become runs, the results view plots them, and the best values apply as one undoa
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from PySide6.QtCore import Qt
@@ -79,8 +80,13 @@ def test_a_sweep_records_each_trial_as_a_run_plots_them_and_applies_the_best_as_
     view = panel.sweep_view
     assert panel.tabs.currentWidget() is view and view.chooser.currentText() == "sweep-1"
     assert set(view.plots) == {"learning_rate", "dense_1.units"}
-    assert view.trials.best.run_id == best["id"] and best["id"] in view.best_label.text()
+    assert view.trials.best.run_id == best["id"] and f"{best['name']} ({best['id']})" in view.best_label.text()
+    assert [r["name"] for r in runs] == [f"sweep-1 trial {n}" for n in range(1, 5)]
     assert view.plots["learning_rate"].ctrl.logXCheck.isChecked()  # 0.0005 .. 0.05: a log axis
+    star = next(i for i in view.plots["learning_rate"].listDataItems() if i.opts["symbol"] == "star")
+    x, y = star.getData()  # where it is drawn: on the log axis, at the best trial's rate and value
+    assert x[0] == pytest.approx(math.log10(best["sweep"]["values"]["learning_rate"]))
+    assert y[0] == pytest.approx(best["final"]["val_accuracy"])
     before_units = document.spec.nodes["dense_1"].params["units"]
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
     assert document.spec.nodes["dense_1"].params["units"] == best["sweep"]["values"]["dense_1.units"]
