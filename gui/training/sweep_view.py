@@ -98,6 +98,7 @@ class SweepResults(QWidget):
             plot.getAxis("bottom").setTicks([list(enumerate(labels))])
         elif trials.log_scale(target):
             plot.setLogMode(x=True)
+            plot.getAxis("bottom").setTicks([log_ticks(min(xs), max(xs)), []])  # 1-2-5 labels that never crowd
         best = trials.best
         # PlotDataItems (not a bare ScatterPlotItem): they follow the plot's log x axis
         others = [(x, row.objective) for x, row in scored if row is not best]
@@ -118,6 +119,16 @@ class SweepResults(QWidget):
     def _apply(self) -> None:
         if self.trials is not None and self.trials.best is not None:
             self.apply_requested.emit(dict(self.trials.best.values))
+
+
+def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks of a log axis (positions in log10) at 1, 2 and 5 times each power of ten from `low` to `high`,
+    thinned to the powers alone past four decades."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    steps = (1,) if last - first > 4 else (1, 2, 5)
+    ticks = [(math.log10(m * 10.0**p), f"{m * 10.0**p:g}") for p in range(first, last + 1) for m in steps]
+    start, stop = math.log10(low) - 0.5, math.log10(high) + 0.5
+    return [(position, label) for position, label in ticks if start <= position <= stop]
 
 
 def _text(value: Any) -> str:

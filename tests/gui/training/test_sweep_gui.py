@@ -109,3 +109,13 @@ def test_stopping_a_sweep_keeps_the_trials_that_ran(qtbot, panel):
     assert len(runs) == 1 and runs[0]["status"] == "stopped" and runs[0]["sweep"]["id"] == "sweep-1"
     assert "sweep-1 stopped after 1 trials" in panel.progress_label.text()
     assert not panel.is_training() and panel.sweep_button.isEnabled()
+
+
+def test_log_axis_ticks_are_one_two_five_per_decade_and_only_decades_over_a_wide_range():
+    from gui.training.sweep_view import log_ticks
+
+    assert [label for _x, label in log_ticks(0.00015, 0.0035)] == ["0.0001", "0.0002", "0.0005", "0.001", "0.002",
+                                                                  "0.005", "0.01"]
+    wide = log_ticks(1e-6, 1.0)
+    assert [label for _x, label in wide] == ["1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1"]
+    assert wide[0][0] == pytest.approx(-6.0)
