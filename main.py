@@ -22,6 +22,8 @@ HEADLESS_COMMANDS = {
     "export-code": "write plain Keras Python code that rebuilds a project's model",
     "train": "train a project's model without the GUI (on every GPU via tf.distribute when asked)",
     "inspect": "write every layer's output for one input (an image or a .npy array) to an .npz file",
+    "check": "pre-flight checks before training: overfit one batch, a learning-rate range test, the data's classes "
+             "and labels, whether training fits in memory",
     "sweep": "try training settings and layer parameters over a grid, at random or by Bayesian search (KerasTuner), "
              "each trial a normal run",
     "import": "turn a Keras model file (.keras, or .h5 that Keras 3 reads) or keras.applications.NAME into a Strata "
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="the project file to write (its weights go beside it, in PROJECT-models/)")
     subs["summary"].add_argument("--json", action="store_true", help="machine-readable output")
     subs["summary"].add_argument("--batch-size", type=int, default=32, help="for the activation memory")
+    subs["check"].add_argument("--json", action="store_true", help="machine-readable output")
     subs["sweep"].add_argument("sweep", type=Path, help="the sweep file (JSON; the window's Sweep dialog saves one)")
     subs["sweep"].add_argument("--trials", type=int, help="override the sweep file's number of trials")
     subs["sweep"].add_argument("--out", type=Path, required=True,
@@ -118,6 +121,10 @@ def run_headless(args: argparse.Namespace) -> int:
 
         layers = [name.strip() for name in args.layers.split(",") if name.strip()] if args.layers else None
         return inspect_command(args.project, args.input, args.output, layers)
+    if args.command == "check":
+        from models.cli.check_command import check_command
+
+        return check_command(args.project, as_json=args.json)
     if args.command == "sweep":
         from models.cli.sweep_command import sweep_command
 
