@@ -36,6 +36,7 @@ from gui.model_tasks import ModelTask
 from gui.session import Session
 from gui.threads import CurrentWorker, abandon
 from gui.training.plots import TrainingPlots
+from gui.training.preflight_view import PreflightView, PreflightWorker
 from gui.training.runs import RunsView
 from gui.training.sweep_view import SweepResults
 from gui.training.sweeps import SweepRunner
@@ -119,13 +120,18 @@ class TrainingPanel(QWidget):
         self.sweep_button.setToolTip("Try training settings and layer parameters over a grid, at random or by "
                                      "Bayesian search: one run per trial")
         self.sweep_button.clicked.connect(lambda: self.sweeps.open_dialog())
+        self.check_button = QPushButton("Check")
+        self.check_button.setToolTip("Pre-flight checks before a long run: overfit one batch, a learning-rate range "
+                                     "test, the data's classes and labels, whether it fits in memory")
+        self.check_button.clicked.connect(self.run_checks)
         self.rate_button = QPushButton("Set Rate")
         self.rate_button.clicked.connect(self.apply_learning_rate)
         self.progress = QProgressBar()
         self.progress.setFormat("")
         self.progress_label = StatusLine("Not trained yet")  # changes 4 times a second: no relayout each time
         buttons = QHBoxLayout()
-        for widget in (self.start_button, self.seeds_spin, self.sweep_button, self.pause_button, self.stop_button):
+        for widget in (self.start_button, self.seeds_spin, self.sweep_button, self.check_button, self.pause_button,
+                       self.stop_button):
             buttons.addWidget(widget)
         buttons.addSpacing(12)
         buttons.addWidget(QLabel("Learning rate:"))
@@ -157,6 +163,13 @@ class TrainingPanel(QWidget):
         self.sweep_view = SweepResults()
         self.sweep_view.apply_requested.connect(self.sweeps.apply_values)
         self.tabs.addTab(self.sweep_view, "Sweep")
+        self.checks = CurrentWorker(self)
+        self.preflight = PreflightView()
+        self.preflight.run_requested.connect(self.run_checks)
+        self.preflight.cancel_requested.connect(self.cancel_checks)
+        self.preflight.rate_chosen.connect(lambda rate: self.set_setting("learning_rate", rate))
+        self.preflight.batch_chosen.connect(lambda size: self.set_setting("batch_size", size))
+        self.tabs.addTab(self.preflight, "Check")
         self.tabs.addTab(self.log, "Log")
         export_png = QPushButton("Export PNG…")
         export_csv = QPushButton("Export CSV…")
@@ -311,6 +324,11 @@ class TrainingPanel(QWidget):
         """Start a training worker (a run, or a sweep's runs) with the live curves, progress and controls;
         `finish(worker, result)` records what it did, when it ends or when the window closes mid-run."""
         self._finish_run = finish
+        if self.checks.is_running():  # two trainings at once would halve both; the run matters more
+            self.cancel_checks()
+            self.checks.retire()
+            self.preflight.set_running(False)
+            self.preflight.show_message("Cancelled: training started.")
         self.current_run.replace(worker, began=self._on_began, epoch_done=self._on_epoch, message=self._log,
                                  paused=self._on_paused, done=self._on_done, failed=self._on_worker_failed)
         self._started_at = time.monotonic()
@@ -496,6 +514,46 @@ class TrainingPanel(QWidget):
                             if v is not None)
         self._log(f"{plan.group}, {len(row.members)} seeds, mean ± std: {figures}")
         self.runs.model.set_plotted(self.runs.model.plotted | {plan.group})
+    # ----- pre-flight checks ---------------------------------------------------------------------------
+    @guarded
+    def run_checks(self) -> None:
+        """The four pre-flight checks on the model, data and settings as they are now, in a worker."""
+        if self.is_training() or self.checks.is_running():
+            return
+        config = self.checked_config()
+        if config is None or not self.model_trainable():
+            return
+        choice = dict(self.document.project.dataset)
+        worker = PreflightWorker(self.document.spec, config, self.session.state.dataset_for(choice), choice, self)
+        self.checks.replace(worker, progress=self.preflight.show_progress, done=self._checks_done,
+                            failed=self._checks_failed)
+        self.preflight.set_running(True)
+        self.check_button.setEnabled(False)
+        self.tabs.setCurrentWidget(self.preflight)
+        worker.start()
+
+    def cancel_checks(self) -> None:
+        if self.checks.worker is not None:
+            self.checks.worker.request_stop()
+
+    def _checks_done(self, results: list) -> None:
+        self.preflight.set_running(False)
+        self.check_button.setEnabled(not self.is_training())
+        self.preflight.show_results(results)
+        self._log("Checks: " + self.preflight.progress_label.text())
+
+    def _checks_failed(self, message: str) -> None:
+        self.preflight.set_running(False)
+        self.check_button.setEnabled(not self.is_training())
+        self.preflight.show_message(message or "Cancelled.")
+
+    def set_setting(self, name: str, value: Any) -> None:
+        """One training setting changed from outside the form (a check's fix, a sweep's best value): undoable."""
+        defaults = TrainingConfig().to_dict()
+        merged = {**self.document.project.training, name: value}
+        self.document.set_training({k: v for k, v in merged.items() if defaults.get(k, object()) != v})
+        self._log(f"{name} set to {value:g}" if isinstance(value, float) else f"{name} set to {value}")
+
     def _show_runs(self) -> None:
         self.runs.show_runs(self.document.project.runs)
         self.sweep_view.show_runs(self.document.project.runs)
@@ -514,6 +572,8 @@ class TrainingPanel(QWidget):
         self.start_button.setEnabled(state == "idle")
         self.seeds_spin.setEnabled(state == "idle")
         self.sweep_button.setEnabled(state == "idle")
+        self.check_button.setEnabled(state == "idle")
+        self.preflight.run_button.setEnabled(state == "idle" and not self.checks.is_running())
         self.pause_button.setEnabled(state != "idle")
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.stop_button.setEnabled(state != "idle")
@@ -537,6 +597,9 @@ class TrainingPanel(QWidget):
 
     def _on_project_replaced(self) -> None:
         self.repeat = None
+        self.cancel_checks()
+        self.checks.retire()
+        self.preflight.set_running(False)
         worker = self.worker
         if worker is not None:
             stopped = self.stop_and_wait(REPLACE_TIMEOUT_MS)

@@ -65,6 +65,7 @@ def _plot(widget: pg.GraphicsLayoutWidget, row: int, col: int, title: str, y_lab
     # No grid: pyqtgraph's grid lines cost ~20 ms per repaint here, which at 20 Hz slowed training by a third
     # (bench/training.py); the crosshair readout gives exact values instead.
     plot.setLabel("left", y_label)
+    plot.getAxis("left").enableAutoSIPrefix(False)  # a loss of 0.6 reads 0.6, not "600 (x0.001)"
     if legend:
         plot.legend = pg.LegendItem(colCount=4, horSpacing=12, verSpacing=-6)  # PlotItem.plot(name=) fills it
         widget.addItem(plot.legend, row=row, col=col)
@@ -170,6 +171,17 @@ class TrainingPlots(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(self.graphics, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Short (a docked panel at 1280x800): the loss gets the height, the rate plot a strip, no titles."""
+        super().resizeEvent(event)
+        height = self.graphics.height()
+        self.rate_plot.setMaximumHeight(max(50, min(110, int(0.3 * height))))
+        short = height < 330
+        for plot, title in ((self.step_plot, "Loss per step"), (self.rate_plot, "Learning rate"),
+                            (self.epoch_plot, "Per epoch")):
+            if short != (plot.titleLabel.text == ""):
+                plot.setTitle(None if short else title)
 
     # ----- data ----------------------------------------------------------------------------------------------
     def clear(self) -> None:
