@@ -95,6 +95,7 @@ class Editor(QObject):
                                                                     else 8000))
         self.training.state_changed.connect(self._training_state)
         self.training.model_ready.connect(self._model_ready)
+        self.training.runs.compare_requested.connect(self.compare_with_run)
         self.document.dataset_changed.connect(self._update_next_step)
         # one batch size: the Summary's memory estimate uses the training setting, and changing it there changes it
         self.summary.batch_size_changed.connect(self._batch_size_from_summary)
@@ -306,6 +307,17 @@ class Editor(QObject):
     def continue_training(self) -> None:
         self._show_training()
         self.training.continue_training()
+
+    def compare_with_run(self, run_id: str) -> None:
+        """The Runs table's "Compare Architecture on the Canvas": the canvas marks what changed since that run."""
+        record = self.training.runs.model.record(run_id)
+        if record is None or not isinstance(record.get("model"), dict):
+            self._status(f"{run_id} keeps no architecture to compare with", 5000)
+            return
+        from models.training.run_table import run_name
+
+        if not self.canvas.compare_with(run_name(record), record["model"]):
+            self._status(f"The architecture kept with {run_id} cannot be read", 5000)
 
     def sweep(self) -> None:
         self._show_training()

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
 from gui.document import ProjectDocument
+from gui.editor.canvas_compare import CanvasComparison
 from gui.editor.canvas_groups import VERTEX_PREFIX, CanvasGroups
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
 from gui.editor.canvas_menu import canvas_menu
@@ -95,6 +96,7 @@ class CanvasView(QGraphicsView):
         self.scene().addItem(self.indicator)
         self.groups = CanvasGroups(self.scene())
         self.overview = Minimap(self.viewport())
+        self.comparison = CanvasComparison(self)
         self.overview.moved_to.connect(self.centerOn)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.valueChanged.connect(self._frame_overview)
@@ -105,6 +107,7 @@ class CanvasView(QGraphicsView):
         self._last_selection: list[str] = []
         self.scene().selectionChanged.connect(self._emit_selection)
         document.spec_changed.connect(self.sync)
+        document.project_replaced.connect(self.comparison.stop)
         document.validated.connect(self.show_report)
         self.sync([])
         self.show_report(document.report)
@@ -133,6 +136,7 @@ class CanvasView(QGraphicsView):
             for item in self.nodes.values():
                 item.setSelected(item.node_id in select)
         self.scene().blockSignals(False)
+        self.comparison.refresh()
         if select:
             self.ensureVisible(self.nodes[select[0]], 40, 40)
         self._emit_selection()
@@ -175,7 +179,19 @@ class CanvasView(QGraphicsView):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self.overview.place()
+        self.comparison.place()
         self._frame_overview()
+
+    def compare_with(self, label: str, model: dict) -> bool:
+        """Show how the canvas differs from another architecture (a run's `model` record); False when that
+        record cannot be read as a model."""
+        try:
+            other = model_from_dict(model)
+        except ProjectError as error:
+            log.warning("cannot compare with %s: %s", label, error)
+            return False
+        self.comparison.start(label, other)
+        return True
 
     def _drawn(self, node_id: str, drawn_as: dict[str, str]) -> NodeItem | GroupItem:
         """The card a layer is drawn on: its own, or its collapsed group's."""

@@ -24,6 +24,7 @@ PORT_RADIUS = 5.0
 ERROR_COLOR = QColor(ERROR)
 WARNING_COLOR = QColor("#f9a825")
 ACCENT = QColor("#1e88e5")
+DIFF_COLORS = {"added": QColor("#2e7d32"), "changed": QColor("#ef6c00")}  # green 800, orange 800
 
 
 SIMPLE_BELOW_SCALE = 0.35  # below this zoom a card is drawn as its outline and category stripe only
@@ -46,6 +47,8 @@ class NodeItem(QGraphicsItem):
         self.summary = ""
         self.shape_text = ""
         self.problem = None
+        self.diff: tuple[str, list[str]] | None = None  # ("added" | "changed", lines) against a compared run
+        self._base_tip = ""
         self.update_node(node, shares)
 
     # ----- content ----------------------------------------------------------------------------------
@@ -73,8 +76,32 @@ class NodeItem(QGraphicsItem):
                 tip += "".join(f"<br><span style='color:{ERROR_COLOR.name() if p.severity == 'error' else '#b8860b'}'>"
                                f"{p.message}</span>" for p in report.problems)
                 tip += "".join(f"<br><i>Fix: {fix.label}</i>" for p in report.problems for fix in p.fixes)
-            self.setToolTip(tip)
+            self._base_tip = tip
+            self._show_tip()
             self.update()
+
+    def set_diff(self, diff: tuple[str, list[str]] | None) -> None:
+        """Mark the card as added or changed against a compared run (None: no mark)."""
+        if diff != self.diff:
+            self.diff = diff
+            self._show_tip()
+            self.update()
+
+    def _show_tip(self) -> None:
+        extra = ""
+        if self.diff is not None:
+            status, lines = self.diff
+            extra = f"<br><b>{status} against the compared run</b>" + "".join(f"<br>{line}" for line in lines)
+        self.setToolTip(self._base_tip + extra)
+
+    def diff_tag(self) -> str:
+        """The words above a marked card: "added", or the first change ("units: 32 → 64")."""
+        if self.diff is None:
+            return ""
+        status, lines = self.diff
+        if status != "changed" or not lines:
+            return status
+        return lines[0] + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else "")
 
     # ----- geometry ---------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
@@ -135,6 +162,8 @@ class NodeItem(QGraphicsItem):
         if self.problem is not None:
             border = ERROR_COLOR if self.problem.severity == "error" else WARNING_COLOR
             width = 2.0
+        if self.diff is not None:
+            border, width = DIFF_COLORS[self.diff[0]], 3.0
         if self.isSelected():
             border, width = ACCENT, 2.5
         painter.setPen(QPen(border, width))
@@ -172,7 +201,23 @@ class NodeItem(QGraphicsItem):
 
         if self.problem is not None:
             self._paint_problem_badge(painter)
+        if self.diff is not None:
+            self._paint_diff_tag(painter)
         self._paint_ports(painter, muted)
+
+    def _paint_diff_tag(self, painter: QPainter) -> None:
+        font = QFont(painter.font())
+        font.setPointSizeF(7.5)
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        text = metrics.elidedText(self.diff_tag(), Qt.TextElideMode.ElideRight, CARD_WIDTH / 2 - 34)  # left of the port
+        box = QRectF(12, -13, metrics.horizontalAdvance(text) + 10, 12)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(DIFF_COLORS[self.diff[0]])
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(QColor("white"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_problem_badge(self, painter: QPainter) -> None:
         color = ERROR_COLOR if self.problem.severity == "error" else WARNING_COLOR

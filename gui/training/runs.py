@@ -38,6 +38,7 @@ class RunsView(QWidget):
 
     overlay_requested = Signal(list)
     curves_requested = Signal()
+    compare_requested = Signal(str)
     rename_requested = Signal(str, str)
     delete_requested = Signal(list)
 
@@ -69,7 +70,10 @@ class RunsView(QWidget):
         self.delete_action.triggered.connect(self._delete_selected)
         self.plot_action = QAction("Plot Selected Runs", self.table)
         self.plot_action.triggered.connect(self.plot_selected)
-        self.table.addActions([self.plot_action, self.delete_action])
+        self.compare_action = QAction("Compare Architecture on the Canvas", self.table)
+        self.compare_action.setToolTip("Mark on the canvas what was added, removed and changed since this run")
+        self.compare_action.triggered.connect(self._compare_selected)
+        self.table.addActions([self.plot_action, self.compare_action, self.delete_action])
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter runs: words in any column (name, status, device, settings...)")
         self.filter.setClearButtonEnabled(True)
@@ -164,6 +168,11 @@ class RunsView(QWidget):
         self.model.set_plotted(self.model.plotted | set(self.selected_ids()))
         self.curves_requested.emit()
 
+    def _compare_selected(self) -> None:
+        records = self.selected_records()
+        if records:
+            self.compare_requested.emit(str(records[0].get("id")))
+
     def _delete_selected(self) -> None:
         ids = [str(record.get("id")) for record in self.selected_records()]
         if ids:
@@ -176,6 +185,11 @@ class RunsView(QWidget):
 
     def _show_diff(self) -> None:
         ids = self.selected_ids()
+        if len(ids) == 1 and self.model.record(ids[0]) is not None:
+            self.diff.setText(f"The column <b>differs from selected</b> now compares every run's settings with "
+                              f"{html.escape(run_name(self.model.record(ids[0])))}. Right-click ▸ Compare "
+                              "Architecture on the Canvas marks what changed in the model since.")
+            return
         if len(ids) != 2 or any(self.model.record(i) is None for i in ids):
             self.diff.setText(NO_DIFF)
             return

@@ -195,3 +195,34 @@ def test_stopping_a_repeat_ends_the_group(qtbot):
     qtbot.wait(200)  # no next seed starts
     assert len(runs) == 1 and runs[0]["status"] == "stopped" and not panel.is_training()
     assert "stopped after 1 of 3 seeds" in panel.log.toPlainText()
+
+
+def test_a_run_is_compared_with_the_canvas_added_and_changed_cards_marked(qtbot, main_window_factory):
+    window = main_window_factory()
+    window.show()
+    project = project_with_runs()
+    window.editor.document.replace(project, None)
+    editor, canvas = window.editor, window.editor.canvas
+    document = editor.document
+    document.edit("wider", lambda spec: spec.set_params("dense_1", units=64))
+    from models.graph.spec import LayerNode
+
+    def add_dropout(spec) -> None:
+        spec.nodes["dropout"] = LayerNode("dropout", "Dropout", {"rate": 0.2}, ["dense_2"])
+        spec.nodes["dense_3"].inputs = ["dropout"]
+
+    document.edit("dropout", add_dropout)
+    view = editor.training.runs
+    view.select_ids(["run-2"])
+    view.compare_action.trigger()
+    bar = canvas.comparison
+    assert bar.bar.isVisible() and "Compared with <b>run-2</b>" in bar.text.text()
+    assert canvas.nodes["dropout"].diff == ("added", [])
+    assert canvas.nodes["dense_1"].diff == ("changed", ["units: 32 → 64"])
+    assert canvas.nodes["dense_1"].diff_tag() == "units: 32 → 64"
+    assert "units: 32 → 64" in canvas.nodes["dense_1"].toolTip()
+    assert canvas.nodes["dense_2"].diff is None
+    document.undo_stack.undo()  # the dropout goes: the marks follow the model
+    assert "dropout" not in canvas.nodes and canvas.nodes["dense_3"].diff is None
+    qtbot.mouseClick(bar.close_button, Qt.MouseButton.LeftButton)
+    assert not bar.bar.isVisible() and canvas.nodes["dense_1"].diff is None

@@ -1,0 +1,25 @@
+"""Architecture diff: added, removed and changed layers between two models, defaults filled in."""
+
+from __future__ import annotations
+
+from models.graph.diff import ADDED, CHANGED, architecture_diff
+from models.templates import load_template
+
+
+def test_added_removed_and_changed_layers_with_the_changed_parameters():
+    before = load_template("mlp").spec
+    after = before.copy()
+    after.set_params("dense_1", units=64, activation="tanh")
+    after.set_params("dense_2", use_bias=True)  # the default, written out: no change
+    from models.graph.spec import LayerNode
+
+    after.nodes["dropout"] = LayerNode("dropout", "Dropout", {"rate": 0.2}, ["dense_2"])
+    after.nodes["dense_3"].inputs = ["dropout"]
+    diff = architecture_diff(before, after)
+    assert diff.added == {"dropout": "Dropout"} and diff.removed == {}
+    assert diff.changed == {"dense_1": ["units: 32 → 64", "activation: relu → tanh"],  # in the catalog's order
+                            "dense_3": ["inputs: dense_2 → dropout"]}
+    assert diff.status("dropout") == ADDED and diff.status("dense_1") == CHANGED and diff.status("points") is None
+    backwards = architecture_diff(after, before)
+    assert backwards.removed == {"dropout": "Dropout"} and "1 removed: dropout (Dropout)" in backwards.summary()
+    assert architecture_diff(before, before.copy()).same
