@@ -342,7 +342,8 @@ class Trainer:
         import keras
         import tensorflow as tf
 
-        from models.training import batch_values
+        from models.training.distributed_loop import DistributedLoop, evaluate_run, is_multiworker
+
         config, dataset = self.config, self.dataset
         refuse_misfit(self.spec, dataset)
         device, result.device = choose_device(config)
@@ -358,43 +359,66 @@ class Trainer:
             train = train.repeat()
         total_steps = steps_per_epoch * config.epochs
         scope = self.strategy.scope() if self.strategy is not None else tf.device(device)
+        custom_loop = self.strategy is not None and is_multiworker(self.strategy)
+        loop = None
         with precision_policy(config, result.device) as mixed, scope:
             model = self.model or self._build()
             if self.model is None and self.start_from is not None:
                 self._warm_start(model)
-            model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset, model),
-                          metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
+            if custom_loop:  # Keras's fit fails under MultiWorkerMirroredStrategy with two workers
+                if mixed:
+                    self.reporter.on_message("Multiworker training computes in float32 (mixed precision is off).")
+                loop = DistributedLoop(model, self.strategy, dataset, config, self._optimizer_for(model),
+                                       resolve_loss(config, dataset, model), resolve_metrics(config, dataset),
+                                       self.reporter)
+                steps_per_epoch = loop.steps_per_epoch
+            else:
+                model.compile(optimizer=self._optimizer_for(model), loss=resolve_loss(config, dataset, model),
+                              metrics=resolve_metrics(config, dataset), jit_compile="auto" if config.xla else False)
             self.reporter.on_train_begin({
                 "epochs": config.epochs, "steps_per_epoch": steps_per_epoch, "device": result.device,
                 "samples": dataset.train.count, "parameters": model.count_params(), "mixed_precision": mixed})
             self.reporter.on_message(f"Training on {result.device}: {dataset.train.count:,} samples, {config.epochs} "
                                      f"epoch(s) of {steps_per_epoch} step(s), batch {config.batch_size}")
-            callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result)]
-            if config.early_stopping and validation is not None:
-                callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
-            elif config.early_stopping:
-                self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
-                                    "validation data: it is off for this run.")
             if self.reporter.should_stop():  # asked while building and compiling: no step was taken
                 raise StoppedBeforeTraining()
-            batch_values.install(model)
-            try:
-                model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
-                          steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
-                          verbose=0)
-            finally:
-                batch_values.uninstall(model)
+            if loop is not None:
+                loop.fit(result, DivergenceWatch(config.divergence_factor))
+            else:
+                self._fit(model, train, validation, total_steps, steps_per_epoch, result)
         result.model = model
         if result.stopped == "completed" and result.epochs_done < config.epochs:
             result.stopped = "early_stopping"
         result.final = {k: v[-1] for k, v in result.history.items() if v}
         if result.ok and not self.reporter.skip_evaluation():
             try:  # an evaluation problem must not turn a good run into a failed one
-                result.evaluation = evaluate(model, dataset, config)
+                result.evaluation = (evaluate_run(loop, dataset, config, dataset.info.num_classes) if loop
+                                     else evaluate(model, dataset, config))
             except Exception as error:  # noqa: BLE001
                 log.exception("evaluation failed")
                 self.reporter.on_message(f"The evaluation after training failed: {error}")
 
+    def _fit(self, model: Any, train: Any, validation: Any, total_steps: int, steps_per_epoch: int,
+             result: TrainingResult) -> None:
+        """Keras's own fit, connected to the Reporter by a callback."""
+        import keras
+
+        from models.training import batch_values
+
+        config = self.config
+        callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result)]
+        if config.early_stopping and validation is not None:
+            callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
+        elif config.early_stopping:
+            self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
+                                     "validation data: it is off for this run.")
+        batch_values.install(model)
+        try:
+            model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
+                      steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
+                      verbose=0)
+        finally:
+            batch_values.uninstall(model)
 
     def _warm_start(self, model: Any) -> None:
         from models.training.warm_start import warm_start
