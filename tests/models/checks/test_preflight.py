@@ -59,6 +59,49 @@ def test_a_model_that_can_learn_overfits_one_batch_and_a_frozen_one_fails():
     assert failed.data["accuracy"] <= 0.75
 
 
+def narrow_body(frozen: bool):
+    """Dense(16) -> Dense(1, tanh) -> softmax head: trained whole it fits 16 moons points; with the body frozen
+    the head sees one random feature and cannot."""
+    from models.graph.spec import LayerNode, ModelSpec
+
+    spec = ModelSpec()
+    spec.nodes["points"] = LayerNode("points", "Input", {"shape": [2]}, [])
+    spec.nodes["body_1"] = LayerNode("body_1", "Dense", {"units": 16, "activation": "relu", "trainable": not frozen},
+                                     ["points"])
+    spec.nodes["body_2"] = LayerNode("body_2", "Dense", {"units": 1, "activation": "tanh", "trainable": not frozen},
+                                     ["body_1"])
+    spec.nodes["head"] = LayerNode("head", "Dense", {"units": 2, "activation": "softmax"}, ["body_2"])
+    return spec
+
+
+@pytest.mark.slow
+def test_the_overfit_check_fails_on_a_model_with_a_frozen_body():
+    dataset = load_dataset(MOONS)
+    config = TrainingConfig(learning_rate=0.01)
+    assert overfit_one_batch(narrow_body(frozen=False), dataset, config).status == PASS
+    frozen = overfit_one_batch(narrow_body(frozen=True), dataset, config)
+    assert frozen.status == FAIL and "cannot fit even these samples" in frozen.line
+    assert "Unfreeze some of the frozen layers (body_1, body_2)" in frozen.fix
+
+
+@pytest.mark.slow
+def test_the_range_test_suggests_a_rate_within_ten_times_of_a_known_good_one():
+    """Linear regression with unit-variance inputs under MSE: the loss's curvature is 2, so plain SGD's best
+    rate is 1/2 (and it diverges past 1)."""
+    from models.graph.spec import LayerNode, ModelSpec
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2048, 1)).astype(np.float32)
+    noise = rng.normal(scale=0.5, size=x.shape).astype(np.float32)
+    dataset = Dataset(DatasetInfo("line", (1,), "regression"), Split(x, 3 * x + 1 + noise))
+    spec = ModelSpec()
+    spec.nodes["x"] = LayerNode("x", "Input", {"shape": [1]}, [])
+    spec.nodes["line"] = LayerNode("line", "Dense", {"units": 1}, ["x"])
+    result = learning_rate_range(spec, dataset, TrainingConfig(optimizer="sgd", momentum=0.0, batch_size=64))
+    assert 0.5 / 10 <= result.data["suggested"] <= 0.5 * 10, result.line
+    assert 0.2 <= result.data["lowest_at"] <= 2.5  # lowest near where SGD starts to diverge (1); smoothing lags
+
+
 @pytest.mark.slow
 def test_the_range_test_suggests_a_tenth_of_the_rate_of_the_lowest_loss():
     dataset = load_dataset(MOONS)
