@@ -387,6 +387,7 @@ class TrainingPlots(QWidget):
             curve = self.epoch_plot.plot(np.arange(1, len(values) + 1), values, connect="finite", pen=pen,
                                          symbol="t", symbolSize=4, symbolBrush=pen.color(), name=title)
             self.overlays.append(curve)
+        self._legend_columns()
         cache_static_parts(self.epoch_plot)
         if self.planned_epochs:  # the epoch axis is fixed to the run's length: widen it for a longer one
             self._epoch_axis()
@@ -412,6 +413,7 @@ class TrainingPlots(QWidget):
             self.epoch_plot.addItem(band)
             self.overlays.append(line)
             self.overlay_bands.append(band)
+        self._legend_columns()
         cache_static_parts(self.epoch_plot)
         if self.planned_epochs:
             self._epoch_axis()
@@ -420,6 +422,15 @@ class TrainingPlots(QWidget):
         for item in [*self.overlays, *self.overlay_bands]:
             self.epoch_plot.removeItem(item)
         self.overlays, self.overlay_bands = [], []
+        self._legend_columns()
+
+    def _legend_columns(self) -> None:
+        """Overlaid runs have long names: two legend columns then, so the legend never widens the plot past
+        the window (it pushed the epoch axis's right end out of sight)."""
+        legend = self.epoch_plot.legend
+        columns = 2 if self.overlays else 4
+        if legend.columnCount != columns:
+            legend.setColumnCount(columns)
 
     def _follow_data(self) -> None:
         if not self.follow or not self.raw.size or self.log_scale.isChecked() or self.log_x.isChecked() \

@@ -92,6 +92,7 @@ class PreflightView(QWidget):
         for button in (self.use_rate_button, self.use_batch_button):
             button.hide()
         self.plot = pg.PlotWidget()
+        self.plot.setBackground(self.palette().base().color())
         self.plot.setLogMode(x=True)
         self.plot.setLabel("bottom", "learning rate")
         self.plot.setLabel("left", "loss (smoothed)")

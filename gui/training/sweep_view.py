@@ -35,6 +35,7 @@ class SweepResults(QWidget):
         self.apply_button.clicked.connect(self._apply)
         self.apply_button.setEnabled(False)
         self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(self.palette().base().color())  # as the curves: light, like the window
         self.plots: dict[str, pg.PlotItem] = {}
         top = QHBoxLayout()
         top.addWidget(QLabel("Sweep:"))
@@ -89,7 +90,7 @@ class SweepResults(QWidget):
         plot.setLabel("bottom", target)
         if column == 0:
             plot.setLabel("left", trials.objective)
-        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("bottom", "left"):  # 0.001 on a log axis, not "1 (x0.001)"
             plot.getAxis(side).enableAutoSIPrefix(False)
         xs, labels = trials.axis(target)
