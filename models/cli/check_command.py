@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from models.graph.project import Project, ProjectError
-from models.training.config import ConfigError, TrainingConfig
 from models.training.records import json_safe
 
 
@@ -19,13 +17,12 @@ def check_command(path: Path, as_json: bool = False, out: TextIO = sys.stdout, e
     from datasets.registry import load_dataset
     from models.checks.preflight import FAIL, run_checks
     from models.checks.validate import validate
+    from models.cli.train import load_project_and_settings
 
-    try:
-        project = Project.load(path)
-        config = TrainingConfig.from_dict(project.training)
-    except (ProjectError, ConfigError, TypeError) as error:
-        print(f"{path}: {error}", file=err)
+    loaded = load_project_and_settings(path, err)
+    if loaded is None:
         return 2
+    project, config = loaded
     report = validate(project.spec)
     if not report.valid:
         print(f"{path}: the model is not valid: {report.errors[0].message}", file=err)

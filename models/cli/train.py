@@ -138,16 +138,24 @@ def write_outputs(out_dir: Path, result: TrainingResult, config: TrainingConfig,
 OVERRIDES = ("epochs", "batch_size", "device", "learning_rate", "optimizer", "seed", "steps_per_epoch")
 
 
+def load_project_and_settings(path: Path, err: TextIO) -> tuple[Project, TrainingConfig] | None:
+    """The project and its training settings, or None after printing why they cannot be used (exit status 2)."""
+    try:
+        project = Project.load(path)
+        return project, TrainingConfig.from_dict(project.training)
+    except (ProjectError, ConfigError, TypeError) as error:
+        print(f"{path}: {error}", file=err)
+        return None
+
+
 def train_command(path: Path, overrides: dict[str, Any] | None = None, strategy: str = "none",
                   out_dir: Path | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """`overrides`: training settings given on the command line (None: keep the project's), checked like the
     project file's own."""
-    try:
-        project = Project.load(path)
-        config = TrainingConfig.from_dict(project.training)
-    except (ProjectError, ConfigError, TypeError) as error:
-        print(f"{path}: {error}", file=err)
+    loaded = load_project_and_settings(path, err)
+    if loaded is None:
         return 2
+    project, config = loaded
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     try:
         config = TrainingConfig.from_dict({**config.to_dict(), **given})
