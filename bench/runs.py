@@ -84,6 +84,9 @@ def main() -> int:
             view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
             selects.append(timed(lambda: (view.select_ids(["run-7"]), view.table.viewport().repaint())))
             view.select_ids([])
+        view.close()
+        view.deleteLater()  # before the interpreter's teardown
+        QApplication.processEvents()
     figures = {"open + draw": opens, "redraw after a rename": redraws, "sort by val_loss": sorts,
                "select (differs column)": selects}
     worst = 0.0
