@@ -119,3 +119,15 @@ def test_log_axis_ticks_are_one_two_five_per_decade_and_only_decades_over_a_wide
     wide = log_ticks(1e-6, 1.0)
     assert [label for _x, label in wide] == ["1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1"]
     assert wide[0][0] == pytest.approx(-6.0)
+
+
+def test_closing_mid_sweep_records_the_trial_in_progress(qtbot, panel):
+    """What the window does when closed during a sweep: stop within a batch and record at once."""
+    sweep = Sweep.from_dict({"search": "random", "trials": 4, "parameters": [
+        {"target": "epochs", "values": [300]}, {"target": "learning_rate", "min": 0.001, "max": 0.01}]})
+    panel.sweeps.start(sweep)
+    qtbot.waitUntil(lambda: panel.worker is not None and panel.worker.progress.step > 3, timeout=120_000)
+    assert panel.stop_and_record()
+    runs = panel.document.project.runs
+    assert len(runs) == 1 and runs[0]["status"] == "stopped" and runs[0]["sweep"]["id"] == "sweep-1"
+    assert runs[0]["steps"] > 3 and not panel.is_training()
