@@ -10,6 +10,9 @@ kernel is scored on the sum over its input channels: its response to a gray (lum
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 import numpy as np
 
 ANGLES_DEG = tuple(range(0, 180, 15))
@@ -74,3 +77,32 @@ def random_kernel_scores(height: int, width: int, in_channels: int = 1, count: i
     """Edge scores of Gaussian random kernels of this size: the reference a trained layer is measured against."""
     rng = np.random.default_rng(seed)
     return edge_scores(rng.normal(size=(height, width, in_channels, count)))[0]
+
+
+@functools.lru_cache(maxsize=32)
+def random_median(height: int, width: int, in_channels: int) -> float:
+    """The median edge score of 1,000 Gaussian random kernels of this shape (cached: the Filters view asks
+    for it at every redraw)."""
+    return float(np.median(random_kernel_scores(height, width, in_channels)))
+
+
+@dataclasses.dataclass(frozen=True)
+class EdgeSummary:
+    """A layer's edge scores and preferred orientations per filter, their median, and the median of random
+    kernels of the same shape: the number to beat."""
+
+    scores: np.ndarray
+    angles: np.ndarray
+    median: float
+    random_median: float
+
+    def sentence(self) -> str:
+        return (f"edge score (best match with an oriented edge kernel; 1 = a perfect edge detector): median "
+                f"{self.median:.2f} here, {self.random_median:.2f} for random kernels of this size")
+
+
+def edge_summary(kernel: np.ndarray) -> EdgeSummary:
+    kernel = np.asarray(kernel, dtype=np.float64)
+    scores, angles = edge_scores(kernel)
+    height, width, inputs, _filters = kernel.shape
+    return EdgeSummary(scores, angles, float(np.median(scores)), random_median(height, width, inputs))

@@ -506,3 +506,26 @@ def test_the_layer_strip_shows_every_layer_by_its_picture_and_picks_it(qtbot, ma
     assert strip.current_layer() == "dense_1"
     panel.resize(1100, 300)  # a short dock: the strip gives the maps the room
     qtbot.waitUntil(lambda: not strip.isVisible())
+
+
+def test_the_filters_tab_scores_each_kernel_as_an_edge_detector_beside_random_kernels(qtbot):
+    """Sobel kernels score 1 and say their orientation on hover; the note gives the layer's median beside the
+    median of random kernels of the same size."""
+    from gui.inspection.tabs import FiltersTab
+    from models.inspection.edges import random_median
+    from models.inspection.inputs import LoadedInput
+    from models.inspection.snapshot import ViewData
+
+    tab = FiltersTab()
+    qtbot.addWidget(tab)
+    tab.resize(640, 480)
+    tab.show()
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
+    kernel = np.stack([sobel, sobel.T[::-1], np.ones((3, 3), np.float32)], axis=-1)[:, :, None, :]
+    sample = np.zeros((28, 28, 1), np.float32)
+    tab.show_data(ViewData(LoadedInput(sample, sample, "x"), {"conv": np.zeros((26, 26, 3), np.float32)},
+                           {"conv": "Conv2D"}, kernels={"conv": kernel}))
+    np.testing.assert_allclose(tab.edges.scores, [1.0, 1.0, 0.0], atol=1e-9)
+    assert list(tab.edges.angles[:2]) == [0.0, 90.0]
+    assert tab.grid._titles[1] == "filter 1 · edge score 1.00 · prefers 90°"
+    assert f"median 1.00 here, {random_median(3, 3, 1):.2f} for random kernels of this size" in tab.note.text()
