@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSlider, QVBoxLayout, QWidget
 
 from gui.widgets.slots import guarded
-from models.inspection.live import LiveInspection, LiveSettings, LiveSnapshot
+from models.inspection.live import BEFORE_TRAINING, LiveInspection, LiveSettings, LiveSnapshot
 
 SNAPSHOT_BYTES = 256 * 2 ** 20  # epoch snapshots kept for replay; older ones are thinned out beyond this
 REFRESH_CHOICES = [("every 0.5 s", LiveSettings(seconds=0.5)), ("every 1 s", LiveSettings(seconds=1.0)),
@@ -156,8 +156,8 @@ class LiveControls(QWidget):
         elif value >= len(self.snapshots):
             self.epoch_label.setText(f"Latest ({len(self.snapshots)} epochs recorded)")
         else:
-            self.epoch_label.setText(f"After epoch {self.snapshots[value].epoch + 1} "
-                                     f"(step {self.snapshots[value].step})")
+            self.epoch_label.setText(epoch_text(self.snapshots[value]).capitalize()
+                                     + f" (step {self.snapshots[value].step})")
 
     @guarded
     def _replay(self, value: int) -> None:
@@ -170,13 +170,19 @@ class LiveControls(QWidget):
             return
         snapshot = self.snapshots[min(value, len(self.snapshots) - 1)]
         if self._drawable(snapshot):
-            self.snapshot_chosen.emit(snapshot, f"after epoch {snapshot.epoch + 1}")
+            self.snapshot_chosen.emit(snapshot, epoch_text(snapshot))
         elif snapshot.weights is not None:
             self.epoch_requested.emit()
         else:
-            self.message.emit(f"Epoch {snapshot.epoch + 1} was recorded for another input, and the model is too "
-                              "large to keep its weights for every epoch: pin that input again to replay it.")
+            self.message.emit(f"{epoch_text(snapshot).capitalize()} was recorded for another input, and the model "
+                              "is too large to keep its weights for every epoch: pin that input again to replay it.")
 
     def _slot_failed(self, message: str) -> None:
         self.message.emit(message)
 
+
+def epoch_text(snapshot: LiveSnapshot) -> str:
+    """"before training (initial weights)" for the first snapshot, "after epoch 3" for the others."""
+    if snapshot.epoch == BEFORE_TRAINING:
+        return "before training (initial weights)"
+    return f"after epoch {snapshot.epoch + 1}"

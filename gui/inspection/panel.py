@@ -37,7 +37,7 @@ from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.layer_strip import LayerStrip
-from gui.inspection.live_controls import LiveControls
+from gui.inspection.live_controls import LiveControls, epoch_text
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection.worker import InspectionWorker
 from gui.session import Session
@@ -275,7 +275,7 @@ class InspectionPanel(QWidget):
     def _model_source(self) -> tuple[Any, Any, str]:
         epoch = self.live_controls.chosen_epoch()
         if epoch is not None and self.run_spec is not None:
-            return ("replay", id(self.run_spec)), _builder(self.run_spec), f"model after epoch {epoch.epoch + 1}"
+            return ("replay", id(self.run_spec)), _builder(self.run_spec), f"model {epoch_text(epoch)}"
         fingerprint = model_fingerprint(self.document.spec)
         if self.trained_model is not None and fingerprint == self.trained_fingerprint:
             model = self.trained_model

@@ -84,6 +84,11 @@ class QtReporter(Reporter):
     def skip_evaluation(self) -> bool:
         return self.worker.closing
 
+    def before_training(self, model: Any) -> None:
+        live = self.worker.live
+        if live is not None:
+            live.before_training(model)
+
     def after_batch(self, model: Any, step: int) -> None:
         live = self.worker.live
         if live is not None:

@@ -28,6 +28,7 @@ from models.inspection.probe import InspectionError, Probe
 log = logging.getLogger(__name__)
 
 MAX_KERNEL_VALUES = 500_000  # kernels copied per refresh (filters live); bigger layers wait for the end
+BEFORE_TRAINING = -1  # the epoch of the snapshot taken before the first step
 MAX_REPLAY_PARAMS = 8_000_000  # weights kept per epoch for replay (32 MB as float32); bigger models keep none
 
 
@@ -122,6 +123,12 @@ class LiveInspection:
         if self._due_now and self.enabled and self.sample is not None and self.watched and self._model is not None:
             self._due_now = False
             self._refresh(epoch_end=False)
+
+    def before_training(self, model: Any) -> None:
+        """The model as built (or warm-started), before its first step: kept as epoch -1, the first position of
+        the replay slider, so every view can show "before training" beside "now"."""
+        self._model, self._step = model, 0
+        self.on_epoch_end(BEFORE_TRAINING)
 
     def on_epoch_end(self, epoch: int) -> None:
         if self._model is None:

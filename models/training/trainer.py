@@ -61,6 +61,10 @@ class Reporter:
     def on_message(self, text: str) -> None:
         """A line for the training log."""
 
+    def before_training(self, model: Any) -> None:
+        """In the training thread, once the model is built and its weights are set, before the first step: the
+        "before training" the replay slider starts at."""
+
     def after_batch(self, model: Any, step: int) -> None:
         """Hook for work in the training thread between batches (live feature maps)."""
 
@@ -382,6 +386,7 @@ class Trainer:
                                      f"epoch(s) of {steps_per_epoch} step(s), batch {config.batch_size}")
             if self.reporter.should_stop():  # asked while building and compiling: no step was taken
                 raise StoppedBeforeTraining()
+            self.reporter.before_training(model)
             if loop is not None:
                 loop.fit(result, DivergenceWatch(config.divergence_factor))
             else:

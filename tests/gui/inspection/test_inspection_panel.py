@@ -238,13 +238,19 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
     assert finished.args[0].ok
     live = [s for s in sources if s.startswith("live")]
     assert len(live) >= 3 and len(periodic) >= 3  # 3 epochs x 10 steps of 16 samples: during the run, too
-    assert len(panel.live_controls.snapshots) == 3 and panel.live_controls.epoch_slider.maximum() == 3
+    # before training (the initial weights), then each epoch's end
+    assert len(panel.live_controls.snapshots) == 4 and panel.live_controls.epoch_slider.maximum() == 4
     panel.live_controls.epoch_slider.setValue(0)
+    assert panel.data.source == "before training (initial weights)"
+    assert "Before training (initial weights) (step 0)" in panel.live_controls.epoch_label.text()
+    initial = panel.data.outputs["conv2d_1"].astype(np.float32)
+    panel.live_controls.epoch_slider.setValue(1)
     assert panel.data.source == "after epoch 1" and "After epoch 1" in panel.live_controls.epoch_label.text()
     first_epoch = panel.data.outputs["conv2d_1"].astype(np.float32)
-    panel.live_controls.epoch_slider.setValue(2)
+    assert not np.allclose(initial, first_epoch, atol=1e-4)
+    panel.live_controls.epoch_slider.setValue(3)
     assert not np.allclose(first_epoch, panel.data.outputs["conv2d_1"].astype(np.float32), atol=1e-3)
-    panel.live_controls.epoch_slider.setValue(3)  # back to the latest: the model as it is now
+    panel.live_controls.epoch_slider.setValue(4)  # back to the latest: the model as it is now
     qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
     assert not np.allclose(untrained, panel.data.outputs["conv2d_1"], atol=1e-4)
 
@@ -258,22 +264,25 @@ def test_a_new_input_pinned_after_a_run_replays_every_kept_epoch_from_its_weight
         training.start()
     assert finished.args[0].ok
     controls = panel.live_controls
-    assert len(controls.snapshots) == 2 and all(s.weights is not None for s in controls.snapshots)
+    assert len(controls.snapshots) == 3 and all(s.weights is not None for s in controls.snapshots)
     qtbot.waitUntil(lambda: "trained model" in panel.model_label.text(), timeout=TIMEOUT)
     wait_update(qtbot, panel, lambda: panel.load_file(photo_file(tmp_path)))  # another image
-    assert len(controls.snapshots) == 2 and controls.epoch_slider.isEnabled()  # the epochs are kept
+    assert len(controls.snapshots) == 3 and controls.epoch_slider.isEnabled()  # the epochs are kept
     with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
-        controls.epoch_slider.setValue(0)  # epoch 1, recorded for the cat: computed again for the new image
+        controls.epoch_slider.setValue(1)  # epoch 1, recorded for the cat: computed again for the new image
     assert panel.data.source == "model after epoch 1" and panel.data.input is panel.input
     assert "after epoch 1" in panel.model_label.text()
     replica = build(panel.run_spec).model
-    replica.set_weights(controls.snapshots[0].weights)
+    replica.set_weights(controls.snapshots[1].weights)
     expected = Probe(replica)(panel.input.sample)["conv2d_1"]
     np.testing.assert_allclose(panel.data.outputs["conv2d_1"], expected, atol=1e-5)
     trained = Probe(panel.trained_model)(panel.input.sample)["conv2d_1"]
     assert not np.allclose(expected, trained, atol=1e-4)  # epoch 1 is not the end of the run
     with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
-        controls.epoch_slider.setValue(2)  # the latest again
+        controls.epoch_slider.setValue(0)  # before training: the initial weights, for the new image too
+    assert panel.data.source == "model before training (initial weights)"
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        controls.epoch_slider.setValue(3)  # the latest again
     assert "trained model" in panel.model_label.text()
     np.testing.assert_allclose(panel.data.outputs["conv2d_1"], trained, atol=1e-5)
 
@@ -289,10 +298,10 @@ def test_a_run_without_a_pinned_input_keeps_its_epochs_for_one_pinned_later(qtbo
         training.start()
     assert finished.args[0].ok
     controls = panel.live_controls
-    assert [s.epoch for s in controls.snapshots] == [0, 1] and not controls.snapshots[0].outputs
+    assert [s.epoch for s in controls.snapshots] == [-1, 0, 1] and not controls.snapshots[0].outputs
     wait_update(qtbot, panel, lambda: panel.load_photo("cat"))
     with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
-        controls.epoch_slider.setValue(0)
+        controls.epoch_slider.setValue(1)
     assert panel.data.source == "model after epoch 1" and "conv2d_1" in panel.data.outputs
 
 
@@ -309,11 +318,11 @@ def test_a_hidden_panel_keeps_epoch_snapshots_without_live_probes_and_catches_up
     with qtbot.waitSignal(training.finished, timeout=120_000) as finished:
         training.start()
     assert finished.args[0].ok
-    assert received == [(0, True), (1, True)]  # the replay slider's snapshots, nothing else
-    assert len(panel.live_controls.snapshots) == 2
+    assert received == [(-1, True), (0, True), (1, True)]  # the replay slider's snapshots, nothing else
+    assert len(panel.live_controls.snapshots) == 3
     with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
         window.docks["inspection"].raise_()  # shown again: the kept snapshots are drawn
-    assert panel.live_controls.epoch_slider.maximum() == 2
+    assert panel.live_controls.epoch_slider.maximum() == 3
 
 
 def test_rollout_is_offered_only_for_self_attention_of_one_size(qtbot):

@@ -171,3 +171,29 @@ def test_an_input_pinned_during_a_pause_is_shown_with_the_paused_weights():
     assert [s.step for s in during] == [1, 3]  # the first input at once; the new one while paused at step 3
     assert not np.allclose(during[0].outputs[next(iter(during[0].outputs))],
                            during[1].outputs[next(iter(during[1].outputs))])  # another image's maps
+
+
+def test_the_model_before_its_first_step_is_kept_as_the_slider_s_first_position():
+    """A reporter that hands the built model over before training (as the window's worker does) gets a snapshot
+    at epoch -1 whose weights are the run's initial weights: the model built with the run's seed."""
+    import keras
+
+    from models.building.builder import build
+    from models.inspection.live import BEFORE_TRAINING
+
+    class WithStart(LiveReporter):
+        def before_training(self, model):
+            self.live.before_training(model)
+
+    dataset = load_shapes(size=16, count_per_class=8, seed=0)
+    snapshots = []
+    live = LiveInspection(snapshots.append, LiveSettings(steps=1000))
+    live.set_sample(dataset.train.x[0])
+    config = TrainingConfig(epochs=1, batch_size=8, seed=5)
+    Trainer(small_cnn(), dataset, config, WithStart(live)).run()
+    first = snapshots[0]
+    assert first.epoch == BEFORE_TRAINING and first.epoch_end and first.step == 0 and first.outputs
+    keras.utils.set_random_seed(5)
+    initial = build(small_cnn()).model.get_weights()
+    assert all(np.array_equal(kept, built) for kept, built in zip(first.weights, initial, strict=True))
+    assert not np.allclose(first.weights[0], snapshots[-1].weights[0])  # and training moved them
