@@ -113,6 +113,16 @@ class Probe:
         outputs = self._call(self.batch_of_one(sample))
         return {key: np.array(value[0], dtype=np.float32) for key, value in outputs.items()}
 
+    def batch(self, samples: np.ndarray) -> dict[str, np.ndarray]:
+        """{layer id: outputs of a whole batch (samples first)}: one forward pass for many inputs, for averages
+        over a dataset (never a loop of single samples)."""
+        samples = np.asarray(samples)
+        if not shape_fits(samples.shape[1:], self.input_shape):
+            raise InspectionError(f"the inputs are shaped {dims_text(samples.shape[1:])} but the model takes "
+                                  f"{dims_text(self.input_shape)}")
+        outputs = self._call(samples.astype(self.input_dtype))
+        return {key: np.array(value, dtype=np.float32) for key, value in outputs.items()}
+
     def activations(self, sample: np.ndarray) -> list[Activation]:
         """Layer outputs in model order (attention scores are separate: see `attention_scores`)."""
         values = self(sample)
