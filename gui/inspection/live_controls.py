@@ -154,7 +154,9 @@ class LiveControls(QWidget):
         if not self.snapshots:
             self.epoch_label.setText(NO_EPOCHS)
         elif value >= len(self.snapshots):
-            self.epoch_label.setText(f"Latest ({len(self.snapshots)} epochs recorded)")
+            epochs = sum(s.epoch != BEFORE_TRAINING for s in self.snapshots)
+            start = " and the start" if any(s.epoch == BEFORE_TRAINING for s in self.snapshots) else ""
+            self.epoch_label.setText(f"Latest ({epochs} epoch{'s' * (epochs != 1)}{start} recorded)")
         else:
             self.epoch_label.setText(epoch_text(self.snapshots[value]).capitalize()
                                      + f" (step {self.snapshots[value].step})")

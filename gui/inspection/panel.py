@@ -448,7 +448,8 @@ class InspectionPanel(QWidget):
                              None, previous.cam_layer, previous.cam_layers, None,  # Grad-CAM and saliency were
                              None, snapshot.boundary or previous.boundary, self._points(),  # of the pre-run model
                              self._class_names(), previous.unavailable, source=source, task=self._task())
-        self.model_label.setText(f"Showing the model in training ({source})")
+        self.model_label.setText(f"Showing the model {source}" if source.startswith(("before", "after"))
+                                 else f"Showing the model in training ({source})")
         if on_screen(self):
             self._render()
 

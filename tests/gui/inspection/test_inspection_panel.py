@@ -240,9 +240,11 @@ def test_feature_maps_refresh_live_while_training_and_epochs_replay(qtbot, main_
     assert len(live) >= 3 and len(periodic) >= 3  # 3 epochs x 10 steps of 16 samples: during the run, too
     # before training (the initial weights), then each epoch's end
     assert len(panel.live_controls.snapshots) == 4 and panel.live_controls.epoch_slider.maximum() == 4
+    assert panel.live_controls.epoch_label.text() == "Latest (3 epochs and the start recorded)"
     panel.live_controls.epoch_slider.setValue(0)
     assert panel.data.source == "before training (initial weights)"
     assert "Before training (initial weights) (step 0)" in panel.live_controls.epoch_label.text()
+    assert panel.model_label.text() == "Showing the model before training (initial weights)"
     initial = panel.data.outputs["conv2d_1"].astype(np.float32)
     panel.live_controls.epoch_slider.setValue(1)
     assert panel.data.source == "after epoch 1" and "After epoch 1" in panel.live_controls.epoch_label.text()
