@@ -24,6 +24,7 @@ HEADLESS_COMMANDS = {
     "inspect": "write every layer's output for one input (an image or a .npy array) to an .npz file",
     "check": "pre-flight checks before training: overfit one batch, a learning-rate range test, the data's classes "
              "and labels, whether training fits in memory",
+    "lesson": "run a lesson (a claim about deep learning, measured) and write its evidence; with no name, list them",
     "sweep": "try training settings and layer parameters over a grid, at random or by Bayesian search (KerasTuner), "
              "each trial a normal run",
     "import": "turn a Keras model file (.keras, or .h5 that Keras 3 reads) or keras.applications.NAME into a Strata "
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     subs = {}
     for name, help_text in HEADLESS_COMMANDS.items():
         subs[name] = commands.add_parser(name, help=help_text, description=help_text)
-        if name != "import":
+        if name not in ("import", "lesson"):
             subs[name].add_argument("project", type=Path, help="a Strata project file (.strata.json)")
     subs["inspect"].add_argument("input", type=Path, help="an image file (prepared as the window prepares it) or a "
                                  ".npy array (used as it is)")
@@ -59,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="the project file to write (its weights go beside it, in PROJECT-models/)")
     subs["summary"].add_argument("--json", action="store_true", help="machine-readable output")
     subs["summary"].add_argument("--batch-size", type=int, default=32, help="for the activation memory")
+    subs["lesson"].add_argument("name", nargs="?", help="the lesson to run (none: list them)")
+    subs["lesson"].add_argument("--out", type=Path, help="folder for evidence.json, project.strata.json and "
+                                "model.keras (default: lesson-NAME)")
+    subs["lesson"].add_argument("--quick", action="store_true", help="a smaller run (fewer seeds and epochs)")
     subs["check"].add_argument("--json", action="store_true", help="machine-readable output")
     subs["sweep"].add_argument("sweep", type=Path, help="the sweep file (JSON; the window's Sweep dialog saves one)")
     subs["sweep"].add_argument("--trials", type=int, help="override the sweep file's number of trials")
@@ -121,6 +126,10 @@ def run_headless(args: argparse.Namespace) -> int:
 
         layers = [name.strip() for name in args.layers.split(",") if name.strip()] if args.layers else None
         return inspect_command(args.project, args.input, args.output, layers)
+    if args.command == "lesson":
+        from models.cli.lesson_command import lesson_command
+
+        return lesson_command(args.name, args.out, args.quick)
     if args.command == "check":
         from models.cli.check_command import check_command
 

@@ -1,0 +1,31 @@
+"""The lessons, and how one runs headless: its evidence as JSON, the project it trained and its model."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from models.lessons.evidence import Evidence, Lesson
+from models.lessons.experiments import DEPTH, LEARNING_RATE
+
+LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (DEPTH, LEARNING_RATE)}
+
+
+def run_lesson(name: str, out_dir: Path, quick: bool = False) -> Evidence:
+    """Run lesson `name` and write `evidence.json`, `project.strata.json` and `model.keras` to `out_dir`."""
+    from models.building.export import save_keras
+
+    lesson = LESSONS[name]
+    start = time.perf_counter()
+    evidence = lesson.run(quick)
+    evidence.seconds = round(time.perf_counter() - start, 1)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "evidence.json").write_text(json.dumps(evidence.to_dict(), indent=2, allow_nan=False) + "\n",
+                                           encoding="utf-8")
+    if evidence.project is not None:
+        evidence.project.save(out_dir / "project.strata.json")
+    if evidence.model is not None:
+        save_keras(evidence.model, out_dir / "model.keras")
+    return evidence
