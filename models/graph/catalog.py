@@ -200,7 +200,8 @@ LAYERS: tuple[LayerType, ...] = (
               (Param("max_value", "optional_float", None, "Cap on the output, e.g. 6 (unset: none)", min=0.0,
                      key=True),
                _float("negative_slope", 0.0, "Slope below the threshold (0: plain ReLU)"),
-               _float("threshold", 0.0, "Values below it are cut (or scaled by negative_slope)", lo=None))),
+               _float("threshold", 0.0, "Values below it are cut (or scaled by negative_slope); 0 or more, as Keras "
+                      "requires"))),
     LayerType("LeakyReLU", "Activations", "Like ReLU, but negative inputs keep a small slope, so a unit never "
               "stops learning entirely.",
               (_float("negative_slope", 0.3, "Slope for negative inputs", key=True),)),

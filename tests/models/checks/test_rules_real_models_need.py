@@ -184,3 +184,17 @@ def test_layer_scale_is_keras_own_and_its_projection_dim_follows_the_channels():
     namespace: dict = {}
     exec(compile(code, "exported.py", "exec"), namespace)  # the exported code runs in plain Keras
     assert namespace["build_model"]().count_params() == 8
+
+
+def test_a_negative_relu_threshold_is_refused_before_keras_refuses_it():
+    """Keras's ReLU raises on a negative threshold at construction; the inspector says so first (found by the
+    property test)."""
+    from models.checks.validate import validate
+    from models.graph.spec import ModelSpec
+
+    spec = ModelSpec()
+    spec.add_node("Input", {"shape": [4]})
+    relu = spec.append("ReLU", {"threshold": -0.2})
+    report = validate(spec)
+    problem = next(p for p in report.errors if p.node == relu)
+    assert problem.field == "threshold"
