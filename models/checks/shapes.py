@@ -174,6 +174,11 @@ def _normalization(p: dict, shape: Shape) -> LayerShape:
         missing = "variance" if p["variance"] is None else "mean"
         raise ShapeProblem(f"has a mean or a variance but not both: set its {missing} too, or Adapt it to the data",
                            field=missing)
+    mean, variance = p["mean"], p["variance"]
+    if mean is not None and (isinstance(mean, list) != isinstance(variance, list)
+                             or (isinstance(mean, list) and len(mean) != len(variance))):
+        raise ShapeProblem("its mean and variance must have the same form, as Keras requires: both single numbers, "
+                           "or both one value per feature", field="variance")
     for name in ("mean", "variance"):
         value = p[name]
         if isinstance(value, list) and len(value) not in (1, features):

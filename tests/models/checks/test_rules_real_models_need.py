@@ -198,3 +198,18 @@ def test_a_negative_relu_threshold_is_refused_before_keras_refuses_it():
     report = validate(spec)
     problem = next(p for p in report.errors if p.node == relu)
     assert problem.field == "threshold"
+
+
+def test_normalization_mean_and_variance_must_have_the_same_form():
+    """Keras refuses a scalar mean with a one-element variance list (found by the property test)."""
+    from models.checks.validate import validate
+    from models.graph.spec import ModelSpec
+
+    for mean, variance, ok in ((0.5, [1.0], False), ([0.5, 0.1], [1.0], False), ([0.5], [1.0], True), (0.5, 2.0, True)):
+        spec = ModelSpec()
+        spec.add_node("Input", {"shape": [2]})
+        layer = spec.append("Normalization", {"mean": mean, "variance": variance})
+        problems = [p for p in validate(spec).errors if p.node == layer]
+        assert (not problems) == ok, (mean, variance, problems)
+        if not ok:
+            assert problems[0].field == "variance" and "same form" in problems[0].message
