@@ -75,7 +75,7 @@ class RunsView(QWidget):
         self.compare_action.triggered.connect(self._compare_selected)
         self.table.addActions([self.plot_action, self.compare_action, self.delete_action])
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter runs: words in any column (name, status, device, settings...)")
+        self.filter.setPlaceholderText("Filter: words in any column (name, status, settings...)")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.set_text)
         self.filter.textChanged.connect(self._show_count)
@@ -104,14 +104,12 @@ class RunsView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.filter)
+        controls = QHBoxLayout()  # one row above the table: a short docked panel still shows runs
+        controls.addWidget(self.filter, 1)
+        for widget in (self.plot_button, self.clear_plot_button, self.delete_button, self.count_label):
+            controls.addWidget(widget)
+        left_layout.addLayout(controls)
         left_layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        for widget in (self.plot_button, self.clear_plot_button, self.delete_button):
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
-        left_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
