@@ -316,7 +316,7 @@ class Editor(QObject):
             return
         from models.training.run_table import run_name
 
-        if not self.canvas.compare_with(run_name(record), record["model"]):
+        if not self.canvas.comparison.compare_with(run_name(record), record["model"]):
             self._status(f"The architecture kept with {run_id} cannot be read", 5000)
 
     def sweep(self) -> None:

@@ -26,36 +26,30 @@ from PySide6.QtGui import (
     QPainter,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QWidget
 
 from gui.document import ProjectDocument
 from gui.editor.canvas_compare import CanvasComparison
+from gui.editor.canvas_edits import CanvasEdits
 from gui.editor.canvas_groups import VERTEX_PREFIX, CanvasGroups
 from gui.editor.canvas_items import CARD_HEIGHT, CARD_WIDTH, DropIndicator, EdgeItem, NodeItem
 from gui.editor.canvas_menu import canvas_menu
+from gui.editor.canvas_zoom import CanvasZoom
 from gui.editor.group_items import GROUP_COLOR, GroupFrame, GroupItem
 from gui.editor.minimap import Minimap
 from gui.editor.palette import LAYER_MIME, category_color
 from models.graph.catalog import CATALOG
 from models.graph.edits import (
     DropTarget,
-    clipboard_layers,
-    copied_text,
-    default_target,
-    edit_name,
-    paste_layers,
-    remove_layers,
 )
 from models.graph.layout import layered_layout
-from models.graph.project import FILE_SUFFIX, KERAS_SUFFIXES, ProjectError, model_from_dict
+from models.graph.project import FILE_SUFFIX, KERAS_SUFFIXES
 from models.graph.spec import ModelSpec
 
 log = logging.getLogger(__name__)
 
 COLUMN_STEP = CARD_WIDTH + 50
 ROW_STEP = CARD_HEIGHT + 46
-MIN_SCALE, MAX_SCALE = 0.1, 3.0
-READABLE_SCALE = 0.9  # a card's smaller 8.5 pt line is then 10 px high: the least a model opens at
 
 
 def project_file_from(mime: QMimeData) -> str | None:
@@ -67,7 +61,7 @@ def project_file_from(mime: QMimeData) -> str | None:
     return None
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(CanvasEdits, CanvasZoom, QGraphicsView):
     """Signals: `selection_changed(list of ids)`, `message(str)` for the status bar,
     `project_file_dropped(path)`."""
 
@@ -182,17 +176,6 @@ class CanvasView(QGraphicsView):
         self.comparison.place()
         self._frame_overview()
 
-    def compare_with(self, label: str, model: dict) -> bool:
-        """Show how the canvas differs from another architecture (a run's `model` record); False when that
-        record cannot be read as a model."""
-        try:
-            other = model_from_dict(model)
-        except ProjectError as error:
-            log.warning("cannot compare with %s: %s", label, error)
-            return False
-        self.comparison.start(label, other)
-        return True
-
     def _drawn(self, node_id: str, drawn_as: dict[str, str]) -> NodeItem | GroupItem:
         """The card a layer is drawn on: its own, or its collapsed group's."""
         if node_id in drawn_as:
@@ -290,76 +273,6 @@ class CanvasView(QGraphicsView):
             self._last_selection = selected
             self.selection_changed.emit(selected)
 
-    # ----- edits ------------------------------------------------------------------------------------
-    def add_layer(self, type_name: str, target: DropTarget | None = None) -> str | None:
-        """Add a layer where `target` says (default: after the selected layer, else at the end)."""
-        target = target or default_target(self.document.spec, self.selected_ids())
-        return self.document.edit(f"Add {type_name}", lambda spec: target.apply(spec, type_name),
-                                  select=lambda new: [new])
-
-    def delete_selected(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            self.document.edit(edit_name("Delete", ids), lambda spec: remove_layers(spec, ids))
-
-    def duplicate_selected(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            self.document.edit("Duplicate", lambda spec: [spec.duplicate(i) for i in ids], select=lambda new: new)
-
-    def fixes_for(self, node_id: str) -> list:
-        """Every repair offered for a layer's problems, in order (the one-click one of the first problem first)."""
-        report = self.document.report.nodes.get(node_id)
-        return [fix for problem in (report.problems if report else []) for fix in problem.fixes]
-
-    def apply_fix(self, node_id: str, fix=None) -> None:
-        """Apply `fix` (default: the first one offered) as one undo step."""
-        fix = fix or next(iter(self.fixes_for(node_id)), None)
-        if fix is None:
-            return
-        self.document.edit(fix.label, lambda spec: fix.apply(spec, node_id), select=lambda added: [added or node_id])
-        self.message.emit(f"Applied: {fix.label}")
-
-    def _fix_clicked(self, item: NodeItem, screen_pos) -> None:
-        """One repair applies at once; several are offered in a menu under the button."""
-        fixes = self.fixes_for(item.node_id)
-        if len(fixes) <= 1:
-            self.apply_fix(item.node_id)
-            return
-        if getattr(self, "fix_menu", None) is not None:
-            self.fix_menu.deleteLater()  # one menu at a time, not one more per click
-        self.fix_menu = QMenu(self)
-        for fix in fixes:
-            self.fix_menu.addAction(fix.label, lambda fix=fix: self.apply_fix(item.node_id, fix))
-        self.fix_menu.popup(screen_pos)
-
-    # ----- clipboard ---------------------------------------------------------------------------------
-    def copy_selected(self) -> bool:
-        ids = self.selected_ids()
-        if not ids:
-            return False
-        QApplication.clipboard().setText(copied_text(self.document.spec, ids))
-        return True
-
-    def cut_selected(self) -> None:
-        if self.copy_selected():
-            self.delete_selected()
-
-    def paste(self) -> None:
-        """Paste copied layers after the selected one (or at the end), keeping connections among them."""
-        layers = clipboard_layers(QApplication.clipboard().text())
-        if not layers:
-            self.message.emit("Nothing to paste: copy layers first")
-            return
-        try:  # the same checks as opening a project file: types, parameter names and values, connections
-            copied = model_from_dict({"layers": layers})
-        except ProjectError as error:
-            self.message.emit(f"The copied layers cannot be pasted: {error}")
-            return
-        selected = self.selected_ids()
-        self.document.edit(f"Paste {len(layers)} layer(s)", lambda spec: paste_layers(spec, copied, selected),
-                           select=lambda new: new)
-
     # ----- empty state --------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
@@ -373,49 +286,7 @@ class CanvasView(QGraphicsView):
                          self.empty_hint)
         painter.end()
 
-    # ----- zoom --------------------------------------------------------------------------------------
-    def zoom_by(self, factor: float) -> None:
-        current = self.transform().m11()
-        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
-        self.scale(factor, factor)
-
-    def _model_rect(self) -> QRectF:
-        """The cards, group frames and connections shown (not the hidden drop indicator)."""
-        rect = QRectF()
-        for item in [*self.nodes.values(), *self.edges, *self.groups.visible_items()]:
-            if item.isVisible():
-                rect = rect.united(item.sceneBoundingRect())
-        return rect
-
-    def fit_to_view(self) -> None:
-        if not self.nodes:
-            return
-        rect = self._model_rect()
-        self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
-        if not MIN_SCALE <= self.transform().m11() <= 1.2:  # never below what zooming allows, nor blown up
-            scale = min(max(self.transform().m11(), MIN_SCALE), 1.0)
-            self.resetTransform()
-            self.scale(scale, scale)
-            self.centerOn(rect.center())
-
-    def show_model(self, readable_scale: float = READABLE_SCALE) -> None:
-        """The view after opening a model: all of it if it fits at a readable size, else its top part
-        at that size (a 20-layer stack fitted whole would be too small to read)."""
-        self.fit_to_view()
-        if not self.nodes or self.zoom_level() >= readable_scale:
-            return
-        self.resetTransform()
-        self.scale(readable_scale, readable_scale)
-        rect = self._model_rect()
-        visible_height = self.viewport().height() / readable_scale
-        inputs = [self.nodes[i] for i in self.document.spec.input_ids() if i in self.nodes]
-        inputs = [item for item in inputs if item.isVisible()]
-        x = inputs[0].sceneBoundingRect().center().x() if inputs else rect.center().x()  # start where data enters
-        self.centerOn(QPointF(x, rect.top() + visible_height / 2 - 20))
-
-    def zoom_level(self) -> float:
-        return self.transform().m11()
-
+    # ----- zoom (the rest in canvas_zoom) ---------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.0015 ** event.angleDelta().y())

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from models.graph.diff import ArchitectureDiff, architecture_diff
+from models.graph.project import ProjectError, model_from_dict
 from models.graph.spec import ModelSpec
 
 
@@ -32,6 +33,15 @@ class CanvasComparison:
         layout.addWidget(self.text, 1)
         layout.addWidget(self.close_button)
         self.bar.hide()
+
+    def compare_with(self, label: str, model: dict) -> bool:
+        """Compare with a run's kept architecture (its `model` record); False when that cannot be read."""
+        try:
+            other = model_from_dict(model)
+        except ProjectError:
+            return False
+        self.start(label, other)
+        return True
 
     def start(self, label: str, other: ModelSpec) -> None:
         """Compare with `other` (a run's architecture), named `label` in the bar."""

@@ -35,22 +35,26 @@ from gui.document import ProjectDocument
 from gui.model_tasks import ModelTask
 from gui.session import Session
 from gui.threads import CurrentWorker, abandon
+from gui.training.overlays import overlay_runs
 from gui.training.plots import TrainingPlots
-from gui.training.preflight_view import PreflightView, PreflightWorker
+from gui.training.preflight_runs import PreflightRuns
+from gui.training.preflight_view import PreflightView
+from gui.training.repeat_runs import RepeatRuns
 from gui.training.runs import RunsView
 from gui.training.sweep_view import SweepResults
 from gui.training.sweeps import SweepRunner
 from gui.training.worker import TrainWorker
-from gui.widgets.colors import ERROR, SERIES
+from gui.widgets.colors import ERROR
 from gui.widgets.param_editors import ParamEditor, make_editor
+from gui.widgets.rows import widget_row
 from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
 from models.checks.data_fit import ADAPT_HINT
 from models.training.config import FORM, ConfigError, TrainingConfig
 from models.training.progress import outcome_summary, outcome_text
-from models.training.repeats import MAX_SEEDS, RepeatPlan, mean_and_std, new_group_id, repeat_configs
-from models.training.run_table import format_metric, next_run_number, run_name
-from models.training.runs import differing_settings, run_record
+from models.training.repeats import MAX_SEEDS, RepeatPlan
+from models.training.run_table import next_run_number
+from models.training.runs import run_record
 from models.training.trainer import TrainingResult, model_fingerprint
 
 log = logging.getLogger(__name__)
@@ -60,7 +64,7 @@ REDRAW_MS = 83  # 12 Hz: within the 10-30 Hz the issue asks, and a point is draw
 PROGRESS_TEXT_S = 0.25
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
     """Signals: `state_changed(str)` (idle | training | paused), `message(str)`, `finished(TrainingResult)`."""
 
     state_changed = Signal(str)
@@ -152,7 +156,7 @@ class TrainingPanel(QWidget):
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
         self.runs = RunsView()
-        self.runs.overlay_requested.connect(self._overlay_runs)
+        self.runs.overlay_requested.connect(lambda ids: overlay_runs(self.plots, self.runs.model, ids))
         self.runs.curves_requested.connect(lambda: self.tabs.setCurrentWidget(self.plots))
         self.runs.rename_requested.connect(self.document.rename_run)
         self.runs.delete_requested.connect(self.document.delete_runs)
@@ -175,7 +179,7 @@ class TrainingPanel(QWidget):
         export_csv = QPushButton("Export CSV…")
         export_png.clicked.connect(lambda: self._export("png"))
         export_csv.clicked.connect(lambda: self._export("csv"))
-        self.tabs.setCornerWidget(_row(export_png, export_csv), Qt.Corner.TopRightCorner)
+        self.tabs.setCornerWidget(widget_row(export_png, export_csv), Qt.Corner.TopRightCorner)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(settings_scroll)
@@ -252,32 +256,10 @@ class TrainingPanel(QWidget):
         imported = any(r.get("status") == "imported" for r in self.document.project.runs if isinstance(r, dict))
         return self.trained_model if imported else None
 
-    def _seeds_changed(self, count: int) -> None:
-        self.seeds_spin.setSuffix(" seed" if count == 1 else " seeds")
-        self.start_button.setText("Start" if count == 1 else f"Start {count} Runs")
-
     @guarded
     def start(self) -> None:
         """Build the model on the canvas afresh and train it (a new run); with several seeds, one run per seed."""
         self.start_repeats(self.seeds_spin.value())
-
-    def start_repeats(self, count: int) -> None:
-        """Train the model `count` times with seeds s..s+count-1, one run after the other, as one group."""
-        if self.is_training():
-            return
-        if count <= 1:
-            self.repeat = None
-            self._start(None)
-            return
-        try:
-            configs = repeat_configs(self.config(), count)
-        except (ConfigError, TypeError, ValueError) as error:
-            self._fail(f"The training settings are not valid: {error}")
-            return
-        self.repeat = RepeatPlan(new_group_id(self.document.project.runs), configs)
-        self._log(f"{self.repeat.group}: {count} runs of the same model and settings, seeds "
-                  f"{configs[0].seed} to {configs[-1].seed}")
-        self._start(None, configs[0])
 
     def _start(self, model: Any, config: TrainingConfig | None = None) -> None:
         if self.is_training():
@@ -495,64 +477,17 @@ class TrainingPanel(QWidget):
         if self.repeat is not None:
             self._next_repeat(result, closing=worker.closing)
 
-    def _next_repeat(self, result: TrainingResult, closing: bool) -> None:
-        """Start the group's next seed, or, after its last, plot the group as mean ± std and say the figures."""
-        plan = self.repeat
-        following = None if closing else plan.advance(result.stopped)
-        if following is not None:
-            QTimer.singleShot(0, self, lambda: self._start(None, following) if self.repeat is plan else None)
-            return
-        self.repeat = None
-        finished = plan.index + 1
-        if finished < len(plan.configs):
-            self._log(f"{plan.group}: stopped after {finished} of {len(plan.configs)} seeds "
-                      f"({result.stopped}); the other seeds were not run.")
-        row = self.runs.model.row_of(plan.group)
-        if row is None:
-            return
-        figures = ", ".join(f"{m} {format_metric(v, row.spread.get(m))}" for m, v in row.final.items()
-                            if v is not None)
-        self._log(f"{plan.group}, {len(row.members)} seeds, mean ± std: {figures}")
-        self.runs.model.set_plotted(self.runs.model.plotted | {plan.group})
-    # ----- pre-flight checks ---------------------------------------------------------------------------
-    @guarded
-    def run_checks(self) -> None:
-        """The four pre-flight checks on the model, data and settings as they are now, in a worker."""
-        if self.is_training() or self.checks.is_running():
-            return
-        config = self.checked_config()
-        if config is None or not self.model_trainable():
-            return
-        choice = dict(self.document.project.dataset)
-        worker = PreflightWorker(self.document.spec, config, self.session.state.dataset_for(choice), choice, self)
-        self.checks.replace(worker, progress=self.preflight.show_progress, done=self._checks_done,
-                            failed=self._checks_failed)
-        self.preflight.set_running(True)
-        self.check_button.setEnabled(False)
-        self.tabs.setCurrentWidget(self.preflight)
-        worker.start()
-
-    def cancel_checks(self) -> None:
-        if self.checks.worker is not None:
-            self.checks.worker.request_stop()
-
-    def _checks_done(self, results: list) -> None:
-        self.preflight.set_running(False)
-        self.check_button.setEnabled(not self.is_training())
-        self.preflight.show_results(results)
-        self._log("Checks: " + self.preflight.progress_label.text())
-
-    def _checks_failed(self, message: str) -> None:
-        self.preflight.set_running(False)
-        self.check_button.setEnabled(not self.is_training())
-        self.preflight.show_message(message or "Cancelled.")
-
     def set_setting(self, name: str, value: Any) -> None:
-        """One training setting changed from outside the form (a check's fix, a sweep's best value): undoable."""
-        defaults = TrainingConfig().to_dict()
-        merged = {**self.document.project.training, name: value}
-        self.document.set_training({k: v for k, v in merged.items() if defaults.get(k, object()) != v})
+        """One training setting changed from outside the form (a check's fix): undoable."""
+        self.set_settings({name: value})
         self._log(f"{name} set to {value:g}" if isinstance(value, float) else f"{name} set to {value}")
+
+    def set_settings(self, values: dict[str, Any]) -> None:
+        """Training settings changed together (a sweep's best values) as one undo step; the project keeps only
+        those that differ from the defaults."""
+        defaults = TrainingConfig().to_dict()
+        merged = {**self.document.project.training, **values}
+        self.document.set_training({k: v for k, v in merged.items() if defaults.get(k, object()) != v})
 
     def _show_runs(self) -> None:
         self.runs.show_runs(self.document.project.runs)
@@ -652,26 +587,6 @@ class TrainingPanel(QWidget):
         self._log(f"Loaded the trained model of {record.get('id')}")
         self._model_ready(True)
 
-    def _overlay_runs(self, run_ids: list[str]) -> None:
-        """The ticked runs' curves, each in its own colour, named with the settings that differ among them;
-        a repeat group as the mean of its seeds with a band of ± one standard deviation."""
-        self.plots.clear_overlays()
-        model = self.runs.model
-        shown = [(run_id, row) for run_id in run_ids if (row := model.row_of(run_id)) is not None]
-        representatives = [model.record(row.members[0] if row.members else run_id) for run_id, row in shown]
-        labels = differing_settings([r for r in representatives if r is not None])
-        for number, ((run_id, row), record) in enumerate(zip(shown, representatives, strict=True)):
-            if record is None:
-                continue
-            color, label = SERIES[(number + 3) % len(SERIES)], labels.get(record["id"], "")
-            if row.members:
-                histories = [model.record(member).get("history", {}) for member in row.members]
-                seeds = f"mean ± std of {len(row.members)} seeds" + (f", {label}" if label else "")
-                self.plots.overlay_band(run_id, mean_and_std(histories), color, seeds)
-            else:
-                self.plots.overlay(run_name(record), record.get("history", {}), color, label)
-        self.plots.redraw()
-
     @guarded
     def _export(self, kind: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self, f"Export Curves as {kind.upper()}", f"training.{kind}",
@@ -679,12 +594,3 @@ class TrainingPanel(QWidget):
         if path:
             (self.plots.export_png if kind == "png" else self.plots.export_csv)(Path(path))
             self.message.emit(f"Wrote {path}")
-
-
-def _row(*widgets: QWidget) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return row

@@ -148,9 +148,7 @@ class SweepRunner(QObject):
 
                 document.edit("Apply sweep values", change)
             if settings:
-                defaults = TrainingConfig().to_dict()
-                merged = {**document.project.training, **settings}
-                document.set_training({k: v for k, v in merged.items() if defaults.get(k, object()) != v})
+                self.panel.set_settings(settings)
         finally:
             stack.endMacro()
         shown = ", ".join(f"{k} {v}" for k, v in values.items())

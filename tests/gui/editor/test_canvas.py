@@ -429,7 +429,7 @@ def test_clicking_a_card_selects_it_without_scrolling_and_selecting_elsewhere_br
 
 def test_an_opened_model_is_shown_at_a_readable_size(qtbot):
     """A 20-layer stack is not fitted whole into a small view (7 px text): its top part is shown at 90 % or more."""
-    from gui.editor.canvas import READABLE_SCALE
+    from gui.editor.canvas_zoom import READABLE_SCALE
 
     spec = dense_stack(20)
     _document, canvas = show_canvas(qtbot, spec, 900, 500)

@@ -76,7 +76,7 @@ def test_template_chooser_previews_each_template(qtbot):
 
 
 def test_template_previews_are_readable_and_never_scroll_sideways(qtbot):
-    from gui.editor.canvas import READABLE_SCALE
+    from gui.editor.canvas_zoom import READABLE_SCALE
 
     dialog = shown(qtbot, TemplateDialog(), 800, 560)
     for row in range(1, dialog.list.count()):
