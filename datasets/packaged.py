@@ -59,3 +59,42 @@ def sample_photo(name: str) -> np.ndarray:
     if name not in SAMPLE_PHOTOS:
         raise DatasetError(f"no sample photo '{name}'; there are: {', '.join(SAMPLE_PHOTOS)}")
     return np.asarray(getattr(skimage.data, SAMPLE_PHOTOS[name][1])())
+
+
+# The photos scikit-image ships, for patches of natural-image statistics (the edges lesson): ten scenes.
+PATCH_PHOTOS = ("camera", "coffee", "chelsea", "astronaut", "brick", "grass", "gravel", "moon", "coins", "rocket")
+
+
+def load_photo_patches(size: int = 24, per_photo: int = 500, validation_split: float = 0.2, seed: int = 0,
+                       progress: Progress | None = None) -> Dataset:
+    """Gray patches cut at random places from ten of scikit-image's photos, labelled by the photo they come from.
+    Each patch has its mean removed and the whole set is scaled to unit spread, so what is left to learn from is
+    the photos' texture and edges, not their brightness."""
+    import skimage.data
+    from skimage.color import rgb2gray
+
+    if not 8 <= size <= 64:
+        raise DatasetError(f"size must be between 8 and 64 pixels, got {size}")
+    progress = progress or Progress()
+    rng = np.random.default_rng(seed)
+    patches, labels = [], []
+    for label, name in enumerate(PATCH_PHOTOS):
+        image = np.asarray(getattr(skimage.data, name)())
+        image = rgb2gray(image[..., :3]) if image.ndim == 3 else image.astype(np.float64)
+        image = (image - image.min()) / max(float(image.max() - image.min()), 1e-8)
+        rows = rng.integers(0, image.shape[0] - size, per_photo)
+        cols = rng.integers(0, image.shape[1] - size, per_photo)
+        for row, col in zip(rows, cols, strict=True):
+            patch = image[row:row + size, col:col + size]
+            patches.append(patch - patch.mean())
+            labels.append(label)
+        progress.step(label + 1, len(PATCH_PHOTOS), f"patches of {name}")
+    x = np.stack(patches)[..., None].astype(np.float32)
+    x /= max(float(x.std()), 1e-8)
+    y = np.array(labels, dtype=np.int64)
+    order = rng.permutation(len(x))
+    train, validation = split_off_validation(x[order], y[order], validation_split, seed)
+    info = array_info("Photo patches", train.x, train.y, list(PATCH_PHOTOS), {"train": train, "validation": validation},
+                      description=f"{per_photo} gray {size}x{size} patches from each of ten scikit-image photos, "
+                                  "labelled by the photo")
+    return Dataset(info, train, validation)

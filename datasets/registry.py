@@ -13,11 +13,11 @@ from typing import Any
 
 from datasets.arrays import load_csv, load_npz
 from datasets.base import Dataset, DatasetError, Progress
-from datasets.generated import TOY_KINDS, load_sequences, load_shapes, load_toy2d
+from datasets.generated import TOY_KINDS, load_lookup, load_sequences, load_shapes, load_toy2d
 from datasets.image_folder import load_image_folder
 from datasets.keras_sets import KERAS_SETS, load_keras_dataset
 from datasets.options import Option, option_problem, quote
-from datasets.packaged import load_digits, load_faces
+from datasets.packaged import load_digits, load_faces, load_photo_patches
 
 SEED = Option("seed", "int", 0, "Makes shuffling and generated data repeatable", min=0)
 
@@ -63,12 +63,21 @@ _add(Source("shapes", "Shapes (generated)", "built-in",
              _split(), SEED),
             load_shapes))
 _add(Source("sequences", "Sequences (generated)", "built-in",
-            "Token sequences labelled by the order of two tokens far apart: attention links them, "
-            "averaging cannot.",
+            "Token sequences labelled by the order of two tokens far apart. Attention links them; so can "
+            "per-token features that include the position, averaged (about 0.95): a bag of tokens cannot.",
             (Option("length", "int", 24, "Tokens per sequence", min=4, max=512),
              Option("vocabulary", "int", 16, "Distinct tokens (the Embedding's input_dim)", min=4, max=10000),
              Option("count", "int", 2000, "Sequences", min=20, max=200000), _split(), SEED),
             load_sequences))
+_add(Source("lookup", "Lookup (generated)", "built-in",
+            "Key-value items and a question naming one key; the label is its value. Averaging per-token "
+            "features is at chance: only relating the question to its item by content (attention) solves it.",
+            (Option("length", "int", 13, "Tokens per sequence: an even number of items and the question", min=3,
+                    max=257),
+             Option("keys", "int", 32, "Distinct keys (the Embedding's input_dim is 3 + 3 x keys)", min=2,
+                    max=3000),
+             Option("count", "int", 4000, "Sequences", min=20, max=200000), _split(), SEED),
+            load_lookup))
 _add(Source("toy2d", "2-D toy data (generated)", "built-in",
             "Points in the plane: spirals, moons, circles, XOR, blobs. Watch a dense net bend its boundary.",
             (Option("kind", "choice", "spirals", "Which pattern", choices=TOY_KINDS),
@@ -78,6 +87,12 @@ _add(Source("toy2d", "2-D toy data (generated)", "built-in",
             load_toy2d))
 _add(Source("digits", "Handwritten digits 8x8 (scikit-learn)", "packaged",
             "1,797 real handwritten digits, 8x8 pixels, shipped with scikit-learn.", (_split(), SEED), load_digits))
+_add(Source("photo_patches", "Photo patches (scikit-image)", "packaged",
+            "Gray patches of ten real photos shipped with scikit-image, labelled by the photo: natural-image "
+            "statistics, on which a CNN's first layer learns edge detectors.",
+            (Option("size", "int", 24, "Patch width and height in pixels", min=8, max=64),
+             Option("per_photo", "int", 500, "Patches cut from each photo", min=10, max=20000), _split(), SEED),
+            load_photo_patches))
 _add(Source("faces", "Faces vs non-faces 25x25 (scikit-image)", "packaged",
             "200 real 25x25 gray patches, half of them faces (LFW), shipped with scikit-image.",
             (_split(), SEED), load_faces))

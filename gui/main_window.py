@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QM
 from gui.dialogs.about import show_about
 from gui.dialogs.shortcuts import ShortcutsDialog
 from gui.editor.canvas import project_file_from
+from gui.lessons.controller import LessonsController
 from gui.menus import build_menus, build_toolbar, shortcut_rows
 from gui.runtime_loader import TensorFlowLoader
 from gui.threads import abandon, stop_all_threads
@@ -68,7 +69,7 @@ class MainWindow(QMainWindow):
     runtime_ready = Signal(object)
 
     def __init__(self, settings: QSettings | None = None, load_runtime: bool = True,
-                 autosave_ms: int = 60_000, offer_recovery: bool = True) -> None:
+                 autosave_ms: int = 60_000, offer_recovery: bool = True, lessons_folder: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.runtime: RuntimeInfo | None = None
@@ -102,8 +103,9 @@ class MainWindow(QMainWindow):
         self.docks["training"].visibilityChanged.connect(self.editor.training.plots.set_on_screen)
         self._connect_actions()
         self.setAcceptDrops(True)
-        self._default_state = self.saveState()
         self.workspaces = Workspaces(self, self.docks, self.settings, lambda: self._default_state)
+        self.lessons = LessonsController(self, self.editor, self.workspaces, lessons_folder)
+        self._default_state = self.saveState()  # with the Lesson dock, hidden until a lesson opens
         self.addToolBar(self.workspaces.toolbar)
         self._add_workspace_menu()
         self.editor.session.run_starting.connect(lambda _worker: self.workspaces.run_starting())

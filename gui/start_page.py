@@ -29,7 +29,7 @@ class StartPage(QFrame):
     """Signals: `template_chosen(name)`, `recent_chosen(path)`, `guide_requested()`, `open_requested()`,
     `import_requested()` (open a Keras model), `application_requested()` (a Keras Applications network),
     `layer_dropped(type name)` (a palette layer dropped here starts the
-    model)."""
+    model), `lesson_chosen(name)`."""
 
     template_chosen = Signal(str)
     recent_chosen = Signal(str)
@@ -38,6 +38,7 @@ class StartPage(QFrame):
     import_requested = Signal()
     application_requested = Signal()
     layer_dropped = Signal(str)
+    lesson_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +63,10 @@ class StartPage(QFrame):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setStyleSheet(muted_style())
+        self.lessons = QListWidget()
+        self.lessons.setObjectName("start_lessons")
+        self.lessons.itemActivated.connect(lambda item: self._chosen(item, self.lesson_chosen))
+        self.lessons.currentItemChanged.connect(self._describe)
         self.recent = QListWidget()
         self.recent.itemActivated.connect(lambda item: self._chosen(item, self.recent_chosen))
         guide = QPushButton("Your first model in five steps…")
@@ -86,11 +91,28 @@ class StartPage(QFrame):
         grid.addWidget(open_button, 3, 1)
         grid.addWidget(self.application_button, 4, 0)
         grid.addWidget(self.import_button, 4, 1)
+        self.lessons_title = QLabel("<b>Lessons</b>: claims about deep learning, shown and measured")
+        grid.addWidget(self.lessons_title, 5, 0, 1, 2)
+        grid.addWidget(self.lessons, 6, 0, 1, 2)
+        self.lessons_title.hide()
+        self.lessons.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(hint)
         layout.addLayout(grid, 1)
         self.set_recent([])
+
+    def set_lessons(self, lessons: list[tuple[str, str, str]]) -> None:
+        """(name, title, claim) of each lesson; a double-click or Enter opens one."""
+        self.lessons.clear()
+        for name, title, claim in lessons:
+            item = QListWidgetItem(title)
+            item.setData(PATH_ROLE, name)
+            item.setToolTip(claim)
+            self.lessons.addItem(item)
+        self.lessons.setMaximumHeight(self.lessons.sizeHintForRow(0) * max(len(lessons), 1) + 8)
+        self.lessons_title.setVisible(bool(lessons))
+        self.lessons.setVisible(bool(lessons))
 
     def set_recent(self, paths: list[Path]) -> None:
         self.recent.clear()

@@ -77,3 +77,29 @@ def patch_attention(matrix: np.ndarray, grid: PatchGrid, token: int) -> np.ndarr
     row = matrix[token, grid.offset:grid.offset + grid.rows * grid.cols].reshape(grid.rows, grid.cols)
     top = row.max()
     return row / top if top > 0 else row
+
+
+def average_attention(probe: Probe, samples: np.ndarray, layer_id: str, batch_size: int = 256) -> np.ndarray:
+    """(heads, queries, keys) weights of `layer_id` averaged over `samples`, from batched forward passes."""
+    total, count = None, 0
+    for start in range(0, len(samples), batch_size):
+        scores = probe.batch(samples[start:start + batch_size]).get(layer_id + SCORES_SUFFIX)
+        if scores is None:
+            raise InspectionError(f"{layer_id} is not an attention layer")
+        scores = scores[:, None] if scores.ndim == 3 else scores  # (samples, heads, queries, keys)
+        part = scores.astype(np.float64).sum(axis=0)
+        total = part if total is None else total + part
+        count += len(scores)
+    if total is None:
+        raise InspectionError("no samples to average over")
+    return total / count
+
+
+def attention_by_distance(matrix: np.ndarray) -> np.ndarray:
+    """Mean weight a query gives a key `d` tokens away, for d = 0 .. length-1 (heads and queries averaged): is
+    attention local, or does it reach far?"""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    matrix = matrix.mean(axis=0) if matrix.ndim == 3 else matrix
+    queries, keys = matrix.shape
+    distance = np.abs(np.arange(queries)[:, None] - np.arange(keys)[None, :])
+    return np.array([matrix[distance == d].mean() for d in range(max(queries, keys)) if (distance == d).any()])

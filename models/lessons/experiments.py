@@ -7,7 +7,7 @@ import numpy as np
 
 from models.graph.project import Project
 from models.graph.spec import LayerNode, ModelSpec
-from models.lessons.evidence import Evidence, Lesson
+from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.training.config import TrainingConfig
 
 SPIRALS = {"source": "toy2d", "options": {"kind": "spirals", "samples": 1000}}
@@ -27,21 +27,28 @@ def mlp(widths: list[int], name: str) -> ModelSpec:
     return spec
 
 
-def _train(spec: ModelSpec, data, config: TrainingConfig, group: str, records: list):
+def train_recorded(spec: ModelSpec, data, config: TrainingConfig, group: str, records: list, dataset: dict,
+                   reporter=None):
+    """Train one run and add its record (grouped under `group`) to `records`, as the window's runs are."""
     from models.checks.validate import validate
     from models.training.run_table import next_run_number
     from models.training.runs import run_record
     from models.training.trainer import Trainer
 
-    result = Trainer(spec, data, config).run()
-    record = run_record(next_run_number(records), spec, SPIRALS, config, result,
+    result = Trainer(spec, data, config, reporter).run()
+    record = run_record(next_run_number(records), spec, dataset, config, result,
                         params=validate(spec).total_params)
     record["group"] = group
     records.append(record)
     return result
 
 
-def run_depth(quick: bool = False) -> Evidence:
+def depth_project(records: list | None = None, epochs: int = 40) -> Project:
+    return Project(spec=mlp(DEEP, "deep 3x16"), name="Lesson: does depth help?", dataset=dict(SPIRALS),
+                   training={"epochs": epochs, "batch_size": 32, "learning_rate": 0.01}, runs=records or [])
+
+
+def run_depth(quick: bool = False, watch: LessonWatch | None = None) -> Evidence:
     from datasets.registry import load_dataset
 
     data = load_dataset(SPIRALS)
@@ -49,11 +56,14 @@ def run_depth(quick: bool = False) -> Evidence:
     records: list = []
     finals: dict[str, list[float]] = {}
     last_deep = None
-    for label, widths in (("shallow 1x128", SHALLOW), ("deep 3x16", DEEP)):
+    watch = watch or LessonWatch()
+    for number, (label, widths) in enumerate((("shallow 1x128", SHALLOW), ("deep 3x16", DEEP))):
         spec = mlp(widths, label)
         for seed in range(seeds):
+            watch.check()
             config = TrainingConfig(epochs=epochs, batch_size=32, learning_rate=0.01, seed=seed)
-            result = _train(spec, data, config, label, records)
+            reporter = watch.reporter(f"{label}, seed {seed}", number * seeds + seed + 1, 2 * seeds)
+            result = train_recorded(spec, data, config, label, records, SPIRALS, reporter)
             finals.setdefault(label, []).append(result.final.get("val_accuracy", float("nan")))
             if label.startswith("deep"):
                 last_deep = result.model
@@ -64,17 +74,26 @@ def run_depth(quick: bool = False) -> Evidence:
                f"shallow one {shallow.mean():.2f} ± {shallow.std():.2f}. "
                + ("Depth helped, by more than the seeds' spread." if held else
                   "Here the difference is within the seeds' spread: not shown on this run."))
-    project = Project(spec=mlp(DEEP, "deep 3x16"), name="Lesson: does depth help?", dataset=dict(SPIRALS),
-                      training={"epochs": epochs, "batch_size": 32, "learning_rate": 0.01}, runs=records)
+    watch.check()
+    project = depth_project(records, epochs)
+    rows = [(f"Validation accuracy after {epochs} epochs, mean ± std over {seeds} seeds",
+             f"deep 3x16: {deep.mean():.2f} ± {deep.std():.2f}", f"shallow 1x128: {shallow.mean():.2f} ± "
+             f"{shallow.std():.2f}"), ("Weights", "626", "642")]
     return Evidence("depth", DEPTH_CLAIM, {"deep val_accuracy": finals["deep 3x16"]},
-                    {"shallow val_accuracy": finals["shallow 1x128"]}, verdict, held, project=project,
+                    {"shallow val_accuracy": finals["shallow 1x128"]}, verdict, held, rows, project=project,
                     model=last_deep)
 
 
-RATES = {"too small": 1e-4, "good": 1e-2, "too large": 1.0}
+RATES = {"too small": 1e-4, "too large": 1.0, "good": 1e-2}  # the good run last: its model is the one kept
 
 
-def run_learning_rate(quick: bool = False) -> Evidence:
+def rate_project(records: list | None = None, epochs: int = 40) -> Project:
+    return Project(spec=mlp(DEEP, "deep 3x16"), name="Lesson: the learning rate", dataset=dict(SPIRALS),
+                   training={"epochs": epochs, "batch_size": 32, "learning_rate": RATES["good"]},
+                   runs=records or [])
+
+
+def run_learning_rate(quick: bool = False, watch: LessonWatch | None = None) -> Evidence:
     from datasets.registry import load_dataset
 
     data = load_dataset(SPIRALS)
@@ -83,15 +102,18 @@ def run_learning_rate(quick: bool = False) -> Evidence:
     measured: dict[str, dict[str, float | str]] = {}
     good_model = None
     spec = mlp(DEEP, "deep 3x16")
-    for label, rate in RATES.items():
+    watch = watch or LessonWatch()
+    for number, (label, rate) in enumerate(RATES.items(), 1):
+        watch.check()
         config = TrainingConfig(epochs=epochs, batch_size=32, learning_rate=rate, seed=0)
-        result = _train(spec, data, config, f"rate {rate:g}", records)
+        reporter = watch.reporter(f"learning rate {rate:g} ({label})", number, len(RATES))
+        result = train_recorded(spec, data, config, f"rate {rate:g}", records, SPIRALS, reporter)
         losses = result.history.get("loss") or [float("nan")]
         measured[label] = {"learning_rate": rate, "val_accuracy": result.final.get("val_accuracy"),
                            "first_loss": losses[0], "last_loss": losses[-1], "status": result.stopped}
         if label == "good":
             good_model = result.model
-    small, good, large = (measured[k].get("val_accuracy") or 0.0 for k in RATES)
+    small, large, good = (measured[k].get("val_accuracy") or 0.0 for k in ("too small", "too large", "good"))
     held = bool(good > small + 0.1 and good > large + 0.1)
     too_large = measured["too large"]
     overshoot = (f"its loss exploded and the run stopped ({too_large['status']})" if too_large["status"] in
@@ -99,10 +121,13 @@ def run_learning_rate(quick: bool = False) -> Evidence:
     verdict = (f"The same net, {epochs} epochs: at {RATES['too small']:g} it reached {small:.2f} (the steps are too "
                f"small to get far), at {RATES['good']:g} {good:.2f}, at {RATES['too large']:g} {overshoot}. "
                + ("The middle rate won by a wide margin." if held else "Here the rates did not separate clearly."))
-    project = Project(spec=spec, name="Lesson: the learning rate", dataset=dict(SPIRALS),
-                      training={"epochs": epochs, "batch_size": 32, "learning_rate": RATES["good"]}, runs=records)
+    watch.check()
+    project = rate_project(records, epochs)
+    rows = [(f"Validation accuracy after {epochs} epochs", f"rate {RATES['good']:g}: {good:.2f}",
+             f"rate {RATES['too small']:g}: {small:.2f} · rate {RATES['too large']:g}: "
+             + (str(too_large["status"]) if too_large["status"] in ("diverged", "nan") else f"{large:.2f}"))]
     return Evidence("learning-rate", RATE_CLAIM, {"good": measured["good"]},
-                    {"too small": measured["too small"], "too large": measured["too large"]}, verdict, held,
+                    {"too small": measured["too small"], "too large": measured["too large"]}, verdict, held, rows,
                     project=project, model=good_model)
 
 
@@ -112,8 +137,9 @@ RATE_CLAIM = "The learning rate decides whether a network learns at all: too sma
 DEPTH = Lesson("depth", "Does depth help?", DEPTH_CLAIM,
                "Two networks with the same number of weights learn the spirals: one wide layer of 128, or three "
                "layers of 16. Watch the validation accuracy of each, over three seeds: the band shows how much "
-               "luck alone moves it.", run_depth)
+               "luck alone moves it.", run_depth, depth_project, workspace="train")
 LEARNING_RATE = Lesson("learning-rate", "What does the learning rate do?", RATE_CLAIM,
-                       "The same network trains three times, with a learning rate of 0.0001, 0.01 and 1. Watch the "
-                       "loss: the first barely moves, the second falls, the third jumps and stays high.",
-                       run_learning_rate)
+                       "The same network trains three times, with a learning rate of 0.0001, 1 and 0.01. Watch the "
+                       "loss: at 0.0001 it barely moves, at 1 it jumps and stays high (or the run stops), at 0.01 "
+                       "it falls.",
+                       run_learning_rate, rate_project, workspace="train")

@@ -6,26 +6,35 @@ import json
 import time
 from pathlib import Path
 
-from models.lessons.evidence import Evidence, Lesson
+from models.lessons.attention_lesson import ATTENTION_LESSON
+from models.lessons.edges_lesson import EDGES
+from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import DEPTH, LEARNING_RATE
 
-LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (DEPTH, LEARNING_RATE)}
+LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (EDGES, ATTENTION_LESSON, DEPTH, LEARNING_RATE)}
 
 
-def run_lesson(name: str, out_dir: Path, quick: bool = False) -> Evidence:
-    """Run lesson `name` and write `evidence.json`, `project.strata.json` and `model.keras` to `out_dir`."""
+MODEL_FILE = "model.keras"
+
+
+def run_lesson(name: str, out_dir: Path, quick: bool = False, watch: LessonWatch | None = None) -> Evidence:
+    """Run lesson `name` and write `evidence.json`, `project.strata.json` and `model.keras` to `out_dir`. The
+    project's last run is the one whose model is kept, so opening the project brings the trained model back."""
     from models.building.export import save_keras
 
     lesson = LESSONS[name]
     start = time.perf_counter()
-    evidence = lesson.run(quick)
+    evidence = lesson.run(quick, watch or LessonWatch())
     evidence.seconds = round(time.perf_counter() - start, 1)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "evidence.json").write_text(json.dumps(evidence.to_dict(), indent=2, allow_nan=False) + "\n",
                                            encoding="utf-8")
-    if evidence.project is not None:
-        evidence.project.save(out_dir / "project.strata.json")
     if evidence.model is not None:
-        save_keras(evidence.model, out_dir / "model.keras")
+        save_keras(evidence.model, out_dir / MODEL_FILE)
+    if evidence.project is not None:
+        runs = evidence.project.runs
+        if evidence.model is not None and runs:
+            runs[-1]["model_file"] = MODEL_FILE
+        evidence.project.save(out_dir / "project.strata.json")
     return evidence

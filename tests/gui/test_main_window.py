@@ -32,7 +32,7 @@ def make_window(qtbot, settings, load_runtime=False) -> MainWindow:
 def test_menus_in_order(qtbot, settings):
     window = make_window(qtbot, settings)
     titles = [action.text().replace("&", "") for action in window.menuBar().actions()]
-    assert titles == ["File", "Edit", "Model", "Data", "Train", "View", "Help"]
+    assert titles == ["File", "Edit", "Model", "Data", "Train", "View", "Lessons", "Help"]
 
 
 def test_every_panel_is_a_dock_toggled_from_the_view_menu(qtbot, settings):
