@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
+from gui.inspection.hierarchy_runs import HierarchyRuns
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.layer_strip import LayerStrip
 from gui.inspection.live_controls import LiveControls, epoch_text
@@ -182,6 +183,7 @@ class InspectionPanel(QWidget):
         self.layer_strip.layer_clicked.connect(self._strip_clicked)
         self.feature_maps.layer_chosen.connect(self.layer_strip.set_current)
         self.predictions.cam_requested.connect(self._cam_requested)
+        self.hierarchy_runs = HierarchyRuns(self)  # the Hierarchy view's measures, in their own threads
 
         body = QHBoxLayout()
         body.addWidget(self.side_scroll)

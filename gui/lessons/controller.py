@@ -55,11 +55,15 @@ class LessonsController(QObject):
         self.dock.setObjectName("dock.lesson")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        inspector = getattr(window, "docks", {}).get("inspector")
+        if inspector is not None:  # the whole right column, in front of the Inspector, while a lesson is open
+            window.tabifyDockWidget(inspector, self.dock)
         self.dock.hide()
         self.runs = CurrentWorker(self)
         self.menu = self._build_menu()
         workspaces.changed.connect(self._workspace_changed)
         editor.document.project_replaced.connect(self._project_replaced)
+        editor.session.dataset_loaded.connect(self._dataset_loaded)
         start_page = editor.start_page
         start_page.set_lessons([(lesson.name, lesson.title, lesson.claim) for lesson in LESSONS.values()])
         start_page.lesson_chosen.connect(self.open)
@@ -116,6 +120,11 @@ class LessonsController(QObject):
         if not self._replacing and not self.is_running():
             self.current = None
             self.dock.hide()
+
+    def _dataset_loaded(self, _dataset) -> None:
+        """A lesson that shows an Inspection view shows it on a validation sample as soon as the data is there."""
+        if self.current is not None and LESSONS[self.current].view:
+            self.editor.inspection.load_dataset_sample(0, "validation")
 
     def _workspace_changed(self, _key: str) -> None:
         if self.current is not None:  # a workspace's saved arrangement predates the lesson: keep the panel

@@ -75,14 +75,16 @@ class LessonPanel(QWidget):
         buttons.addStretch(1)
         body = QWidget()
         layout = QVBoxLayout(body)
-        for widget in (self.title, self.claim, self.look_at):
-            layout.addWidget(widget)
+        # the controls and the evidence first: a docked panel is often short
+        layout.addWidget(self.title)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.evidence)
+        layout.addWidget(self.claim)
+        layout.addWidget(self.look_at)
         layout.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -122,6 +124,7 @@ class LessonPanel(QWidget):
         self.evidence.setText(evidence_html(evidence))
         self.evidence.setStyleSheet(HELD_STYLE if evidence.held else NOT_HELD_STYLE)
         self.evidence.show()
+        self.scroll.ensureWidgetVisible(self.evidence)  # a short dock scrolls to it
 
     def show_ended(self, text: str) -> None:
         """Stopped or failed: say so, keep whatever evidence was shown."""

@@ -112,3 +112,15 @@ def _displayable(sample: np.ndarray, preprocessing: Preprocessing) -> np.ndarray
         shown = np.clip(sample * scale, 0, 255).astype(np.uint8)
         return shown[..., 0] if shown.shape[-1] == 1 else shown
     return sample
+
+
+def samples_of(dataset: Dataset, split: str = "validation", count: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Up to `count` samples of a split and their labels, prepared exactly as training sees them (the train split
+    when the dataset has no validation split): the batch that averages over a dataset use."""
+    part = getattr(dataset, split, None)
+    if part is None or not part.count:
+        part = dataset.train
+    if part is None or not part.count:
+        raise DatasetError("the dataset has no samples")
+    pairs = [part.sample(index) for index in range(min(int(count), part.count))]
+    return np.stack([sample for sample, _ in pairs]), np.asarray([label for _, label in pairs])

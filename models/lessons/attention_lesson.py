@@ -92,8 +92,8 @@ def run_attention(quick: bool = False, watch: LessonWatch | None = None) -> Evid
         watch.check()
         config = TrainingConfig(epochs=epochs, batch_size=TRAINING["batch_size"],
                                 learning_rate=TRAINING["learning_rate"], seed=0)
-        result = train_recorded(spec, data, config, spec.name, records, dataset,
-                                watch.reporter(spec.name, number, len(specs)))
+        result = train_recorded(spec, data, config, "", records, dataset,
+                                watch.reporter(spec.name, number, len(specs)), spec.name)
         accuracy[spec.name] = float(result.final.get("val_accuracy") or 0.0)
         model = result.model
     watch.check()

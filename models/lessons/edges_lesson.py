@@ -53,7 +53,7 @@ def run_edges(quick: bool = False, watch: LessonWatch | None = None) -> Evidence
     keeper = KeepInitialWeights(watch.reporter("a CNN telling ten photos apart", 1, 1), FIRST)
     config = TrainingConfig(epochs=epochs, batch_size=TRAINING["batch_size"],
                             learning_rate=TRAINING["learning_rate"], seed=0)
-    result = train_recorded(edge_cnn(), data, config, "edges", records, dataset, keeper)
+    result = train_recorded(edge_cnn(), data, config, "", records, dataset, keeper, "edge learner")
     watch.check()
     trained_kernel = result.model.get_layer(FIRST).get_weights()[0]
     trained = edge_scores(trained_kernel)[0]

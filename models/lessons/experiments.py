@@ -28,7 +28,7 @@ def mlp(widths: list[int], name: str) -> ModelSpec:
 
 
 def train_recorded(spec: ModelSpec, data, config: TrainingConfig, group: str, records: list, dataset: dict,
-                   reporter=None):
+                   reporter=None, name: str = ""):
     """Train one run and add its record (grouped under `group`) to `records`, as the window's runs are."""
     from models.checks.validate import validate
     from models.training.run_table import next_run_number
@@ -38,7 +38,10 @@ def train_recorded(spec: ModelSpec, data, config: TrainingConfig, group: str, re
     result = Trainer(spec, data, config, reporter).run()
     record = run_record(next_run_number(records), spec, dataset, config, result,
                         params=validate(spec).total_params)
-    record["group"] = group
+    if group:  # repeats of one model: a mean ± std row in the Runs table
+        record["group"] = group
+    if name:
+        record["name"] = name
     records.append(record)
     return result
 
@@ -107,7 +110,7 @@ def run_learning_rate(quick: bool = False, watch: LessonWatch | None = None) -> 
         watch.check()
         config = TrainingConfig(epochs=epochs, batch_size=32, learning_rate=rate, seed=0)
         reporter = watch.reporter(f"learning rate {rate:g} ({label})", number, len(RATES))
-        result = train_recorded(spec, data, config, f"rate {rate:g}", records, SPIRALS, reporter)
+        result = train_recorded(spec, data, config, "", records, SPIRALS, reporter, f"rate {rate:g} ({label})")
         losses = result.history.get("loss") or [float("nan")]
         measured[label] = {"learning_rate": rate, "val_accuracy": result.final.get("val_accuracy"),
                            "first_loss": losses[0], "last_loss": losses[-1], "status": result.stopped}

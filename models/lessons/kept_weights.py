@@ -11,12 +11,15 @@ from models.training.trainer import Reporter
 
 
 class KeepInitialWeights(Reporter):
-    def __init__(self, inner: Reporter, layer_id: str) -> None:
+    """`initial`: the weights of layer `layer_id` (or, with None, of the whole model) before the first step."""
+
+    def __init__(self, inner: Reporter, layer_id: str | None = None) -> None:
         self.inner, self.layer_id = inner, layer_id
         self.initial: list[np.ndarray] | None = None
 
     def before_training(self, model: Any) -> None:
-        self.initial = [np.array(weight) for weight in model.get_layer(self.layer_id).get_weights()]
+        weights = model.get_weights() if self.layer_id is None else model.get_layer(self.layer_id).get_weights()
+        self.initial = [np.array(weight) for weight in weights]
         self.inner.before_training(model)
 
     def on_train_begin(self, info: dict[str, Any]) -> None:

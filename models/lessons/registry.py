@@ -10,8 +10,10 @@ from models.lessons.attention_lesson import ATTENTION_LESSON
 from models.lessons.edges_lesson import EDGES
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import DEPTH, LEARNING_RATE
+from models.lessons.hierarchy_lesson import HIERARCHY
 
-LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (EDGES, ATTENTION_LESSON, DEPTH, LEARNING_RATE)}
+LESSONS: dict[str, Lesson] = {lesson.name: lesson
+                              for lesson in (EDGES, HIERARCHY, ATTENTION_LESSON, DEPTH, LEARNING_RATE)}
 
 
 MODEL_FILE = "model.keras"
