@@ -200,3 +200,18 @@ def load_toy2d(kind: str = "spirals", samples: int = 1000, noise: float = 0.1, c
     info = array_info(f"2-D {kind}", train.x, train.y, names, {"train": train, "validation": validation},
                       description=f"{samples} points, noise {noise}")
     return Dataset(info, train, validation)
+
+
+def key_positions(source: str, tokens: np.ndarray, options: dict | None = None) -> list[int]:
+    """The positions of the tokens the label depends on, for Strata's own sequence tasks (the Attention view marks
+    them): the marker and its partner (Sequences), the question and the item it names (Lookup); [] otherwise."""
+    tokens = np.asarray(tokens).astype(int).ravel()
+    if source == "sequences":
+        return [int(i) for i in np.flatnonzero((tokens == MARKER) | (tokens == PARTNER))]
+    if source == "lookup" and len(tokens) >= 2:
+        keys = int((options or {}).get("keys", 32))
+        ids = lookup_tokens(keys)
+        asked = int(tokens[-1]) - ids["first_question"]
+        named = np.flatnonzero((tokens[:-1] - ids["first_item"]) // 2 == asked)
+        return [*(int(i) for i in named[:1]), len(tokens) - 1]
+    return []

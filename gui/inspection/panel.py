@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
+from gui.inspection.attention_runs import AttentionRuns
 from gui.inspection.hierarchy_runs import HierarchyRuns
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.layer_strip import LayerStrip
@@ -184,6 +185,7 @@ class InspectionPanel(QWidget):
         self.feature_maps.layer_chosen.connect(self.layer_strip.set_current)
         self.predictions.cam_requested.connect(self._cam_requested)
         self.hierarchy_runs = HierarchyRuns(self)  # the Hierarchy view's measures, in their own threads
+        self.attention_runs = AttentionRuns(self)  # ... and the Attention view's validation average
 
         body = QHBoxLayout()
         body.addWidget(self.side_scroll)

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from datasets.generated import key_positions
+from gui.inspection.line_plots import LinePlot
 from gui.inspection.plots import Heatmap
 from gui.inspection.tabs.base import InspectionTab, combo_items, control_row
 from gui.inspection.views import OverlayImage, TileGrid
-from models.inspection.attention import PatchGrid, attention_rollout, attention_scores, patch_attention, patch_grid
+from models.inspection.attention import (
+    PatchGrid,
+    attention_by_distance,
+    attention_rollout,
+    attention_scores,
+    patch_attention,
+    patch_grid,
+)
 from models.inspection.probe import SCORES_SUFFIX
 
 
 class AttentionTab(InspectionTab):
     """Score matrices per head (query x key), rollout across layers, and a chosen patch's attention drawn over
-    the image for models built from image patches."""
+    the image for models built from image patches. For token sequences: the weights of this input or averaged
+    over the validation set (`average_requested(layer id)`, answered with `show_average`), the tokens the task
+    depends on marked with a star, and attention against token distance beside the even spread (1/length)."""
 
     view_key = "attention"
     ROLLOUT = "__rollout__"
+    THIS_INPUT, AVERAGE = "input", "average"
+    average_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,35 +39,78 @@ class AttentionTab(InspectionTab):
         self.layer_combo.setMinimumContentsLength(26)
         self.head_combo = QComboBox()
         self.head_combo.setMinimumContentsLength(18)
+        self.scope_combo = QComboBox()
+        self.scope_combo.addItem("This input", self.THIS_INPUT)
+        self.scope_combo.addItem("Average over the validation set", self.AVERAGE)
+        self.scope_combo.setToolTip("The weights for the input shown, or their mean over the validation samples "
+                                    "(measured in a thread)")
+        self.averages: dict[str, tuple[np.ndarray, int]] = {}  # layer -> ((heads, queries, keys), samples)
+        self.dataset_choice: dict = {}  # the project's dataset {"source", "options"}: which tokens are key
+        self.distance = LinePlot("distance between query and key (tokens)", "mean attention weight")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
         self.heads = TileGrid()
         self.matrix = Heatmap()
         self.overlay = OverlayImage()
         self.patch_hint = QLabel("Click a patch of the image to see where it looks.")
         self.patch_token: int | None = None
-        controls = control_row("Layer", self.layer_combo, "Head", self.head_combo)
+        controls = control_row("Layer", self.layer_combo, "Head", self.head_combo, self.scope_combo)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.patch_hint)
         right_layout.addWidget(self.overlay, 1)
         self.right = right
+        self.tokens_side = QWidget()  # for token sequences: how far attention reaches
+        tokens_layout = QVBoxLayout(self.tokens_side)
+        tokens_layout.setContentsMargins(0, 0, 0, 0)
+        tokens_layout.addWidget(self.summary)
+        tokens_layout.addWidget(self.distance, 1)
         self.splitter = QSplitter()
         self.views = QStackedWidget()
         self.views.addWidget(self.matrix)
         self.views.addWidget(self.heads)
         self.splitter.addWidget(self.views)
         self.splitter.addWidget(right)
+        self.splitter.addWidget(self.tokens_side)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(self.splitter, 1)
         self.layer_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
         self.head_combo.currentIndexChanged.connect(lambda _i: self._draw_safely())
+        self.scope_combo.currentIndexChanged.connect(lambda _i: self._scope_changed())
         self.overlay.clicked.connect(self._patch_clicked)
 
     def _scores(self, layer: str) -> list[np.ndarray]:
-        return [attention_scores(self.data.outputs, layer_id).astype(np.float32)
-                for layer_id in (self.data.attention_ids if layer == self.ROLLOUT else [layer])]
+        ids = self.data.attention_ids if layer == self.ROLLOUT else [layer]
+        if self.averaging():
+            return [self.averages[layer_id][0].astype(np.float32) for layer_id in ids]
+        return [attention_scores(self.data.outputs, layer_id).astype(np.float32) for layer_id in ids]
+
+    def averaging(self) -> bool:
+        """True when the average over the validation set is chosen and measured for the layers shown."""
+        layer = self.layer_combo.currentData()
+        ids = self.data.attention_ids if layer == self.ROLLOUT else [layer]
+        return (self.scope_combo.currentData() == self.AVERAGE and bool(ids)
+                and all(layer_id in self.averages for layer_id in ids))
+
+    def _scope_changed(self) -> None:
+        layer = self.layer_combo.currentData()
+        if self.scope_combo.currentData() == self.AVERAGE and layer is not None:
+            for layer_id in (self.data.attention_ids if layer == self.ROLLOUT else [layer]):
+                if layer_id not in self.averages:
+                    self.summary.setText("Averaging over the validation set…")
+                    self.average_requested.emit(layer_id)
+        self._draw_safely()
+
+    def show_average(self, layer_id: str, matrix: np.ndarray, samples: int) -> None:
+        self.averages[layer_id] = (np.asarray(matrix), int(samples))
+        self._draw_safely()
+
+    def forget_averages(self) -> None:
+        """The model or its data changed: averages measured before no longer hold."""
+        self.averages = {}
 
     def current_matrix(self) -> np.ndarray | None:
         layer = self.layer_combo.currentData()
@@ -94,12 +151,46 @@ class AttentionTab(InspectionTab):
                                    row_title="query", col_title="key")
             self.views.setCurrentWidget(self.matrix)
         self._draw_patch(matrix)
+        self._draw_distance(matrix)
 
     def _token_labels(self, count: int) -> list[str] | None:
+        """Token ids, the task's key tokens starred; positions only for the validation average (tokens differ)."""
         source = self.data.input
         if source is None or source.sample.ndim != 1 or len(source.sample) != count:
             return None
-        return [str(int(token)) for token in source.sample]
+        if self.averaging():
+            return [str(position) for position in range(count)]
+        keys = self.key_positions()
+        return [("★" if position in keys else "") + str(int(token)) for position, token in enumerate(source.sample)]
+
+    def key_positions(self) -> list[int]:
+        """The positions of the tokens the task depends on, in the input shown (Strata's own sequence tasks)."""
+        source = self.data.input
+        if source is None or source.sample.ndim != 1:
+            return []
+        choice = self.dataset_choice or {}
+        return key_positions(str(choice.get("source", "")), source.sample, choice.get("options") or {})
+
+    def _draw_distance(self, matrix: np.ndarray) -> None:
+        source = self.data.input
+        sequence = source is not None and source.sample.ndim == 1 and matrix.shape[0] == matrix.shape[1]
+        self.tokens_side.setVisible(sequence)
+        if not sequence:
+            return
+        length = matrix.shape[1]
+        profile = attention_by_distance(matrix)
+        self.distance.set_lines({"attention": profile}, [str(d) for d in range(len(profile))],
+                                (f"evenly spread: 1/{length}", 1.0 / length))
+        averaged = self.averaging()
+        layer = self.layer_combo.currentData()
+        scope = (f"Mean over {self.averages[layer][1]} validation sequences." if averaged and layer in self.averages
+                 else "This input.")
+        keys = [] if averaged else self.key_positions()
+        if len(keys) >= 2:
+            query, key = keys[-1], keys[0]
+            scope += (f" ★ marks the tokens the answer depends on: token {query} gives {matrix[query, key]:.0%} of "
+                      f"its attention to token {key} (evenly spread it would be {1 / length:.0%}).")
+        self.summary.setText(scope)
 
     def patch_grid(self, tokens: int) -> PatchGrid | None:
         source = self.data.input
