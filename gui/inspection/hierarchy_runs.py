@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from gui.model_tasks import ModelTask
 from gui.threads import CurrentWorker
 from models.inspection.live import BEFORE_TRAINING
+from models.training.initial_weights import initial_weights
 
 
 class HierarchyRuns(QObject):
@@ -26,10 +27,13 @@ class HierarchyRuns(QObject):
         panel = self.panel
         if panel.trained_model is None:
             return None
+        kept = initial_weights(panel.trained_model)
+        if kept is not None:
+            return kept
         for snapshot in panel.live_controls.snapshots:
             if snapshot.epoch == BEFORE_TRAINING and snapshot.weights is not None:
                 return snapshot.weights
-        return getattr(panel.session.state, "initial_weights", None)
+        return None
 
     def _inputs(self, count: int):
         dataset = self.panel._dataset()

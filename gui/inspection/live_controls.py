@@ -111,6 +111,12 @@ class LiveControls(QWidget):
         self.snapshots = []
         self._update_slider()
 
+    def keep_initial(self, weights: list) -> None:
+        """A trained model opened with the weights it started from: the slider starts at "before training"
+        (its views are computed from those weights for whatever input is pinned)."""
+        self.snapshots = [LiveSnapshot(0, BEFORE_TRAINING, {}, epoch_end=True, weights=weights, token=-1)]
+        self._update_slider()
+
     # ----- internals -----------------------------------------------------------------------------------------------
     def _settings(self) -> LiveSettings:
         return REFRESH_CHOICES[self.refresh_combo.currentIndex()][1]

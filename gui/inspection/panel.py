@@ -52,6 +52,7 @@ from models.inspection.engine import InspectionRequest, InspectionResult
 from models.inspection.live import LiveSnapshot
 from models.inspection.probe import SCORES_SUFFIX
 from models.inspection.snapshot import ViewData
+from models.training.initial_weights import initial_weights
 from models.training.trainer import model_fingerprint
 
 log = logging.getLogger(__name__)
@@ -390,6 +391,10 @@ class InspectionPanel(QWidget):
         runs = self.document.project.runs
         trained_as = runs[-1].get("model_fingerprint") if runs else None  # the architecture that was trained
         self.trained_fingerprint = (trained_as or model_fingerprint(self.document.spec)) if model is not None else ""
+        kept = initial_weights(model) if model is not None else None
+        if kept is not None and not self.live_controls.snapshots:  # opened with the project: replay its start
+            self.run_spec = self.document.spec.copy()
+            self.live_controls.keep_initial(kept)
         # a moment later, and not at all if another run has started by then: computing in a third thread
         # beside training and the GUI starved the GUI thread of Python's lock for ~180 ms (bench/training.py)
         self.recompute_timer.start()

@@ -11,16 +11,21 @@ from datasets.file_checks import file_problem
 from models.atomic_write import atomic_path
 
 
-def save_keras(model: Any, path: Path) -> Path:
+def save_keras(model: Any, path: Path, with_initial: bool = False) -> Path:
     """Keras's own format (architecture, weights, optimizer state); `keras.models.load_model` reads it back,
     Strata's custom layers included (they are registered serializable). Written atomically: an interrupted
-    save leaves the previous file."""
+    save leaves the previous file. `with_initial`: a run's model also writes its weights before training
+    beside it (models.training.initial_weights), when it has them."""
     path = Path(path)
     if path.suffix != ".keras":
         path = path.with_suffix(".keras")
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as temp:
         model.save(temp)
+    if with_initial:
+        from models.training.initial_weights import save_initial
+
+        save_initial(model, path)
     return path
 
 
@@ -28,11 +33,14 @@ def load_keras(path: Path) -> Any:
     import keras
 
     import models.building.custom_layers  # noqa: F401  (registers Strata's layers for deserialisation)
+    from models.training.initial_weights import load_initial
 
     problem = file_problem(path, "model")
     if problem:
         raise OSError(problem)
-    return keras.models.load_model(Path(path))
+    model = keras.models.load_model(Path(path))
+    load_initial(model, Path(path))  # a run's weights before training, when they were kept beside it
+    return model
 
 
 def copy_model(model: Any) -> Any:

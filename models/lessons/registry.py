@@ -33,7 +33,7 @@ def run_lesson(name: str, out_dir: Path, quick: bool = False, watch: LessonWatch
     (out_dir / "evidence.json").write_text(json.dumps(evidence.to_dict(), indent=2, allow_nan=False) + "\n",
                                            encoding="utf-8")
     if evidence.model is not None:
-        save_keras(evidence.model, out_dir / MODEL_FILE)
+        save_keras(evidence.model, out_dir / MODEL_FILE, with_initial=True)
     if evidence.project is not None:
         runs = evidence.project.runs
         if evidence.model is not None and runs:

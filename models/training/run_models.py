@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from models.building.export import save_keras
+from models.training.initial_weights import sidecar
 
 
 def models_folder(project_path: Path) -> Path:
@@ -37,7 +38,7 @@ def write_run_models(project_path: Path, runs: list[dict[str, Any]], unsaved: di
             continue
         target = folder / f"{run_id}.keras"
         if run_id in unsaved:
-            save_keras(unsaved[run_id], target)
+            save_keras(unsaved[run_id], target, with_initial=True)
         else:
             source = run_model_path(previous_path, record.get("model_file"))
             if source is None:
@@ -45,6 +46,8 @@ def write_run_models(project_path: Path, runs: list[dict[str, Any]], unsaved: di
             if source.resolve() != target.resolve():
                 folder.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
+                if sidecar(source).is_file():  # its weights before training go with it
+                    shutil.copy2(sidecar(source), sidecar(target))
         written[run_id] = target.relative_to(project_path.parent).as_posix()
     return written
 

@@ -28,6 +28,7 @@ from models.checks.problems import BuildError
 from models.graph.project import model_to_dict
 from models.graph.spec import ModelSpec
 from models.training.config import TrainingConfig, learning_rate_at
+from models.training.initial_weights import initial_weights, keep_initial
 
 log = logging.getLogger(__name__)
 
@@ -386,6 +387,10 @@ class Trainer:
                                      f"epoch(s) of {steps_per_epoch} step(s), batch {config.batch_size}")
             if self.reporter.should_stop():  # asked while building and compiling: no step was taken
                 raise StoppedBeforeTraining()
+            if initial_weights(model) is None:  # a continued run keeps the weights its first run started from
+                note = keep_initial(model)
+                if note:
+                    self.reporter.on_message(note)
             self.reporter.before_training(model)
             if loop is not None:
                 loop.fit(result, DivergenceWatch(config.divergence_factor))

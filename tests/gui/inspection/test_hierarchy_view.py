@@ -15,7 +15,8 @@ TIMEOUT = 120_000
 
 
 def test_measure_probes_every_conv_layer_now_and_before_training_and_a_click_shows_a_field(qtbot,
-                                                                                             main_window_factory):
+                                                                                             main_window_factory,
+                                                                                             tmp_path):
     window = main_window_factory()
     project = load_template("lenet")
     project.dataset = {"source": "shapes", "options": {"size": 28, "count_per_class": 40}}
@@ -60,3 +61,21 @@ def test_measure_probes_every_conv_layer_now_and_before_training_and_a_click_sho
     assert all(field.box.contains(r, c) for r, c in zip(rows, columns, strict=True))  # never outside what it sees
     assert "can see" in tab.field_label.text() and image.marker is not None
     assert {"probe_now", "probe_before_training", "effective_field"} <= set(tab.export_arrays())
+    # saved and opened again, the run still knows where it started: the slider's first position and the probe
+    path = tmp_path / "shapes.strata.json"
+    window.editor.files._save_to(path)
+    assert (tmp_path / "shapes-models" / "run-1.initial.npz").is_file()
+    assert window.editor.files.open_path(path, ask=False)
+    qtbot.waitUntil(lambda: window.editor.session.state.trained_model is not None, timeout=TIMEOUT)
+    controls = panel.live_controls
+    qtbot.waitUntil(lambda: len(controls.snapshots) == 1, timeout=TIMEOUT)
+    assert controls.epoch_slider.minimum() == 0 and controls.epoch_slider.maximum() == 1
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        panel.load_dataset_sample(0, "validation")
+    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
+        controls.epoch_slider.setValue(0)
+    assert panel.data.source == "model before training (initial weights)"
+    tab.measure = None
+    qtbot.mouseClick(tab.measure_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.measure is not None, timeout=TIMEOUT)
+    assert tab.measure.initial == pytest.approx(measure.initial)  # the same weights before training, from the file

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from models.graph.project import Project
 from models.lessons import LESSONS
+from models.training.initial_weights import initial_weights
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +55,10 @@ def test_each_lesson_opens_from_the_menu_runs_and_shows_its_evidence(qtbot, main
     assert document.project.runs == Project.load(document.path).runs and document.project.runs
     qtbot.waitUntil(lambda: window.editor.session.state.trained_model is not None, timeout=60_000)
     assert window.lessons.dock.isVisible() and window.lessons.current == name
+    # the weights the lesson's model started from came back with it: "before training" is the slider's start
+    assert initial_weights(window.editor.session.state.trained_model) is not None
+    assert (tmp_path / name / "model.initial.npz").is_file()
+    qtbot.waitUntil(lambda: len(window.editor.inspection.live_controls.snapshots) == 1, timeout=60_000)
     assert written["held"], written["verdict"]
     if name == "attention":  # the baselines at chance, attention well above them, looking at the named item
         measured, reference = written["measured"], written["reference"]
