@@ -20,7 +20,8 @@ class LinePlot(_PlotView):
         super().__init__(parent)
         self.plot.setLabel("bottom", x_label)
         self.plot.setLabel("left", y_label)
-        self.legend = self.plot.addLegend(offset=(-4, 4))
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # 0.05, not 50 (x0.001)
+        self.legend = self.plot.addLegend(offset=(-4, -4))  # bottom right: lines of accuracies sit high
         self.lines: dict[str, np.ndarray] = {}
         self.ticks: list[str] = []
         self.reference: tuple[str, float] | None = None

@@ -162,7 +162,10 @@ class LiveControls(QWidget):
         elif value >= len(self.snapshots):
             epochs = sum(s.epoch != BEFORE_TRAINING for s in self.snapshots)
             start = " and the start" if any(s.epoch == BEFORE_TRAINING for s in self.snapshots) else ""
-            self.epoch_label.setText(f"Latest ({epochs} epoch{'s' * (epochs != 1)}{start} recorded)")
+            if epochs == 0:  # a project opened with its run's starting weights
+                self.epoch_label.setText("Latest (slide left: the weights before training)")
+            else:
+                self.epoch_label.setText(f"Latest ({epochs} epoch{'s' * (epochs != 1)}{start} recorded)")
         else:
             self.epoch_label.setText(epoch_text(self.snapshots[value]).capitalize()
                                      + f" (step {self.snapshots[value].step})")

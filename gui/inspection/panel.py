@@ -96,6 +96,7 @@ class InspectionPanel(QWidget):
         self.closed = False
         self.cam_choice: tuple[str | None, int | None] = (None, None)
         self._pinned_needs: str | None = None  # "model" | "data": the pinned input must be prepared again
+        self._sample_choice: dict | None = None  # the dataset choice a pinned dataset sample was read from
         self.run_spec = None  # the model of the last run as it started: its epochs replay on a replica of it
         self._build()
         self.setMinimumSize(320, 120)  # explicit: the tabs' controls must not force the window wider
@@ -241,6 +242,7 @@ class InspectionPanel(QWidget):
         if dataset is None:
             self.message.emit("Load the project's dataset in the Data panel first, then pick a sample.")
             return
+        self._sample_choice = dict(self.document.project.dataset or {})
         self._submit(load=lambda: inspection_inputs.from_dataset(dataset, index, split), what=f"{split} sample {index}")
 
     @guarded
@@ -329,7 +331,10 @@ class InspectionPanel(QWidget):
         if needs is None:
             self._submit()
             return
-        shape, dataset, same_data = self._input_shape(), self._dataset(), needs == "model"
+        # the same data: only the model changed, or the data was loaded again from the same choice (it is made the
+        # same way, so sample i is the same sample)
+        same_data = needs == "model" or self._sample_choice == dict(self.document.project.dataset or {})
+        shape, dataset = self._input_shape(), self._dataset()
         self._submit(load=lambda: inspection_inputs.prepare_again(pinned, shape, dataset, same_data),
                      what=pinned.name, replaces_pinned=True)
 

@@ -123,7 +123,7 @@ class LessonsController(QObject):
 
     def _dataset_loaded(self, _dataset) -> None:
         """A lesson that shows an Inspection view shows it on a validation sample as soon as the data is there."""
-        if self.current is not None and LESSONS[self.current].view:
+        if self.current is not None and LESSONS[self.current].view and self.editor.inspection.input is None:
             self.editor.inspection.load_dataset_sample(0, "validation")
 
     def _workspace_changed(self, _key: str) -> None:

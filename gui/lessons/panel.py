@@ -101,6 +101,7 @@ class LessonPanel(QWidget):
         self.look_at.setText(html.escape(lesson.look_at))
         self.set_running(False)
         self.status.setText("")
+        self.scroll.verticalScrollBar().setValue(0)  # a new lesson is read from its title
         if earlier is not None:
             self.show_evidence(earlier, earlier_run=True)
         else:

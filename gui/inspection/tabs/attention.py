@@ -188,8 +188,9 @@ class AttentionTab(InspectionTab):
         keys = [] if averaged else self.key_positions()
         if len(keys) >= 2:
             query, key = keys[-1], keys[0]
-            scope += (f" ★ marks the tokens the answer depends on: token {query} gives {matrix[query, key]:.0%} of "
-                      f"its attention to token {key} (evenly spread it would be {1 / length:.0%}).")
+            scope += (f" ★ marks the tokens the answer depends on: the one at position {query} gives "
+                      f"{matrix[query, key]:.0%} of its attention to the one at position {key} (evenly spread it "
+                      f"would be {1 / length:.0%}).")
         self.summary.setText(scope)
 
     def patch_grid(self, tokens: int) -> PatchGrid | None:
