@@ -51,6 +51,7 @@ class LessonsController(QObject):
         self.panel = LessonPanel()
         self.panel.run_requested.connect(self.run)
         self.panel.stop_requested.connect(self.stop)
+        self.panel.open_requested.connect(self.open_trained)
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("dock.lesson")
         self.dock.setWidget(self.panel)
@@ -94,9 +95,25 @@ class LessonsController(QObject):
         self.current = name
         with self._own_replacement():
             self.editor.document.replace(lesson.project(), None)
-        self.panel.show_lesson(lesson, earlier_evidence(self.folder_of(name)))
+        folder = self.folder_of(name)
+        self.panel.show_lesson(lesson, earlier_evidence(folder), (folder / PROJECT_FILE).is_file())
         self._arrange()
         return True
+
+    def open_trained(self) -> None:
+        """The project the lesson's last run trained, with its runs and model, without training again."""
+        if self.current is None or self.is_running():
+            return
+        folder = self.folder_of(self.current)
+        with self._own_replacement():
+            opened = self.editor.files.open_path(folder / PROJECT_FILE)
+        if opened:
+            self._plot_runs()
+            evidence = earlier_evidence(folder)
+            if evidence is not None:
+                self.panel.show_evidence(evidence, earlier_run=True)
+            self.panel.open_button.hide()
+            self._arrange()
 
     def _arrange(self) -> None:
         lesson = LESSONS[self.current]
@@ -153,9 +170,17 @@ class LessonsController(QObject):
         evidence, folder = result
         # what the lesson trained replaces its untrained project: the runs, their curves, the trained model
         with self._own_replacement():
-            self.editor.files.open_path(Path(folder) / PROJECT_FILE, ask=False)
+            opened = self.editor.files.open_path(Path(folder) / PROJECT_FILE, ask=False)
+        if opened:
+            self._plot_runs()
         self.panel.show_evidence(evidence)
         self._arrange()
+
+    def _plot_runs(self) -> None:
+        """The lesson's runs overlaid in the curves: each repeat group (mean ± std) and each single run."""
+        runs = [r for r in self.editor.document.project.runs if isinstance(r, dict)]
+        ids = {str(r.get("group") or r.get("id")) for r in runs}
+        self.editor.training.runs.model.set_plotted(ids)
 
     def _failed(self, message: str) -> None:
         self.panel.show_ended(message)

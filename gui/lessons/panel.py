@@ -36,10 +36,11 @@ def evidence_html(evidence: Evidence) -> str:
 
 
 class LessonPanel(QWidget):
-    """Signals: `run_requested()`, `stop_requested()`."""
+    """Signals: `run_requested()`, `stop_requested()`, `open_requested()`."""
 
     run_requested = Signal()
     stop_requested = Signal()
+    open_requested = Signal()  # open what the last run of the lesson trained
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +57,10 @@ class LessonPanel(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop_requested)
         self.stop_button.setEnabled(False)
+        self.open_button = QPushButton("Open the Trained Project")
+        self.open_button.setToolTip("What the last run of this lesson trained: its runs, curves and model")
+        self.open_button.clicked.connect(self.open_requested)
+        self.open_button.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.hide()
@@ -73,11 +78,15 @@ class LessonPanel(QWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
+        open_row = QHBoxLayout()  # its own row: a docked panel is narrow
+        open_row.addWidget(self.open_button)
+        open_row.addStretch(1)
         body = QWidget()
         layout = QVBoxLayout(body)
         # the controls and the evidence first: a docked panel is often short
         layout.addWidget(self.title)
         layout.addLayout(buttons)
+        layout.addLayout(open_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.evidence)
@@ -93,8 +102,9 @@ class LessonPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-    def show_lesson(self, lesson: Lesson, earlier: Evidence | None = None) -> None:
-        """A lesson just opened; `earlier`: its evidence from a previous run, if any."""
+    def show_lesson(self, lesson: Lesson, earlier: Evidence | None = None, trained: bool = False) -> None:
+        """A lesson just opened; `earlier`: its evidence from a previous run, if any; `trained`: what that run
+        trained can be opened."""
         self.lesson = lesson
         self.title.setText(f"<h3>{html.escape(lesson.title)}</h3>")
         self.claim.setText(f"<i>{html.escape(lesson.claim)}</i>")
@@ -102,6 +112,7 @@ class LessonPanel(QWidget):
         self.set_running(False)
         self.status.setText("")
         self.scroll.verticalScrollBar().setValue(0)  # a new lesson is read from its title
+        self.open_button.setVisible(trained)
         if earlier is not None:
             self.show_evidence(earlier, earlier_run=True)
         else:
@@ -121,6 +132,8 @@ class LessonPanel(QWidget):
 
     def show_evidence(self, evidence: Evidence, earlier_run: bool = False) -> None:
         self.set_running(False)
+        if not earlier_run:
+            self.open_button.hide()  # it is open now
         self.status.setText("From your last run of this lesson:" if earlier_run else "")
         self.evidence.setText(evidence_html(evidence))
         self.evidence.setStyleSheet(HELD_STYLE if evidence.held else NOT_HELD_STYLE)

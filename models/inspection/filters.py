@@ -46,13 +46,15 @@ def conv_kernels(model: keras.Model, max_values: float = math.inf) -> dict[str, 
 
 @dataclass
 class FilterTiles:
-    """Kernels as image tiles: `tiles` is (filters, H, W, 3) RGB in 0..1 when `rgb`, else (filters, inputs, H, W)
-    raw weights (draw with a diverging colormap centred on 0)."""
+    """Kernels as image tiles. `weights` is always the raw kernel as (filters, inputs, H, W), whatever the input
+    (gray, RGB or many channels): the numbers. `tiles` is what is drawn: (filters, H, W, 3) RGB scaled to 0..1
+    per filter when `rgb`, else the raw weights themselves (drawn with a diverging colormap centred on 0)."""
 
     layer_id: str
     tiles: np.ndarray
     rgb: bool
     note: str = ""
+    weights: np.ndarray | None = None
 
 
 def filters(model: keras.Model, layer_id: str, max_filters: int = 64, max_inputs: int = 16) -> FilterTiles:
@@ -84,8 +86,10 @@ def filter_tiles(kernel: np.ndarray, layer_id: str, layer_type: str, max_filters
         tiles = np.moveaxis(kernel, 3, 0)  # (filters, h, w, 3)
         low = tiles.min(axis=(1, 2, 3), keepdims=True)
         high = tiles.max(axis=(1, 2, 3), keepdims=True)
-        return FilterTiles(layer_id, (tiles - low) / np.where(high > low, high - low, 1.0), rgb=True, note=note)
+        return FilterTiles(layer_id, (tiles - low) / np.where(high > low, high - low, 1.0), rgb=True, note=note,
+                           weights=np.transpose(kernel, (3, 2, 0, 1)))
     if inputs > max_inputs:
         note = "; ".join(filter(None, [note, f"showing the first {max_inputs} of {inputs} input channels"]))
         kernel = kernel[:, :, :max_inputs]
-    return FilterTiles(layer_id, np.transpose(kernel, (3, 2, 0, 1)), rgb=False, note=note)
+    raw = np.transpose(kernel, (3, 2, 0, 1))
+    return FilterTiles(layer_id, raw, rgb=False, note=note, weights=raw)

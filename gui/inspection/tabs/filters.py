@@ -73,4 +73,10 @@ class FiltersTab(InspectionTab):
 
     def export_arrays(self) -> dict[str, np.ndarray]:
         layer = self.layer_combo.currentData()
-        return {f"{layer}_kernel": np.asarray(self.data.kernels[layer])} if layer in self.data.kernels else {}
+        if layer not in self.data.kernels:
+            return {}
+        arrays = {f"{layer}_kernel": np.asarray(self.data.kernels[layer])}
+        if self.edges is not None:
+            arrays[f"{layer}_edge_scores"] = self.edges.scores
+            arrays[f"{layer}_edge_angles"] = self.edges.angles
+        return arrays

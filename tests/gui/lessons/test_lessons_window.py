@@ -53,6 +53,8 @@ def test_each_lesson_opens_from_the_menu_runs_and_shows_its_evidence(qtbot, main
     # the trained project replaced the untrained one: its runs (with curves) and, loaded in a thread, its model
     assert document.path == tmp_path / name / "project.strata.json"
     assert document.project.runs == Project.load(document.path).runs and document.project.runs
+    plotted = window.editor.training.runs.model.plotted  # the lesson's runs overlaid in the curves
+    assert plotted == {str(r.get("group") or r["id"]) for r in document.project.runs}
     qtbot.waitUntil(lambda: window.editor.session.state.trained_model is not None, timeout=60_000)
     assert window.lessons.dock.isVisible() and window.lessons.current == name
     # the weights the lesson's model started from came back with it: "before training" is the slider's start
@@ -98,6 +100,19 @@ def test_a_lesson_from_the_start_page_remembers_its_evidence_and_can_be_stopped(
     menu_action(window, "depth").trigger()
     qtbot.waitUntil(panel.evidence.isVisible)
     assert "deep: 0.97" in panel.evidence.text() and "last run" in panel.status.text()
+    assert not panel.open_button.isVisible()  # that run left no project to open
+    # a lesson whose last run left its project: opened as it was, without training again
+    menu_action(window, "learning-rate").trigger()
+    assert not panel.open_button.isVisible()
+    folder = tmp_path / "learning-rate"
+    folder.mkdir(exist_ok=True)
+    LESSONS["learning-rate"].project().save(folder / "project.strata.json")
+    (folder / "evidence.json").write_text((tmp_path / "depth" / "evidence.json").read_text())
+    menu_action(window, "learning-rate").trigger()
+    assert panel.open_button.isVisible()
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    assert window.editor.document.path == folder / "project.strata.json" and window.lessons.current == "learning-rate"
+    assert panel.evidence.isVisible() and not panel.open_button.isVisible()
     # opening another project ends the lesson
     window.editor.document.replace(Project(), None)
     assert not window.lessons.dock.isVisible() and window.lessons.current is None

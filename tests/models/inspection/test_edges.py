@@ -42,3 +42,17 @@ def test_a_colour_opponent_kernel_has_no_gray_edge():
     assert edge_scores(kernel)[0][0] == pytest.approx(0.0)
     with pytest.raises(ValueError, match="4 axes"):
         edge_scores(SOBEL)
+
+
+def test_filter_tiles_keep_the_raw_weights_in_one_layout_for_gray_and_rgb():
+    from models.inspection.filters import filter_tiles
+
+    rng = np.random.default_rng(0)
+    for inputs in (1, 3, 5):
+        kernel = rng.normal(size=(5, 5, inputs, 8)).astype(np.float32)
+        tiles = filter_tiles(kernel, "conv", "Conv2D")
+        assert tiles.weights.shape == (8, inputs, 5, 5)
+        assert np.array_equal(tiles.weights[2, inputs - 1], kernel[:, :, inputs - 1, 2])  # the numbers, unscaled
+        assert tiles.rgb == (inputs == 3)
+        if tiles.rgb:  # drawn scaled to 0..1, the weights beside it untouched
+            assert tiles.tiles.shape == (8, 5, 5, 3) and tiles.tiles.min() >= 0 and tiles.tiles.max() <= 1
