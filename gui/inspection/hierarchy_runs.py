@@ -58,9 +58,7 @@ class HierarchyRuns(QObject):
             samples, labels = samples_of(dataset, "validation", count)
             return measure_hierarchy(make_model(), samples, labels, layer, initial)
 
-        task = ModelTask(work, "Measuring the hierarchy", self, delete_when_finished=True)
-        self.measures.replace(task, done=self.tab.show_measure, failed=self.tab.show_failure)
-        task.start()
+        self._start(work, "Measuring the hierarchy", self.measures, self.tab.show_measure)
 
     def field(self, layer: str, x01: float, y01: float) -> None:
         inputs = self._inputs(0)
@@ -76,6 +74,10 @@ class HierarchyRuns(QObject):
             samples, _labels = samples_of(dataset, "validation", count)
             return unit_field(make_model(), layer, x01, y01, samples)
 
-        task = ModelTask(work, "Measuring a unit's field", self, delete_when_finished=True)
-        self.fields.replace(task, done=self.tab.show_field, failed=self.tab.show_failure)
+        self._start(work, "Measuring a unit's field", self.fields, self.tab.show_field)
+
+    def _start(self, work, description: str, holder: CurrentWorker, done) -> None:
+        """`work` in its own thread; the newest of its kind is the one heard."""
+        task = ModelTask(work, description, self, delete_when_finished=True)
+        holder.replace(task, done=done, failed=self.tab.show_failure)
         task.start()

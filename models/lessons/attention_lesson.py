@@ -8,23 +8,15 @@ from __future__ import annotations
 import numpy as np
 
 from models.graph.project import Project
-from models.graph.spec import LayerNode, ModelSpec
+from models.graph.spec import ModelSpec
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import train_recorded
+from models.lessons.specs import chain
 from models.training.config import TrainingConfig
 
 LENGTH, KEYS = 13, 32
 VOCABULARY = 3 + 3 * KEYS
 ATTENTION = "attention"
-
-
-def _chain(name: str, layers: list[tuple[str, str, dict, list[str] | None]]) -> ModelSpec:
-    spec = ModelSpec(name=name)
-    previous: list[str] = []
-    for node_id, kind, params, inputs in layers:
-        spec.nodes[node_id] = LayerNode(node_id, kind, params, previous if inputs is None else inputs)
-        previous = [node_id]
-    return spec
 
 
 def _start() -> list:
@@ -34,19 +26,19 @@ def _start() -> list:
 
 def bag_model() -> ModelSpec:
     """The average of the token embeddings, read by a linear layer: sees which tokens, not how they relate."""
-    return _chain("bag of tokens", [*_start(), ("average", "GlobalAveragePooling1D", {}, None),
+    return chain("bag of tokens", [*_start(), ("average", "GlobalAveragePooling1D", {}, None),
                                     ("answer", "Dense", {"units": 2, "activation": "softmax"}, None)])
 
 
 def per_token_model() -> ModelSpec:
     """A hidden layer on every token alone, averaged, read by a linear layer."""
-    return _chain("per-token features", [*_start(), ("per_token", "Dense", {"units": 64, "activation": "relu"}, None),
+    return chain("per-token features", [*_start(), ("per_token", "Dense", {"units": 64, "activation": "relu"}, None),
                                          ("average", "GlobalAveragePooling1D", {}, None),
                                          ("answer", "Dense", {"units": 2, "activation": "softmax"}, None)])
 
 
 def attention_model() -> ModelSpec:
-    return _chain("self-attention", [*_start(), (ATTENTION, "MultiHeadAttention", {"num_heads": 2, "key_dim": 16},
+    return chain("self-attention", [*_start(), (ATTENTION, "MultiHeadAttention", {"num_heads": 2, "key_dim": 16},
                                                  None),
                                      ("residual", "Add", {}, [ATTENTION, "embedding"]),
                                      ("norm", "LayerNormalization", {}, None),

@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from models.graph.project import Project
-from models.graph.spec import LayerNode, ModelSpec
+from models.graph.spec import ModelSpec
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import train_recorded
 from models.lessons.kept_weights import KeepInitialWeights
+from models.lessons.specs import chain
 from models.training.config import TrainingConfig
 
 PATCHES = {"source": "photo_patches", "options": {"size": 24, "per_photo": 500}}
@@ -19,18 +20,14 @@ STRONG = 0.8  # a score this high is an edge detector by eye
 
 
 def edge_cnn() -> ModelSpec:
-    spec = ModelSpec(name="edge learner")
-    layers = [("patch", "Input", {"shape": [24, 24, 1]}),
-              (FIRST, "Conv2D", {"filters": 16, "kernel_size": 5, "activation": "relu"}),
-              ("pool", "MaxPooling2D", {"pool_size": 2}),
-              ("conv_2", "Conv2D", {"filters": 32, "kernel_size": 3, "activation": "relu"}),
-              ("average", "GlobalAveragePooling2D", {}),
-              ("photo", "Dense", {"units": 10, "activation": "softmax"})]
-    previous: list[str] = []
-    for node_id, kind, params in layers:
-        spec.nodes[node_id] = LayerNode(node_id, kind, params, previous)
-        previous = [node_id]
-    return spec
+    return chain("edge learner", [
+        ("patch", "Input", {"shape": [24, 24, 1]}),
+        (FIRST, "Conv2D", {"filters": 16, "kernel_size": 5, "activation": "relu"}),
+        ("pool", "MaxPooling2D", {"pool_size": 2}),
+        ("conv_2", "Conv2D", {"filters": 32, "kernel_size": 3, "activation": "relu"}),
+        ("average", "GlobalAveragePooling2D", {}),
+        ("photo", "Dense", {"units": 10, "activation": "softmax"}),
+    ])
 
 
 TRAINING = {"epochs": 30, "batch_size": 64, "learning_rate": 0.003}

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from models.graph.project import Project
-from models.graph.spec import LayerNode, ModelSpec
+from models.graph.spec import ModelSpec
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
+from models.lessons.specs import chain
 from models.training.config import TrainingConfig
 
 SPIRALS = {"source": "toy2d", "options": {"kind": "spirals", "samples": 1000}}
@@ -16,15 +17,9 @@ SHALLOW, DEEP = [128], [16, 16, 16]  # 642 and 626 parameters: the same budget, 
 
 def mlp(widths: list[int], name: str) -> ModelSpec:
     """Two inputs (a point of the plane), ReLU layers of these widths, two classes."""
-    spec = ModelSpec(name=name)
-    spec.nodes["points"] = LayerNode("points", "Input", {"shape": [2]}, [])
-    previous = "points"
-    for index, width in enumerate(widths, 1):
-        spec.nodes[f"dense_{index}"] = LayerNode(f"dense_{index}", "Dense",
-                                                 {"units": width, "activation": "relu"}, [previous])
-        previous = f"dense_{index}"
-    spec.nodes["classes"] = LayerNode("classes", "Dense", {"units": 2, "activation": "softmax"}, [previous])
-    return spec
+    hidden = [(f"dense_{i}", "Dense", {"units": width, "activation": "relu"}) for i, width in enumerate(widths, 1)]
+    return chain(name, [("points", "Input", {"shape": [2]}), *hidden,
+                        ("classes", "Dense", {"units": 2, "activation": "softmax"})])
 
 
 def train_recorded(spec: ModelSpec, data, config: TrainingConfig, group: str, records: list, dataset: dict,

@@ -5,10 +5,11 @@ before training; each layer's receptive field (what one unit can see) grows with
 from __future__ import annotations
 
 from models.graph.project import Project
-from models.graph.spec import LayerNode, ModelSpec
+from models.graph.spec import ModelSpec
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import train_recorded
 from models.lessons.kept_weights import KeepInitialWeights
+from models.lessons.specs import chain
 from models.training.config import TrainingConfig
 
 SHAPES = {"source": "shapes", "options": {"size": 32, "count_per_class": 300}}
@@ -17,22 +18,18 @@ CONVS = ("conv_1", "conv_2", "conv_3", "conv_4")
 
 
 def vgg_spec() -> ModelSpec:
-    spec = ModelSpec(name="small VGG")
-    layers = [("image", "Input", {"shape": [32, 32, 1]}),
-              ("conv_1", "Conv2D", {"filters": 16, "kernel_size": 3, "activation": "relu", "padding": "same"}),
-              ("pool_1", "MaxPooling2D", {"pool_size": 2}),
-              ("conv_2", "Conv2D", {"filters": 24, "kernel_size": 3, "activation": "relu", "padding": "same"}),
-              ("pool_2", "MaxPooling2D", {"pool_size": 2}),
-              ("conv_3", "Conv2D", {"filters": 32, "kernel_size": 3, "activation": "relu", "padding": "same"}),
-              ("pool_3", "MaxPooling2D", {"pool_size": 2}),
-              ("conv_4", "Conv2D", {"filters": 48, "kernel_size": 3, "activation": "relu", "padding": "same"}),
-              ("average", "GlobalAveragePooling2D", {}),
-              ("shape", "Dense", {"units": 5, "activation": "softmax"})]
-    previous: list[str] = []
-    for node_id, kind, params in layers:
-        spec.nodes[node_id] = LayerNode(node_id, kind, params, previous)
-        previous = [node_id]
-    return spec
+    return chain("small VGG", [
+        ("image", "Input", {"shape": [32, 32, 1]}),
+        ("conv_1", "Conv2D", {"filters": 16, "kernel_size": 3, "activation": "relu", "padding": "same"}),
+        ("pool_1", "MaxPooling2D", {"pool_size": 2}),
+        ("conv_2", "Conv2D", {"filters": 24, "kernel_size": 3, "activation": "relu", "padding": "same"}),
+        ("pool_2", "MaxPooling2D", {"pool_size": 2}),
+        ("conv_3", "Conv2D", {"filters": 32, "kernel_size": 3, "activation": "relu", "padding": "same"}),
+        ("pool_3", "MaxPooling2D", {"pool_size": 2}),
+        ("conv_4", "Conv2D", {"filters": 48, "kernel_size": 3, "activation": "relu", "padding": "same"}),
+        ("average", "GlobalAveragePooling2D", {}),
+        ("shape", "Dense", {"units": 5, "activation": "softmax"}),
+    ])
 
 
 def hierarchy_project(records: list | None = None, epochs: int = TRAINING["epochs"]) -> Project:
