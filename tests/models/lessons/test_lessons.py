@@ -48,3 +48,20 @@ def test_lesson_alone_lists_the_lessons_and_an_unknown_one_is_refused():
     assert listed.returncode == 0 and all(name in listed.stdout for name in LESSONS)
     unknown = run_main("lesson", "alchemy")
     assert unknown.returncode == 2 and "no lesson 'alchemy'" in unknown.stderr
+
+
+def test_the_command_runs_a_lesson_and_writes_what_plain_keras_loads(tmp_path):
+    import keras
+
+    out = tmp_path / "hierarchy"
+    done = run_main("lesson", "hierarchy", "--out", str(out))
+    assert done.returncode == 0, done.stderr  # the claim held
+    assert "Do deeper layers know more?" in done.stdout and "wrote" in done.stdout
+    evidence = json.loads((out / "evidence.json").read_text())
+    probe, gain = evidence["measured"]["probe trained"], evidence["measured"]["gain"]
+    assert evidence["held"] and probe["conv_4"] >= probe["conv_1"] and gain["conv_4"] >= gain["conv_1"] + 0.1
+    assert probe["conv_4"] >= evidence["reference"]["probe initial"]["conv_4"] + 0.15 and len(evidence["table"]) == 4
+    project = Project.load(out / "project.strata.json")
+    assert project.runs[-1]["model_file"] == "model.keras" and (out / "model.initial.npz").is_file()
+    model = keras.saving.load_model(out / "model.keras")  # standard layers only: plain Keras loads it
+    assert model.count_params() == 24_701
