@@ -34,7 +34,7 @@ class AttentionRuns(QObject):
             self.tab.summary.setText("Load the project's dataset in the Data panel first: the average is over its "
                                      "validation samples.")
             return
-        _key, make_model, _label = self.panel._model_source()
+        make_model = self.panel.shown_model()
 
         def work():
             from models.inspection.attention import average_attention

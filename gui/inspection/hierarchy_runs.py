@@ -41,7 +41,7 @@ class HierarchyRuns(QObject):
             self.tab.show_failure("Load the project's dataset in the Data panel first: the measures average over "
                                   "its validation samples.")
             return None
-        _key, make_model, _label = self.panel._model_source()
+        make_model = self.panel.shown_model()
         return dataset, make_model
 
     def measure(self, layer: str, count: int) -> None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
 from gui.inspection.attention_runs import AttentionRuns
+from gui.inspection.explain_runs import ExplainRuns
 from gui.inspection.hierarchy_runs import HierarchyRuns
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.layer_strip import LayerStrip
@@ -188,6 +189,7 @@ class InspectionPanel(QWidget):
         self.predictions.cam_requested.connect(self._cam_requested)
         self.hierarchy_runs = HierarchyRuns(self)  # the Hierarchy view's measures, in their own threads
         self.attention_runs = AttentionRuns(self)  # ... and the Attention view's validation average
+        self.explain_runs = ExplainRuns(self)  # a double-clicked value's arithmetic
 
         body = QHBoxLayout()
         body.addWidget(self.side_scroll)
@@ -292,6 +294,13 @@ class InspectionPanel(QWidget):
         label = "untrained model (random weights)" if self.trained_model is None else \
             "untrained model: the model changed since it was trained"
         return ("spec", fingerprint), _builder(self.document.spec.copy()), label
+
+    def shown_model(self):
+        """A callable giving the very model the views were computed with (built once by the inspection worker; a
+        model built again from the canvas would have other random weights), for measures run in other threads."""
+        key, make_model, _label = self._model_source()
+        built = self.worker.inspector.built(key)
+        return (lambda: built) if built is not None else make_model
 
     def _plane_ranges(self) -> tuple | None:
         from models.inspection.boundary import plane_ranges

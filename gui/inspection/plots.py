@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -69,7 +69,21 @@ class _PlotView(ExportMixin, QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.MouseMove, QEvent.Type.Leave):
             self._pointer_event(watched, event)
+        elif event.type() == QEvent.Type.MouseButtonDblClick:
+            self._double_clicked(watched, event)
         return False  # pyqtgraph still gets every event (pan, zoom)
+
+    @logged_handler
+    def _double_clicked(self, watched: QObject, event: QEvent) -> None:
+        if watched is not self.graphics.viewport() or event.button() != Qt.MouseButton.LeftButton:
+            return
+        scene = self.graphics.mapToScene(event.position().toPoint())
+        if self.plot.vb.sceneBoundingRect().contains(scene):
+            point = self.plot.vb.mapSceneToView(scene)
+            self._activated_at(point.x(), point.y())
+
+    def _activated_at(self, x: float, y: float) -> None:
+        """A double-click at data coordinates (x, y): subclasses say which value it chose."""
 
     @logged_handler
     def _pointer_event(self, watched: QObject, event: QEvent) -> None:
@@ -162,11 +176,19 @@ class _MatrixView(_PlotView):
 
 
 class ChannelDetail(_MatrixView):
-    """One feature map enlarged, with a colour bar of its raw range; hovering reads out the raw value."""
+    """One feature map enlarged, with a colour bar of its raw range; hovering reads out the raw value; a
+    double-click on a value emits `cell_activated(row, column)` (explain that unit)."""
+
+    cell_activated = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None, colorbar: bool = True) -> None:
         super().__init__(parent, colorbar=colorbar)
         self.plot.setAspectLocked(True)
+
+    def _activated_at(self, x: float, y: float) -> None:
+        cell = self._cell(x, y)
+        if cell is not None:
+            self.cell_activated.emit(*cell)
 
     def set_map(self, values2d: np.ndarray | None, lut_name: str = "viridis", title: str = "") -> None:
         self._show_matrix(values2d, lut_name, title)
@@ -231,7 +253,10 @@ class Heatmap(_MatrixView):
 
 
 class BarStrip(_PlotView):
-    """A vector (a Dense layer's output) as bars over the unit index; positive and negative in two colours."""
+    """A vector (a Dense layer's output) as bars over the unit index; positive and negative in two colours. A
+    double-click on a bar emits `unit_activated(index)` (explain that unit)."""
+
+    unit_activated = Signal(int)
 
     MAX_LABELS = 30
     POSITIVE, NEGATIVE, TOP = "#64b5f6", "#ef9a9a", "#1e88e5"
@@ -281,6 +306,11 @@ class BarStrip(_PlotView):
         room = max(1.0, self.plot.vb.width() / len(texts))
         step = max(1, math.ceil(widest / room))
         axis.setTicks([[(index, text) for index, text in enumerate(texts) if index % step == 0]])
+
+    def _activated_at(self, x: float, y: float) -> None:
+        index = round(x)
+        if self.values is not None and 0 <= index < self.values.size and abs(x - index) <= 0.5:
+            self.unit_activated.emit(index)
 
     def _readout_at(self, x: float, y: float) -> str:
         if self.values is None:

@@ -82,6 +82,11 @@ class Inspector:
     def __init__(self) -> None:
         self._tools: dict[Any, ModelTools] = {}
 
+    def built(self, model_key: Any) -> Any:
+        """The model already built for `model_key` (the one the views show), or None."""
+        tools = self._tools.get(model_key)
+        return tools.model if tools is not None else None
+
     def compute(self, request: InspectionRequest) -> InspectionResult:
         result = InspectionResult(request.serial, model_label=request.model_label,
                                   reprepared=request.current if request.replaces_pinned else None,

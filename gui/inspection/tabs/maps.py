@@ -24,9 +24,11 @@ from models.inspection.probe import channel_order
 
 
 class FeatureMapsTab(InspectionTab):
-    """One layer: a channel grid (conv), bars (dense) or a tokens x features heatmap (sequences)."""
+    """One layer: a channel grid (conv), bars (dense) or a tokens x features heatmap (sequences). A double-click
+    on a value of the enlarged channel or on a bar asks for its arithmetic: `explain_requested(layer, position)`."""
 
     layer_chosen = Signal(str)
+    explain_requested = Signal(str, tuple)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,8 @@ class FeatureMapsTab(InspectionTab):
                        self.sort_check.toggled):
             signal.connect(lambda *_: self._draw_safely())
         self.grid.tile_clicked.connect(self._channel_clicked)
+        self.detail.cell_activated.connect(self._cell_activated)
+        self.bars.unit_activated.connect(self._unit_activated)
 
     def current_layer(self) -> str | None:
         return self.layer_combo.currentData()
@@ -124,6 +128,16 @@ class FeatureMapsTab(InspectionTab):
                 maps = activation.channel_stack()
                 self.detail.set_map(maps[self.channel], self.colormap_combo.currentText(),
                                     f"{activation.layer_id} · channel {self.channel}")
+
+    def _cell_activated(self, row: int, column: int) -> None:
+        layer = self.current_layer()
+        if layer is not None and self.channel is not None:
+            self.explain_requested.emit(layer, (row, column, self.channel))
+
+    def _unit_activated(self, index: int) -> None:
+        layer = self.current_layer()
+        if layer is not None:
+            self.explain_requested.emit(layer, (index,))
 
     def export_widget(self) -> QWidget:
         return self.views.currentWidget() if self.stack.currentWidget() is self.content else self.message
