@@ -39,7 +39,7 @@ def grid_table(values: np.ndarray, title: str, highlight: tuple[int, ...] | None
     table.setObjectName(title)
     bound = float(np.abs(values).max()) or 1.0
     for (row, column), value in np.ndenumerate(values):
-        item = QTableWidgetItem(number(float(value)))
+        item = QTableWidgetItem(f"{float(value):.3g}")  # short: a 5x5 grid fits; the sum above is exact
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         strength = int(120 * min(abs(float(value)) / bound, 1.0))
         tint = QColor(255, 255 - strength, 255 - strength) if value > 0 else QColor(255 - strength, 255 - strength, 255)
@@ -75,7 +75,7 @@ class ExplainDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Explain This Unit")
         self.setModal(False)
-        self.resize(760, 520)
+        self.resize(1060, 520)
         self.unit: UnitArithmetic | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -87,7 +87,8 @@ class ExplainDialog(QDialog):
 
     def show_unit(self, unit: UnitArithmetic) -> None:
         self.unit = unit
-        where = ", ".join(str(v) for v in unit.position)
+        where = (f"row {unit.position[0]}, column {unit.position[1]}, channel {unit.position[2]}"
+                 if len(unit.position) == 3 else f"unit {unit.position[0]}")
         activation = "" if unit.activation in ("linear", "MaxPooling2D", "AveragePooling2D") else unit.activation
         if unit.kind == "pooling":
             how = "the largest value of the window" if unit.activation == "MaxPooling2D" else "the mean of the window"
@@ -100,7 +101,7 @@ class ExplainDialog(QDialog):
             what = "patch × kernel" if unit.kind == "conv" else "inputs × weights"
             formula = (f"Σ {what} = {number(unit.total)}, + bias {number(unit.bias)} = {number(unit.pre_activation)}"
                        + (f", {activation} → {number(unit.value)}" if activation else ""))
-        self.summary.setText(f"<b>{html.escape(unit.layer)}</b> at ({where}): {html.escape(formula)}. "
+        self.summary.setText(f"<b>{html.escape(unit.layer)}</b>, {where}: {html.escape(formula)}. "
                              f"Keras computed {number(unit.keras_value)}.")
         old = self.body.layout()
         if old is not None:  # the previous unit's tables go
