@@ -83,7 +83,10 @@ def _patch(values: np.ndarray, row: int, column: int, kernel: tuple[int, int], s
 def explain_unit(model: Any, layer_name: str, sample: np.ndarray, position: tuple[int, ...]) -> UnitArithmetic:
     """The arithmetic of `layer_name`'s output at `position` ((row, column, channel) for Conv2D and pooling,
     (unit,) for Dense) for one `sample` as the model takes it."""
-    layer = model.get_layer(layer_name)
+    try:
+        layer = model.get_layer(layer_name)
+    except ValueError as error:
+        raise NotExplainedError(f"the model has no layer {layer_name}") from error
     kind = type(layer).__name__
     if kind not in ("Conv2D", "Dense", *POOLING):
         raise NotExplainedError(f"{layer_name} is a {kind}: the arithmetic is shown for Conv2D, Dense and pooling")

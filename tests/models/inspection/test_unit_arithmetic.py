@@ -74,5 +74,8 @@ def test_dense_units_and_the_softmax_output(model_and_sample):
 
 def test_other_layers_say_why_they_are_not_explained(model_and_sample):
     model, sample = model_and_sample
+    flatten = next(layer.name for layer in model.layers if type(layer).__name__ == "Flatten")  # flatten_N
     with pytest.raises(NotExplainedError, match="Conv2D, Dense and pooling"):
-        explain_unit(model, "flatten", sample, (0,))
+        explain_unit(model, flatten, sample, (0,))
+    with pytest.raises(NotExplainedError, match="no layer"):
+        explain_unit(model, "nowhere", sample, (0,))
