@@ -130,3 +130,39 @@ def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, pa
             drop[r:r + patch, c:c + patch] += score - float(occluded)
             covered[r:r + patch, c:c + patch] += 1
     return Attribution(drop / np.maximum(covered, 1), chosen, score)
+
+
+def grad_cam_plus_plus(model: Any, sample: np.ndarray, layer_id: str | None = None,
+                       class_index: int | None = None) -> Attribution:
+    """Grad-CAM++ (Chattopadhay et al., 2018): the layer's maps weighted by the positive gradients, each scaled by
+    alpha = g^2 / (2 g^2 + sum(A) g^3) (the closed form for an exponential of the score), ReLU, scaled to 0..1
+    and resized to the input: several objects of a class each get their share, not only the strongest."""
+    import keras
+    import tensorflow as tf
+
+    from models.inspection.attribution import _resize, default_cam_layer, spatial_layer_ids
+
+    _check_image_model(model)
+    sample = np.asarray(sample, dtype=np.float32)
+    layer_id = layer_id or default_cam_layer(model)
+    if layer_id not in spatial_layer_ids(model):
+        raise InspectionError(f"{layer_id} has no height x width output; Grad-CAM++ needs a spatial layer")
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    probe = keras.Model(inputs, [model.get_layer(layer_id).output, model.outputs[0]])
+    chosen, score = _chosen(model, sample, class_index)
+    batch = tf.convert_to_tensor(sample[None])
+    with tf.GradientTape() as tape:
+        maps, predictions = probe(batch, training=False)
+        class_score = _class_score(predictions, chosen)
+    gradients = tape.gradient(class_score, maps)
+    if gradients is None:
+        raise InspectionError(f"the output does not depend on {layer_id}")
+    maps, gradients = maps.numpy()[0].astype(np.float64), gradients.numpy()[0].astype(np.float64)
+    squared, cubed = gradients**2, gradients**3
+    denominator = 2 * squared + maps.sum(axis=(0, 1), keepdims=True) * cubed
+    alpha = np.divide(squared, denominator, out=np.zeros_like(squared), where=np.abs(denominator) > 1e-12)
+    weights = (alpha * np.maximum(gradients, 0)).sum(axis=(0, 1))
+    cam = np.maximum((maps * weights).sum(axis=-1), 0)
+    top = cam.max()
+    cam = cam / top if top > 0 else cam
+    return Attribution(np.clip(_resize(cam, sample.shape[0], sample.shape[1]), 0, 1), chosen, score)

@@ -7,7 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.inspection.attribution_methods import BASELINES, integrated_gradients, occlusion, smoothgrad
+from models.inspection.attribution_methods import (
+    BASELINES,
+    grad_cam_plus_plus,
+    integrated_gradients,
+    occlusion,
+    smoothgrad,
+)
 from models.inspection.probe import InspectionError
 
 
@@ -49,7 +55,7 @@ def score_after_hiding(model, sample, mask, class_index) -> float:
     return float(np.asarray(model(hidden[None], training=False))[0, class_index])
 
 
-@pytest.mark.parametrize("method", ["integrated_gradients", "smoothgrad", "occlusion"])
+@pytest.mark.parametrize("method", ["integrated_gradients", "smoothgrad", "occlusion", "grad_cam_plus_plus"])
 def test_hiding_the_top_attributed_pixels_lowers_the_score_more_than_hiding_random_ones(trained, method):
     model, x = trained
     rng = np.random.default_rng(0)
@@ -61,8 +67,12 @@ def test_hiding_the_top_attributed_pixels_lowers_the_score_more_than_hiding_rand
         elif method == "smoothgrad":
             result = smoothgrad(model, sample, samples=16)
             ranking = np.abs(result.values).sum(axis=-1)
-        else:
+        elif method == "occlusion":
             result = occlusion(model, sample, patch=6, stride=3, fill="black")
+            ranking = result.values
+        else:
+            result = grad_cam_plus_plus(model, sample)
+            assert result.values.shape == (28, 28) and 0 <= result.values.min() and result.values.max() <= 1
             ranking = result.values
         count = int(0.1 * ranking.size)
         top = np.zeros(ranking.size, bool)
