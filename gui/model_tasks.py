@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from gui.threads import Worker
+from gui.threads import CurrentWorker, Worker
 
 
 class ModelTask(Worker):
@@ -21,3 +21,15 @@ class ModelTask(Worker):
 
     def work(self) -> Any:
         return self._work()
+
+
+def run_in_thread(holder: CurrentWorker, work: Callable[[], Any], description: str, done: Callable[[Any], None],
+                  failed: Callable[[str], None], expected: tuple[type[BaseException], ...] = ()) -> ModelTask:
+    """`work` in a ModelTask of its own that deletes itself when it ends; `holder` hears only the newest of its
+    kind (an older one still running is dropped, not waited for). Errors of the `expected` kinds give their own
+    message to `failed`."""
+    task = ModelTask(work, description, holder, delete_when_finished=True)
+    task.expected = expected
+    holder.replace(task, done=done, failed=failed)
+    task.start()
+    return task

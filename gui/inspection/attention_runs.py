@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from gui.model_tasks import ModelTask
+from gui.model_tasks import run_in_thread
 from gui.threads import CurrentWorker
 
 AVERAGE_SAMPLES = 500
@@ -44,7 +44,5 @@ class AttentionRuns(QObject):
             samples, _labels = samples_of(dataset, "validation", AVERAGE_SAMPLES)
             return layer_id, average_attention(Probe(make_model()), samples, layer_id), len(samples)
 
-        task = ModelTask(work, "Averaging attention", self, delete_when_finished=True)
-        self.runs.replace(task, done=lambda result: self.tab.show_average(*result),
-                          failed=self.tab.summary.setText)
-        task.start()
+        run_in_thread(self.runs, work, "Averaging attention", lambda result: self.tab.show_average(*result),
+                      self.tab.summary.setText)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from gui.inspection.explain_view import ExplainDialog
-from gui.model_tasks import ModelTask
+from gui.model_tasks import run_in_thread
 from gui.threads import CurrentWorker
+from models.inspection.probe import InspectionError
 from models.inspection.unit_arithmetic import NotExplainedError
 
 
@@ -31,10 +32,8 @@ class ExplainRuns(QObject):
 
             return explain_unit(make_model(), layer, sample, tuple(position))
 
-        task = ModelTask(work, "Explaining a unit", self, delete_when_finished=True)
-        task.expected = (NotExplainedError,)
-        self.runs.replace(task, done=self._show, failed=self.panel.message.emit)
-        task.start()
+        run_in_thread(self.runs, work, "Explaining a unit", self._show, self.panel.message.emit,
+                      expected=(NotExplainedError, InspectionError))
 
     def _show(self, unit) -> None:
         if self.dialog is None:

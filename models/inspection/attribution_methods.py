@@ -60,10 +60,10 @@ def _scores_and_gradients(model: Any, batch: np.ndarray, class_index: int) -> tu
 
 
 def _chosen(model: Any, sample: np.ndarray, class_index: int | None) -> tuple[int, float]:
+    """The class explained (the predicted one unless given) and its score for `sample`, from one forward pass."""
     predictions = np.asarray(model(sample[None].astype(np.float32), training=False))
     chosen = _chosen_class(predictions, class_index)
-    score, _ = _scores_and_gradients(model, sample[None], chosen)
-    return chosen, float(score[0])
+    return chosen, float(np.asarray(_class_score(predictions, chosen))[0])
 
 
 def integrated_gradients(model: Any, sample: np.ndarray, class_index: int | None = None,
@@ -147,8 +147,7 @@ def grad_cam_plus_plus(model: Any, sample: np.ndarray, layer_id: str | None = No
     layer_id = layer_id or default_cam_layer(model)
     if layer_id not in spatial_layer_ids(model):
         raise InspectionError(f"{layer_id} has no height x width output; Grad-CAM++ needs a spatial layer")
-    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-    probe = keras.Model(inputs, [model.get_layer(layer_id).output, model.outputs[0]])
+    probe = keras.Model(single_input(model), [model.get_layer(layer_id).output, model.outputs[0]])
     chosen, score = _chosen(model, sample, class_index)
     batch = tf.convert_to_tensor(sample[None])
     with tf.GradientTape() as tape:

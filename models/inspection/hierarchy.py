@@ -41,9 +41,8 @@ class HierarchyMeasure:
 
 def measure_hierarchy(model: Any, samples: np.ndarray, labels: np.ndarray, layer: str | None = None,
                       initial_weights: list | None = None, k: int = 6, channels: int = 8) -> HierarchyMeasure:
-    import keras
-
     from models.inspection.linear_probe import probe_by_depth
+    from models.training.initial_weights import model_with
 
     layers = spatial_layers(model)
     if not layers:
@@ -51,11 +50,8 @@ def measure_hierarchy(model: Any, samples: np.ndarray, labels: np.ndarray, layer
                          "networks")
     labels = np.asarray(labels)
     trained = probe_by_depth(model, samples, labels, layers)
-    initial = None
-    if initial_weights is not None:
-        before = keras.models.clone_model(model)
-        before.set_weights(initial_weights)
-        initial = probe_by_depth(before, samples, labels, layers)
+    initial = (None if initial_weights is None
+               else probe_by_depth(model_with(model, initial_weights), samples, labels, layers))
     counts = np.bincount(labels.astype(int)) if labels.ndim == 1 and labels.size else np.array([1])
     fields = {}
     for name in layers:

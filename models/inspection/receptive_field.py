@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from models.inspection.probe import single_input
+
 _SPATIAL = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D")
 _WHOLE = ("Flatten", "Dense", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape", "MultiHeadAttention")
 
@@ -100,7 +102,7 @@ def effective_field(model: Any, layer_name: str, row: int, column: int, samples:
     import keras
     import tensorflow as tf
 
-    probe = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    probe = keras.Model(single_input(model), model.get_layer(layer_name).output)  # a tensor in, as it is called
     batch = tf.convert_to_tensor(np.asarray(samples, dtype=np.float32))
     with tf.GradientTape() as tape:
         tape.watch(batch)

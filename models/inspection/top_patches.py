@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from models.inspection.probe import single_input
 from models.inspection.receptive_field import Box, theoretical_field
 
 
@@ -25,8 +26,7 @@ def layer_activations(model: Any, layer_name: str, samples: np.ndarray, batch_si
     """`layer_name`'s output for every sample, from batched forward passes (never one sample at a time)."""
     import keras
 
-    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # a tensor in, as it is called
-    probe = keras.Model(inputs, model.get_layer(layer_name).output)
+    probe = keras.Model(single_input(model), model.get_layer(layer_name).output)
     parts = [np.asarray(probe(np.asarray(samples[start:start + batch_size], dtype=np.float32), training=False))
              for start in range(0, len(samples), batch_size)]
     return np.concatenate(parts)

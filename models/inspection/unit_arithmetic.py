@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from models.inspection.probe import single_input
+
 POOLING = ("MaxPooling2D", "AveragePooling2D")
 
 
@@ -46,8 +48,7 @@ def _outputs_of(model: Any, layer: Any, sample: np.ndarray) -> tuple[np.ndarray,
     """(the layer's input, the layer's output) for one sample, from one forward pass."""
     import keras
 
-    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-    probe = keras.Model(inputs, [layer.input, layer.output])
+    probe = keras.Model(single_input(model), [layer.input, layer.output])
     batch = np.asarray(sample, dtype=np.float32)[None]
     layer_in, layer_out = probe(batch, training=False)
     return np.asarray(layer_in)[0], np.asarray(layer_out)[0]
@@ -59,7 +60,7 @@ def _activation(layer: Any) -> tuple[str, Any]:
     return name, function
 
 
-def _window(size_in: int, size_out: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
+def _padding_before(size_in: int, size_out: int, kernel: int, stride: int, dilation: int, padding: str) -> int:
     """The padding before the first input (TensorFlow's rule for "same": the extra one goes after)."""
     if padding != "same":
         return 0
@@ -68,16 +69,16 @@ def _window(size_in: int, size_out: int, kernel: int, stride: int, dilation: int
 
 
 def _patch(values: np.ndarray, row: int, column: int, kernel: tuple[int, int], strides: tuple[int, int],
-           dilation: tuple[int, int], before: tuple[int, int]) -> np.ndarray:
-    """The (kh, kw, channels) input values under the window of output (row, column); zeros where padded."""
+           dilation: tuple[int, int], before: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The (kh, kw, channels) input values under the window of output (row, column), zeros where padded, and the
+    (kh, kw) mask of the places that are real inputs."""
     rows = row * strides[0] - before[0] + np.arange(kernel[0]) * dilation[0]
     columns = column * strides[1] - before[1] + np.arange(kernel[1]) * dilation[1]
+    inside = ((rows >= 0) & (rows < values.shape[0]))[:, None] & ((columns >= 0) & (columns < values.shape[1]))[None]
     patch = np.zeros((kernel[0], kernel[1], values.shape[-1]), dtype=np.float64)
-    for i, r in enumerate(rows):
-        for j, c in enumerate(columns):
-            if 0 <= r < values.shape[0] and 0 <= c < values.shape[1]:
-                patch[i, j] = values[r, c]
-    return patch
+    for i, j in zip(*np.nonzero(inside), strict=True):
+        patch[i, j] = values[rows[i], columns[j]]
+    return patch, inside
 
 
 def explain_unit(model: Any, layer_name: str, sample: np.ndarray, position: tuple[int, ...]) -> UnitArithmetic:
@@ -109,9 +110,9 @@ def _conv(layer, layer_in, layer_out, row, column, channel) -> UnitArithmetic:
     bias = float(np.asarray(layer.bias.numpy())[channel]) if layer.use_bias else 0.0
     size = kernel.shape[:2]
     strides, dilation = tuple(layer.strides), tuple(layer.dilation_rate)
-    before = tuple(_window(layer_in.shape[axis], layer_out.shape[axis], size[axis], strides[axis], dilation[axis],
-                           layer.padding) for axis in (0, 1))
-    patch = _patch(layer_in, row, column, size, strides, dilation, before)
+    before = tuple(_padding_before(layer_in.shape[axis], layer_out.shape[axis], size[axis], strides[axis],
+                                   dilation[axis], layer.padding) for axis in (0, 1))
+    patch, _inside = _patch(layer_in, row, column, size, strides, dilation, before)
     weights = kernel[..., channel]
     products = patch * weights
     total = float(products.sum())
@@ -144,10 +145,10 @@ def _dense(layer, vector, layer_out, unit) -> UnitArithmetic:
 
 def _pooling(layer, kind, layer_in, layer_out, row, column, channel) -> UnitArithmetic:
     size, strides = tuple(layer.pool_size), tuple(layer.strides)
-    before = tuple(_window(layer_in.shape[axis], layer_out.shape[axis], size[axis], strides[axis], 1,
-                           layer.padding) for axis in (0, 1))
-    window = _patch(layer_in[..., channel:channel + 1], row, column, size, strides, (1, 1), before)[..., 0]
-    inside = _inside(layer_in.shape[:2], row, column, size, strides, before)
+    before = tuple(_padding_before(layer_in.shape[axis], layer_out.shape[axis], size[axis], strides[axis], 1,
+                                   layer.padding) for axis in (0, 1))
+    window, inside = _patch(layer_in[..., channel:channel + 1], row, column, size, strides, (1, 1), before)
+    window = window[..., 0]
     if kind == "MaxPooling2D":
         masked = np.where(inside, window, -np.inf)
         winner = tuple(int(v) for v in np.unravel_index(int(np.argmax(masked)), window.shape))
@@ -156,9 +157,3 @@ def _pooling(layer, kind, layer_in, layer_out, row, column, channel) -> UnitArit
         winner, total = None, float(window[inside].mean())
     return UnitArithmetic(layer.name, "pooling", (row, column, channel), window, total, 0.0, total, kind, total,
                           float(layer_out[row, column, channel]), patch=window, winner=winner)
-
-
-def _inside(shape, row, column, size, strides, before) -> np.ndarray:
-    rows = row * strides[0] - before[0] + np.arange(size[0])
-    columns = column * strides[1] - before[1] + np.arange(size[1])
-    return ((rows >= 0) & (rows < shape[0]))[:, None] & ((columns >= 0) & (columns < shape[1]))[None, :]

@@ -10,9 +10,9 @@ from models.graph.project import Project
 from models.graph.spec import ModelSpec
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import train_recorded
-from models.lessons.kept_weights import KeepInitialWeights
 from models.lessons.specs import chain
 from models.training.config import TrainingConfig
+from models.training.initial_weights import initial_model
 
 PATCHES = {"source": "photo_patches", "options": {"size": 24, "per_photo": 500}}
 FIRST = "edges"  # the first layer's id
@@ -47,14 +47,14 @@ def run_edges(quick: bool = False, watch: LessonWatch | None = None) -> Evidence
     dataset = dict(PATCHES)
     data = load_dataset(dataset)
     records: list = []
-    keeper = KeepInitialWeights(watch.reporter("a CNN telling ten photos apart", 1, 1), FIRST)
     config = TrainingConfig(epochs=epochs, batch_size=TRAINING["batch_size"],
                             learning_rate=TRAINING["learning_rate"], seed=0)
-    result = train_recorded(edge_cnn(), data, config, "", records, dataset, keeper, "edge learner")
+    result = train_recorded(edge_cnn(), data, config, "", records, dataset,
+                            watch.reporter("a CNN telling ten photos apart", 1, 1), "edge learner")
     watch.check()
     trained_kernel = result.model.get_layer(FIRST).get_weights()[0]
     trained = edge_scores(trained_kernel)[0]
-    initial = edge_scores(keeper.initial[0])[0]
+    initial = edge_scores(initial_model(result.model).get_layer(FIRST).get_weights()[0])[0]  # kept by the Trainer
     random = random_kernel_scores(*trained_kernel.shape[:3])
     medians = {name: float(np.median(v)) for name, v in (("trained", trained), ("initial", initial),
                                                          ("random", random))}

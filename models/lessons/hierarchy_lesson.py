@@ -8,9 +8,9 @@ from models.graph.project import Project
 from models.graph.spec import ModelSpec
 from models.lessons.evidence import Evidence, Lesson, LessonWatch
 from models.lessons.experiments import train_recorded
-from models.lessons.kept_weights import KeepInitialWeights
 from models.lessons.specs import chain
 from models.training.config import TrainingConfig
+from models.training.initial_weights import initial_model
 
 SHAPES = {"source": "shapes", "options": {"size": 32, "count_per_class": 300}}
 TRAINING = {"epochs": 12, "batch_size": 32, "learning_rate": 0.002}
@@ -38,8 +38,6 @@ def hierarchy_project(records: list | None = None, epochs: int = TRAINING["epoch
 
 
 def run_hierarchy(quick: bool = False, watch: LessonWatch | None = None) -> Evidence:
-    import keras
-
     from datasets.registry import load_dataset
     from models.inspection.inputs import samples_of
     from models.inspection.linear_probe import probe_by_depth
@@ -49,17 +47,16 @@ def run_hierarchy(quick: bool = False, watch: LessonWatch | None = None) -> Evid
     epochs = TRAINING["epochs"]
     data = load_dataset(SHAPES)
     records: list = []
-    keeper = KeepInitialWeights(watch.reporter("a small VGG learning the shapes", 1, 1))
     config = TrainingConfig(epochs=epochs, batch_size=TRAINING["batch_size"],
                             learning_rate=TRAINING["learning_rate"], seed=0)
-    result = train_recorded(vgg_spec(), data, config, "", records, SHAPES, keeper, "small VGG")
+    result = train_recorded(vgg_spec(), data, config, "", records, SHAPES,
+                            watch.reporter("a small VGG learning the shapes", 1, 1), "small VGG")
     watch.check()
     model = result.model
-    initial_model = keras.models.clone_model(model)
-    initial_model.set_weights(keeper.initial)
+    before = initial_model(model)  # the weights the Trainer kept from before the first step
     samples, labels = samples_of(data, "validation", 1000)
     trained = probe_by_depth(model, samples, labels, list(CONVS))
-    initial = probe_by_depth(initial_model, samples, labels, list(CONVS))
+    initial = probe_by_depth(before, samples, labels, list(CONVS))
     centre = {name: theoretical_field(model, name, *(d // 2 for d in model.get_layer(name).output.shape[1:3]))
               for name in CONVS}
     fields = {name: f"{box.height}x{box.width}" for name, box in centre.items()}

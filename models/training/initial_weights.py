@@ -60,3 +60,19 @@ def load_initial(model: Any, model_path: Path) -> bool:
         return False
     setattr(model, ATTRIBUTE, weights)
     return True
+
+
+def model_with(model: Any, weights: list[np.ndarray]) -> Any:
+    """A copy of `model`'s architecture holding `weights` (the model itself is left as it is)."""
+    import keras
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(weights)
+    return copy
+
+
+def initial_model(model: Any) -> Any | None:
+    """A copy of `model` with the weights it started from (None when they were not kept): the "before training"
+    a comparison runs on."""
+    weights = initial_weights(model)
+    return None if weights is None else model_with(model, weights)
