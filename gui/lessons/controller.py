@@ -149,7 +149,9 @@ class LessonsController(QObject):
 
     # ----- running --------------------------------------------------------------------------------------
     def is_running(self) -> bool:
-        return self.runs.is_running()
+        """From Run until the run's end has been heard (its thread can end a moment before its outcome, queued to
+        this thread, arrives)."""
+        return self.runs.worker is not None
 
     def run(self) -> None:
         if self.current is None or self.is_running():
