@@ -32,7 +32,7 @@ class Allocating(Eager):
     def run(self) -> None:
         self.saw_gc_enabled = gc.isenabled()
         kept = []
-        while not self.release.is_set():
+        while not self.release.is_set() and not self.isInterruptionRequested():  # stop_all_threads ends it too
             kept.append([[] for _ in range(2_000)])
             if len(kept) > 50:
                 kept.clear()
@@ -91,13 +91,23 @@ def test_a_thread_that_never_traces_does_not_pause_collection(qtbot):
 def test_garbage_made_while_a_worker_allocates_is_collected_on_the_gui_thread(qtbot):
     worker = Allocating()
     worker.start()
-    qtbot.waitUntil(lambda: worker.saw_gc_enabled is not None)
     seen: list[str] = []
-    for _ in range(20):
-        Cycle(seen)
-    qtbot.waitUntil(lambda: len(seen) == 20, timeout=10_000)
-    worker.release.set()
-    assert worker.wait(5000)
+    try:
+        qtbot.waitUntil(lambda: worker.saw_gc_enabled is not None)
+        assert worker.saw_gc_enabled is False
+        for _ in range(20):
+            Cycle(seen)
+
+        def collected() -> bool:
+            # The 1 s timer ticks on this thread; ticking here too makes the wait independent of a loaded
+            # machine's timer latency, and a tick still collects only past Python's own threshold.
+            threads._collector.check()
+            return len(seen) == 20
+
+        qtbot.waitUntil(collected, timeout=20_000)
+    finally:  # a failure must not leave the allocating thread running into the next tests
+        worker.release.set()
+        assert worker.wait(5000)
     assert set(seen) == {threading.main_thread().name}
 
 
