@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from datasets.packaged import SAMPLE_PHOTOS
 from gui.document import ProjectDocument
 from gui.inspection.attention_runs import AttentionRuns
+from gui.inspection.attribution_runs import AttributionRuns
 from gui.inspection.explain_runs import ExplainRuns
 from gui.inspection.hierarchy_runs import HierarchyRuns
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
@@ -190,6 +191,7 @@ class InspectionPanel(QWidget):
         self.hierarchy_runs = HierarchyRuns(self)  # the Hierarchy view's measures, in their own threads
         self.attention_runs = AttentionRuns(self)  # ... and the Attention view's validation average
         self.explain_runs = ExplainRuns(self)  # a double-clicked value's arithmetic
+        self.attribution_runs = AttributionRuns(self)  # the Predictions tab's attribution methods
 
         body = QHBoxLayout()
         body.addWidget(self.side_scroll)

@@ -89,7 +89,7 @@ def integrated_gradients(model: Any, sample: np.ndarray, class_index: int | None
 
 
 def smoothgrad(model: Any, sample: np.ndarray, class_index: int | None = None, noise: float = 0.15,
-               samples: int = 25, seed: int = 0, batch_size: int = 25) -> Attribution:
+               samples: int = 25, seed: int = 0, batch_size: int = 25, progress=None) -> Attribution:
     """The gradient averaged over copies of the input with Gaussian noise of `noise` x the input's value range."""
     _check_image_model(model)
     sample = np.asarray(sample, dtype=np.float32)
@@ -102,11 +102,13 @@ def smoothgrad(model: Any, sample: np.ndarray, class_index: int | None = None, n
         noisy = sample[None] + rng.normal(0.0, spread, size=(count, *sample.shape)).astype(np.float32)
         _, gradients = _scores_and_gradients(model, noisy, chosen)
         total += gradients.sum(axis=0)
+        if progress is not None:
+            progress(first + count, samples)
     return Attribution(total / samples, chosen, score)
 
 
 def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, patch: int = 8, stride: int = 4,
-              fill: str | np.ndarray = "uniform", batch_size: int = 64) -> Attribution:
+              fill: str | np.ndarray = "uniform", batch_size: int = 64, progress=None) -> Attribution:
     """How much the class score drops when a `patch` x `patch` square (moved by `stride`) is replaced by the
     baseline `fill`; each pixel gets the mean drop of the squares covering it."""
     _check_image_model(model)
@@ -129,6 +131,8 @@ def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, pa
         for (r, c), occluded in zip(part, scores, strict=True):
             drop[r:r + patch, c:c + patch] += score - float(occluded)
             covered[r:r + patch, c:c + patch] += 1
+        if progress is not None:
+            progress(first + len(part), len(corners))
     return Attribution(drop / np.maximum(covered, 1), chosen, score)
 
 

@@ -6,17 +6,21 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.inspection.attribution_controls import AttributionControls
 from gui.inspection.plots import BoundaryPlot, TopKBars
 from gui.inspection.tabs.base import InspectionTab, combo_items, control_row
 from gui.inspection.views import OverlayImage
+from models.inspection.attribution_views import AttributionView
 from models.inspection.predictions import class_probabilities, top_k
 from models.inspection.snapshot import ViewData
 
 
 class PredictionsTab(InspectionTab):
-    """Top-k classes, Grad-CAM over the image and input-gradient saliency."""
+    """Top-k classes, Grad-CAM over the image and input-gradient saliency, and one more attribution method
+    computed on request (Integrated Gradients, SmoothGrad, Grad-CAM++, occlusion)."""
 
     cam_requested = Signal(str, object)  # layer id, class index or None (the predicted one)
+    attribution_key = staticmethod(lambda: None)  # what an attribution was computed for (the panel sets it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,14 +29,25 @@ class PredictionsTab(InspectionTab):
         self.class_combo = QComboBox()
         self.cam = OverlayImage()
         self.saliency = OverlayImage()
+        self.attribution = OverlayImage()
+        self.attribution_title = QLabel("Attribution: choose a method and Compute")
+        self.attribution_view: AttributionView | None = None
+        self._attribution_for = None
+        self.attribution_controls = AttributionControls()
+        self.attribution_controls.opacity_changed.connect(lambda _opacity: self._draw_overlays())
         self.cam_note = QLabel()
         self.cam_note.setWordWrap(True)
+        self.attribution_note = QLabel()
+        self.attribution_note.setWordWrap(True)
         controls = control_row("Grad-CAM layer", self.cam_layer_combo, "for class", self.class_combo)
         images = QHBoxLayout()
         for title, view in (("Grad-CAM: where the chosen layer looked", self.cam),
-                            ("Saliency: pixels that move the score most", self.saliency)):
+                            ("Saliency: pixels that move the score most", self.saliency),
+                            (self.attribution_title, self.attribution)):
             column = QVBoxLayout()
-            column.addWidget(QLabel(title))
+            title_label = title if isinstance(title, QLabel) else QLabel(title)
+            title_label.setWordWrap(True)
+            column.addWidget(title_label)
             column.addWidget(view, 1)
             images.addLayout(column, 1)
         left = QVBoxLayout()
@@ -45,8 +60,10 @@ class PredictionsTab(InspectionTab):
         layout.addLayout(left, 1)
         right = QVBoxLayout()
         right.addLayout(controls)
+        right.addWidget(self.attribution_controls)
         right.addLayout(images, 1)
         right.addWidget(self.cam_note)
+        right.addWidget(self.attribution_note)
         layout.addLayout(right, 2)
         self.cam_layer_combo.currentIndexChanged.connect(self._cam_choice_changed)
         self.class_combo.currentIndexChanged.connect(self._cam_choice_changed)
@@ -76,11 +93,15 @@ class PredictionsTab(InspectionTab):
             self.cam_layer_combo.setCurrentIndex(max(0, self.cam_layer_combo.findData(data.cam_layer)))
             self.cam_layer_combo.blockSignals(False)
         image = data.input.original if data.input is not None and data.input.original.ndim in (2, 3) else None
+        if self._attribution_for != self.attribution_key():  # another input or model: the map is of something else
+            self.clear_attribution()
+        sample = data.input.sample if data.input is not None else None
+        if sample is not None and np.ndim(sample) == 3:
+            self.attribution_controls.fit_to_image(*np.shape(sample)[:2])
         notes = []
         for view, heat, key in ((self.cam, data.cam, "grad_cam"), (self.saliency, data.saliency, "saliency")):
             if image is not None:
                 view.set_image(image)
-            view.set_overlay(heat, "inferno", 0.5)
             if heat is None:
                 notes.append(data.unavailable.get(key) or ("Grad-CAM and saliency are computed for the trained "
                                                            "or untrained model when training is not running."
@@ -90,6 +111,36 @@ class PredictionsTab(InspectionTab):
             target = labels[chosen if chosen is not None else data.predicted_class]
             notes.insert(0, f"Grad-CAM of {data.cam_layer} for '{target}'.")
         self.cam_note.setText(" ".join(n for n in notes if n))
+        if image is not None:
+            self.attribution.set_image(image)
+        self._draw_overlays()
+
+    def _draw_overlays(self) -> None:
+        opacity = self.attribution_controls.opacity()
+        self.cam.set_overlay(self.data.cam, "inferno", opacity)
+        self.saliency.set_overlay(self.data.saliency, "inferno", opacity)
+        view = self.attribution_view
+        self.attribution.set_overlay(view.heat if view is not None else None, "inferno", opacity)
+
+    def show_attribution(self, view: AttributionView, key: object) -> None:
+        self.attribution_view, self._attribution_for = view, key
+        names = self.data.class_names
+        target = names[view.class_index] if view.class_index < len(names) else f"class {view.class_index}"
+        self.attribution_title.setText(f"{view.method} for '{target}'")
+        self.attribution_note.setText(view.text)
+        self._draw_overlays()
+
+    def show_attribution_status(self, text: str) -> None:
+        self.attribution_note.setText(text)
+
+    def show_attribution_failure(self, text: str) -> None:
+        self.attribution_note.setText(text)
+
+    def clear_attribution(self) -> None:
+        self.attribution_view, self._attribution_for = None, None
+        self.attribution_title.setText("Attribution: choose a method and Compute")
+        self.attribution_note.setText("")
+        self.attribution.set_overlay(None)
 
     def _cam_choice_changed(self, _index: int) -> None:
         layer = self.cam_layer_combo.currentData()
@@ -105,6 +156,11 @@ class PredictionsTab(InspectionTab):
             arrays["grad_cam"] = self.data.cam
         if self.data.saliency is not None:
             arrays["saliency"] = self.data.saliency
+        view = self.attribution_view
+        if view is not None:
+            name = view.method.lower().replace(" ", "_").replace("-", "_").replace("+", "p")
+            arrays[name] = view.values
+            arrays[f"{name}_map"] = view.heat
         return arrays
 
 

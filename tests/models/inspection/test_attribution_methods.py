@@ -95,3 +95,55 @@ def test_token_models_are_refused_in_words():
     model = keras.Model(tokens, keras.layers.Dense(2)(keras.layers.Flatten()(keras.layers.Embedding(9, 3)(tokens))))
     with pytest.raises(InspectionError, match="real-valued"):
         integrated_gradients(model, np.zeros(5, np.int32))
+
+
+def test_each_method_gives_a_map_in_0_to_1_the_size_of_the_image_and_reports_progress():
+    from models.inspection.attribution_views import METHODS, attribute
+
+    model = small_cnn()
+    sample = np.random.default_rng(4).uniform(0, 1, size=(28, 28, 1)).astype(np.float32)
+    settings = {"steps": 8, "samples": 4, "patch": 7, "stride": 7, "layer": model.layers[0].name}
+    for method in METHODS:
+        reports: list[tuple[int, int]] = []
+        view = attribute(model, sample, method, 1, settings, progress=lambda done, total: reports.append((done, total)))
+        assert view.heat.shape == (28, 28) and view.class_index == 1, method
+        assert 0.0 <= view.heat.min() and view.heat.max() <= 1.0, method
+        # an untrained net's score may rise wherever a square is covered: occlusion then says so, dark
+        assert view.heat.max() > 0 or "covering no square lowered it" in view.text, method
+        assert reports and reports[-1][0] == reports[-1][1], method  # ends at its total
+    occluded = attribute(model, sample, "Occlusion", 1, {"patch": 7, "stride": 7})
+    assert occluded.values.shape == (28, 28) and "7x7" in occluded.text
+
+
+def test_the_integrated_gradients_text_gives_its_own_completeness_error():
+    from models.inspection.attribution_views import attribute
+
+    model = small_cnn()
+    sample = np.random.default_rng(5).uniform(0, 1, size=(28, 28, 1)).astype(np.float32)
+    view = attribute(model, sample, "Integrated Gradients", 0, {"steps": 64, "baseline": "blurred"})
+    exact = integrated_gradients(model, sample, 0, "blurred", 64)
+    assert view.values == pytest.approx(exact.values, abs=1e-6)
+    assert f"{float(exact.values.sum()):.4g}" in view.text and "apart" in view.text
+
+
+def test_cancelling_from_progress_stops_between_batches():
+    from datasets.base import Cancelled
+    from models.inspection.attribution_views import attribute
+
+    calls = []
+
+    def cancel(done, total):
+        calls.append(done)
+        raise Cancelled()
+
+    sample = np.zeros((28, 28, 1), np.float32)
+    with pytest.raises(Cancelled):
+        attribute(small_cnn(), sample, "Occlusion", 0, {"patch": 2, "stride": 1}, progress=cancel)
+    assert calls == [64]  # the first batch of 64 squares, of 729
+
+
+def test_an_unknown_method_is_refused_in_words():
+    from models.inspection.attribution_views import attribute
+
+    with pytest.raises(InspectionError, match="unknown attribution method"):
+        attribute(small_cnn(), np.zeros((28, 28, 1), np.float32), "LIME")

@@ -1,0 +1,90 @@
+"""Computes the Predictions tab's attributions in a worker thread, on the very model the views show and the
+pinned input: progress between batches (a few dozen signals, never one per sample), Cancel between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from datasets.base import Cancelled
+from gui.threads import CurrentWorker, Worker
+from models.inspection.probe import InspectionError
+
+
+class AttributionTask(Worker):
+    progress = Signal(int, int)
+    expected = (InspectionError,)
+
+    def __init__(self, make_model, sample, method: str, class_index: int | None, settings: dict[str, Any],
+                 parent: QObject | None = None) -> None:
+        super().__init__(f"Computing {method}", parent, delete_when_finished=True)
+        self.make_model, self.sample = make_model, sample
+        self.method, self.class_index, self.settings = method, class_index, settings
+
+    def work(self):
+        from models.inspection.attribution_views import attribute
+
+        return attribute(self.make_model(), self.sample, self.method, self.class_index, self.settings,
+                         progress=self._report)
+
+    def _report(self, done: int, total: int) -> None:
+        if self.isInterruptionRequested():
+            raise Cancelled()
+        self.progress.emit(done, total)
+
+
+class AttributionRuns(QObject):
+    def __init__(self, panel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.tab = panel.predictions
+        self.controls = self.tab.attribution_controls
+        self.runs = CurrentWorker(self)
+        self.tab.attribution_key = self.key
+        self.controls.compute_requested.connect(self.compute)
+        self.controls.cancel_requested.connect(self.cancel)
+
+    def key(self) -> tuple:
+        """The model and input an attribution is of: the tab forgets its map when either changes."""
+        source, _make_model, label = self.panel._model_source()
+        return source, label, id(self.panel.input)
+
+    def compute(self, method: str, settings: dict) -> None:
+        pinned = self.panel.input
+        if pinned is None:
+            self.tab.show_attribution_failure("Load an image first.")
+            return
+        if self.panel._training():
+            self.tab.show_attribution_failure("Attributions are computed when training is not running (the "
+                                              "weights change under them); stop or wait for the run.")
+            return
+        if method == "Grad-CAM++":
+            settings = {**settings, "layer": self.tab.cam_layer_combo.currentData() or ""}
+        task = AttributionTask(self.panel.shown_model(), pinned.sample, method, self.tab.class_combo.currentData(),
+                               settings, self)
+        key = self.key()
+        self.runs.replace(task, done=lambda view: self._done(view, key), failed=self._failed, cancelled=self._cancelled,
+                          progress=self.controls.set_progress)
+        self.controls.set_running(True)
+        self.tab.show_attribution_status(f"Computing {method}…")
+        task.start()
+
+    def cancel(self) -> None:
+        if self.runs.worker is not None:
+            self.runs.worker.request_stop()
+
+    def _done(self, view, key: tuple) -> None:
+        self.controls.set_running(False)
+        if key == self.key():
+            self.tab.show_attribution(view, key)
+        else:
+            self.tab.show_attribution_status("The image or the model changed while computing: Compute again.")
+
+    def _failed(self, message: str) -> None:
+        self.controls.set_running(False)
+        self.tab.show_attribution_failure(message)
+
+    def _cancelled(self) -> None:
+        self.controls.set_running(False)
+        self.tab.show_attribution_status("Cancelled.")
