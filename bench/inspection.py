@@ -7,6 +7,8 @@
    whole Feature maps tab (grid plus the enlarged channel with its colour bar).
 3. Training overhead with live feature maps on: bench/training.py's ratio (GUI path with live curves and live
    maps of a pinned photo / plain `model.fit`) stays >= 0.95.
+4. Feature visualization: one 64x64 image for one channel of a small CNN (256 steps, jitter, scaling, Fourier
+   parameterisation), tracing included as a click pays it: median <= 10 s; a 16-channel grid for reference.
 
 Named `inspection.py`, not the `inspect.py` the issue asked for: a script in bench/ puts bench/ first on the
 import path, and a file called `inspect.py` there replaces the standard library's `inspect` for every bench
@@ -106,11 +108,44 @@ def bench_grid_draw(repeats: int = 21, channels: int = 64, side: int = 56) -> fl
     widget.deleteLater()
     return float(np.median(times))
 
+def small_cnn():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Conv2D(16, 3, activation="relu"),
+                             keras.layers.MaxPooling2D(), keras.layers.Conv2D(32, 3, activation="relu"),
+                             keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(5, activation="softmax")])
+
+
+def feature_visualization_s(repeats: int = 3) -> tuple[float, float]:
+    """Median seconds for one channel's 64x64 image, and for a grid of 16 channels (one batch)."""
+    from models.inspection.feature_visualization import visualize_channels
+
+    model = small_cnn()
+    layer = model.layers[2].name  # the second convolution
+
+    def seconds(channels: list[int]) -> float:
+        start = time.perf_counter()
+        visualize_channels(model, layer, channels, size=64, steps=256)
+        return time.perf_counter() - start
+
+    one = statistics.median(seconds([3]) for _ in range(repeats))
+    grid = statistics.median(seconds(list(range(16))) for _ in range(repeats))
+    return one, grid
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9, help="training runs of each kind for the overhead")
+    parser.add_argument("--only", choices=("feature-visualization",), help="run one measurement only")
     args = parser.parse_args()
     create_application([])
+    one, grid16 = feature_visualization_s()
+    visualization = (f"feature visualization, one 64x64 channel image of a small CNN (256 steps): median "
+                     f"{one:.2f} s (budget <= 10); 16 channels in one batch {grid16:.2f} s", one <= 10)
+    if args.only == "feature-visualization":
+        print(f"{visualization[0]}  {'ok' if visualization[1] else 'OVER BUDGET'}")
+        return 0 if visualization[1] else 1
     strata, plain = activations_ms()
     grid = bench_grid_draw()
     tab = tab_draw_ms()
@@ -118,6 +153,7 @@ def main() -> int:
 
     overhead = training.measure(args.repeats, live_maps=True)
     checks = [
+        visualization,
         (f"LeNet all-layer activations: median {strata:.2f} ms (plain Keras, one model per layer: {plain:.2f} ms; "
          "budget <= 100)", strata <= 100),
         (f"64-channel 56x56 grid drawn: median {grid:.1f} ms (budget <= 50); whole Feature maps tab {tab:.1f} ms",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
+from datasets.base import Cancelled
 from gui.threads import CurrentWorker, Worker
 
 
@@ -33,3 +34,25 @@ def run_in_thread(holder: CurrentWorker, work: Callable[[], Any], description: s
     holder.replace(task, done=done, failed=failed)
     task.start()
     return task
+
+
+class ProgressTask(Worker):
+    """Runs `work(report)` once in its own thread, where `report(done, total)` emits `progress` (call it between
+    batches, a few dozen times at most) and raises `Cancelled` once a stop was asked: Cancel acts between
+    batches, and `cancelled()` follows."""
+
+    progress = Signal(int, int)
+
+    def __init__(self, work: Callable[[Callable[[int, int], None]], Any], description: str,
+                 expected: tuple[type[BaseException], ...] = (), parent: QObject | None = None) -> None:
+        super().__init__(description, parent, delete_when_finished=True)
+        self._work = work
+        self.expected = expected
+
+    def work(self) -> Any:
+        return self._work(self._report)
+
+    def _report(self, done: int, total: int) -> None:
+        if self.isInterruptionRequested():
+            raise Cancelled()
+        self.progress.emit(done, total)

@@ -3,35 +3,11 @@ pinned input: progress between batches (a few dozen signals, never one per sampl
 
 from __future__ import annotations
 
-from typing import Any
+from PySide6.QtCore import QObject
 
-from PySide6.QtCore import QObject, Signal
-
-from datasets.base import Cancelled
-from gui.threads import CurrentWorker, Worker
+from gui.model_tasks import ProgressTask
+from gui.threads import CurrentWorker
 from models.inspection.probe import InspectionError
-
-
-class AttributionTask(Worker):
-    progress = Signal(int, int)
-    expected = (InspectionError,)
-
-    def __init__(self, make_model, sample, method: str, class_index: int | None, settings: dict[str, Any],
-                 parent: QObject | None = None) -> None:
-        super().__init__(f"Computing {method}", parent, delete_when_finished=True)
-        self.make_model, self.sample = make_model, sample
-        self.method, self.class_index, self.settings = method, class_index, settings
-
-    def work(self):
-        from models.inspection.attribution_views import attribute
-
-        return attribute(self.make_model(), self.sample, self.method, self.class_index, self.settings,
-                         progress=self._report)
-
-    def _report(self, done: int, total: int) -> None:
-        if self.isInterruptionRequested():
-            raise Cancelled()
-        self.progress.emit(done, total)
 
 
 class AttributionRuns(QObject):
@@ -61,8 +37,14 @@ class AttributionRuns(QObject):
             return
         if method == "Grad-CAM++":
             settings = {**settings, "layer": self.tab.cam_layer_combo.currentData() or ""}
-        task = AttributionTask(self.panel.shown_model(), pinned.sample, method, self.tab.class_combo.currentData(),
-                               settings, self)
+        make_model, sample, class_index = self.panel.shown_model(), pinned.sample, self.tab.class_combo.currentData()
+
+        def work(report):
+            from models.inspection.attribution_views import attribute
+
+            return attribute(make_model(), sample, method, class_index, settings, progress=report)
+
+        task = ProgressTask(work, f"Computing {method}", (InspectionError,), self)
         key = self.key()
         self.runs.replace(task, done=lambda view: self._done(view, key), failed=self._failed, cancelled=self._cancelled,
                           progress=self.controls.set_progress)

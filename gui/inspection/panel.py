@@ -38,6 +38,7 @@ from gui.document import ProjectDocument
 from gui.inspection.attention_runs import AttentionRuns
 from gui.inspection.attribution_runs import AttributionRuns
 from gui.inspection.explain_runs import ExplainRuns
+from gui.inspection.feature_runs import FeatureRuns
 from gui.inspection.hierarchy_runs import HierarchyRuns
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.layer_strip import LayerStrip
@@ -192,6 +193,7 @@ class InspectionPanel(QWidget):
         self.attention_runs = AttentionRuns(self)  # ... and the Attention view's validation average
         self.explain_runs = ExplainRuns(self)  # a double-clicked value's arithmetic
         self.attribution_runs = AttributionRuns(self)  # the Predictions tab's attribution methods
+        self.feature_runs = FeatureRuns(self)  # the Features view's optimised images
 
         body = QHBoxLayout()
         body.addWidget(self.side_scroll)

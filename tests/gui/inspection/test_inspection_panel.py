@@ -203,6 +203,9 @@ def test_decision_boundary_of_toy_data_and_a_dataset_sample(qtbot, main_window_f
     assert panel.data.boundary.probabilities.shape[:2] == (96, 96)
     panel.tabs.setCurrentWidget(panel.tab_views["Filters"])
     assert "convolution" in panel.tab_views["Filters"].message.text()
+    features = panel.tab_views["Features"]
+    panel.tabs.setCurrentWidget(features)
+    assert features.stack.currentWidget() is features.message and "images" in features.message.text()
 
 
 def lenet_window_with_a_pinned_photo(qtbot, main_window_factory, epochs: int):

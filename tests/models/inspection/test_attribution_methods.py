@@ -105,7 +105,8 @@ def test_each_method_gives_a_map_in_0_to_1_the_size_of_the_image_and_reports_pro
     settings = {"steps": 8, "samples": 4, "patch": 7, "stride": 7, "layer": model.layers[0].name}
     for method in METHODS:
         reports: list[tuple[int, int]] = []
-        view = attribute(model, sample, method, 1, settings, progress=lambda done, total: reports.append((done, total)))
+        view = attribute(model, sample, method, 1, settings, progress=lambda done, total, into=reports:
+                         into.append((done, total)))
         assert view.heat.shape == (28, 28) and view.class_index == 1, method
         assert 0.0 <= view.heat.min() and view.heat.max() <= 1.0, method
         # an untrained net's score may rise wherever a square is covered: occlusion then says so, dark

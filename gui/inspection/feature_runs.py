@@ -1,0 +1,62 @@
+"""Runs the Features view's optimisation in a worker thread on the model the views show, in the value range the
+model's input takes (the dataset's scaling), with progress and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from gui.model_tasks import ProgressTask
+from gui.threads import CurrentWorker
+from models.inspection.probe import InspectionError
+
+
+class FeatureRuns(QObject):
+    def __init__(self, panel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.tab = panel.tab_views["Features"]
+        self.runs = CurrentWorker(self)
+        self.tab.compute_requested.connect(self.compute)
+        self.tab.cancel_requested.connect(self.cancel)
+
+    def compute(self, layer: str, channels: list, settings: dict) -> None:
+        if self.panel._training():
+            self.tab.show_status("Feature visualization runs when training is not running (the weights change "
+                                 "under it); stop or wait for the run.")
+            return
+        pinned = self.panel.input
+        dataset = self.panel._dataset()
+        rescale = dataset.info.preprocessing.rescale if dataset is not None else 1 / 255
+        value_range = (0.0, 255.0 * rescale) if pinned is None or pinned.sample.max() > 1.5 or rescale != 1 \
+            else (0.0, 1.0)
+        make_model = self.panel.shown_model()
+
+        def work(report):
+            from models.inspection.feature_visualization import visualize_channels
+
+            return visualize_channels(make_model(), layer, list(channels), size=settings["size"],
+                                      steps=settings["steps"], decorrelate=settings["decorrelate"],
+                                      value_range=value_range, progress=report)
+
+        task = ProgressTask(work, "Visualizing features", (InspectionError,), self)
+        self.runs.replace(task, done=self._done, failed=self._failed, cancelled=self._cancelled,
+                          progress=self.tab.set_progress)
+        self.tab.set_running(True)
+        self.tab.show_status(f"Optimising {len(channels)} image(s) for {layer}…")
+        task.start()
+
+    def cancel(self) -> None:
+        if self.runs.worker is not None:
+            self.runs.worker.request_stop()
+
+    def _done(self, result) -> None:
+        self.tab.set_running(False)
+        self.tab.show_result(result)
+
+    def _failed(self, message: str) -> None:
+        self.tab.set_running(False)
+        self.tab.show_status(message)
+
+    def _cancelled(self) -> None:
+        self.tab.set_running(False)
+        self.tab.show_status("Cancelled.")
