@@ -69,9 +69,20 @@ def _chosen_class(predictions: np.ndarray, class_index: int | None) -> int:
     return int(np.argmax(probabilities))
 
 
+def maps_and_scores(model: keras.Model, layer_id: str) -> keras.Model:
+    """One model giving the layer's maps, the class scores before a final softmax or sigmoid (what Grad-CAM
+    differentiates: a confident probability sits at 1.0 and has almost no gradient) and the model's output
+    (which chooses the predicted class)."""
+    from models.inspection.probe import logits_model
+
+    logits = logits_model(model)[0].outputs[0]
+    return keras_module().Model(single_input(model), [model.get_layer(layer_id).output, logits, model.outputs[0]])
+
+
 class GradCam:
     """Grad-CAM (Selvaraju et al., 2017): the chosen layer's maps weighted by the mean gradient of the class
-    score, ReLU, scaled to 0..1 and resized to the input image. Gradient models are built once per layer."""
+    score before the softmax, ReLU, scaled to 0..1 and resized to the input image. Gradient models are built
+    once per layer."""
 
     def __init__(self, model: keras.Model) -> None:
         self.model = model
@@ -86,13 +97,12 @@ class GradCam:
         if layer_id not in spatial_layer_ids(self.model):
             raise InspectionError(f"{layer_id} has no height x width output; Grad-CAM needs a spatial layer")
         if layer_id not in self._models:
-            self._models[layer_id] = keras_module().Model(single_input(self.model),
-                                                 [self.model.get_layer(layer_id).output, self.model.outputs[0]])
+            self._models[layer_id] = maps_and_scores(self.model, layer_id)
         batch = tf.convert_to_tensor(batch_for(self.model, sample))
         with tf.GradientTape() as tape:
-            maps, predictions = self._models[layer_id](batch, training=False)
+            maps, logits, predictions = self._models[layer_id](batch, training=False)
             class_index = _chosen_class(predictions.numpy(), class_index)
-            score = _class_score(predictions, class_index)
+            score = _class_score(logits, class_index)
         gradients = tape.gradient(score, maps)
         if gradients is None:
             raise InspectionError(f"the output does not depend on {layer_id}")

@@ -22,6 +22,7 @@ class Attribution:
     class_index: int
     score: float  # the class score of the input
     baseline_score: float | None = None  # IG: the class score of the baseline (completeness: sum = score - this)
+    on_logits: bool = False  # the scores are the class's logit (before the softmax), not its probability
 
 
 def _check_image_model(model: Any) -> None:
@@ -108,14 +109,21 @@ def smoothgrad(model: Any, sample: np.ndarray, class_index: int | None = None, n
 
 
 def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, patch: int = 8, stride: int = 4,
-              fill: str | np.ndarray = "uniform", batch_size: int = 64, progress=None) -> Attribution:
+              fill: str | np.ndarray = "uniform", batch_size: int = 64, progress=None,
+              on_logits: bool = True) -> Attribution:
     """How much the class score drops when a `patch` x `patch` square (moved by `stride`) is replaced by the
-    baseline `fill`; each pixel gets the mean drop of the squares covering it."""
+    baseline `fill`; each pixel gets the mean drop of the squares covering it. The score is the class's logit
+    when the model ends in a softmax or sigmoid (`on_logits`): a confident probability sits at 1.0 and hardly
+    moves under any square."""
+    from models.inspection.probe import logits_model
+
     _check_image_model(model)
     sample = np.asarray(sample, dtype=np.float32)
     if sample.ndim != 3:
         raise InspectionError("occlusion needs an image input (height, width, channels)")
-    chosen, score = _chosen(model, sample, class_index)
+    chosen, _probability = _chosen(model, sample, class_index)
+    scorer, on_logits = logits_model(model) if on_logits else (model, False)
+    score = float(_scores_and_gradients(scorer, sample[None], chosen)[0][0])
     filler = baseline_for(sample, fill)
     height, width = sample.shape[:2]
     corners = [(r, c) for r in range(0, max(height - patch, 0) + 1, stride)
@@ -127,36 +135,37 @@ def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, pa
         batch = np.repeat(sample[None], len(part), axis=0)
         for index, (r, c) in enumerate(part):
             batch[index, r:r + patch, c:c + patch] = filler[r:r + patch, c:c + patch]
-        scores, _ = _scores_and_gradients(model, batch, chosen)
+        scores, _ = _scores_and_gradients(scorer, batch, chosen)
         for (r, c), occluded in zip(part, scores, strict=True):
             drop[r:r + patch, c:c + patch] += score - float(occluded)
             covered[r:r + patch, c:c + patch] += 1
         if progress is not None:
             progress(first + len(part), len(corners))
-    return Attribution(drop / np.maximum(covered, 1), chosen, score)
+    return Attribution(drop / np.maximum(covered, 1), chosen, score, on_logits=on_logits)
 
 
 def grad_cam_plus_plus(model: Any, sample: np.ndarray, layer_id: str | None = None,
                        class_index: int | None = None) -> Attribution:
-    """Grad-CAM++ (Chattopadhay et al., 2018): the layer's maps weighted by the positive gradients, each scaled by
+    """Grad-CAM++ (Chattopadhay et al., 2018): the layer's maps weighted by the positive gradients of the class's
+    score before the softmax, each scaled by
     alpha = g^2 / (2 g^2 + sum(A) g^3) (the closed form for an exponential of the score), ReLU, scaled to 0..1
     and resized to the input: several objects of a class each get their share, not only the strongest."""
-    import keras
     import tensorflow as tf
 
-    from models.inspection.attribution import _resize, default_cam_layer, spatial_layer_ids
+    from models.inspection.attribution import _resize, default_cam_layer, maps_and_scores, spatial_layer_ids
 
     _check_image_model(model)
     sample = np.asarray(sample, dtype=np.float32)
     layer_id = layer_id or default_cam_layer(model)
     if layer_id not in spatial_layer_ids(model):
         raise InspectionError(f"{layer_id} has no height x width output; Grad-CAM++ needs a spatial layer")
-    probe = keras.Model(single_input(model), [model.get_layer(layer_id).output, model.outputs[0]])
-    chosen, score = _chosen(model, sample, class_index)
+    probe = maps_and_scores(model, layer_id)
     batch = tf.convert_to_tensor(sample[None])
     with tf.GradientTape() as tape:
-        maps, predictions = probe(batch, training=False)
-        class_score = _class_score(predictions, chosen)
+        maps, logits, predictions = probe(batch, training=False)
+        chosen = _chosen_class(predictions.numpy(), class_index)
+        class_score = _class_score(logits, chosen)
+    score = float(np.asarray(class_score)[0])
     gradients = tape.gradient(class_score, maps)
     if gradients is None:
         raise InspectionError(f"the output does not depend on {layer_id}")

@@ -53,7 +53,8 @@ def attribute(model: Any, sample: np.ndarray, method: str, class_index: int | No
         error = abs(total - change) / max(abs(change), 1e-9)
         text = (f"Integrated Gradients from a {baseline} baseline, {steps} steps: |attribution| per pixel. The "
                 f"attributions add up to {total:.4g}; the score went from {result.baseline_score:.4g} to "
-                f"{result.score:.4g} ({change:+.4g}), {error:.1%} apart.")
+                f"{result.score:.4g} ({change:+.4g}), {error:.1%} apart"
+                + ("; more steps bring them closer." if error > 0.05 else "."))
         return AttributionView(method, scaled_magnitude(result.values), result.values, result.class_index, text,
                                {"steps": steps, "baseline": baseline})
     if method == "SmoothGrad":
@@ -74,11 +75,15 @@ def attribute(model: Any, sample: np.ndarray, method: str, class_index: int | No
     if method == "Occlusion":
         patch, stride = int(settings.get("patch", 8)), int(settings.get("stride", 4))
         result = methods.occlusion(model, sample, class_index, patch=patch, stride=stride, progress=progress)
-        text = (f"Occlusion: how much the score ({result.score:.4g}) drops when a {patch}x{patch} square, moved by "
-                f"{stride} px, is covered with the image's mean; ")
+        what = "logit (its score before the softmax)" if result.on_logits else "score"
+        text = (f"Occlusion: how much the class's {what}, {result.score:.4g}, drops when a {patch}x{patch} square, "
+                f"moved by {stride} px, is covered with the image's mean; ")
         largest = float(result.values.max())
-        text += (f"the largest drop is {largest:.4g}. Dark where covering changed nothing or raised the score."
-                 if largest > 0 else "covering no square lowered it (the map stays dark).")
-        return AttributionView(method, positive_part(result.values), result.values, result.class_index, text,
+        noticeable = largest > 1e-4 * max(1.0, abs(result.score))
+        text += (f"the largest drop is {largest:.4g}. Dark where covering changed nothing or raised it."
+                 if noticeable else f"covering no square lowered it noticeably (largest drop {largest:.2g}): the "
+                 "map stays dark.")
+        heat = positive_part(result.values) if noticeable else np.zeros_like(result.values, np.float32)
+        return AttributionView(method, heat, result.values, result.class_index, text,
                                {"patch": patch, "stride": stride})
     raise InspectionError(f"unknown attribution method {method!r}; choose one of {', '.join(METHODS)}")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from models.inspection.probe import InspectionError, single_input
+from models.inspection.probe import InspectionError, single_input, without_activation
 
 # Lucid's colour correlation of ImageNet (the square root of its covariance, from its SVD), normalised by its
 # largest column norm: optimising in these decorrelated colours keeps colours natural.
@@ -56,11 +56,8 @@ def objective_model(model: Any, layer_id: str) -> tuple[Any, Callable[[Any], Any
         raise InspectionError("feature visualization optimises an image; this model's input is not one")
     if isinstance(layer.output, (list, tuple)):
         raise InspectionError(f"{layer_id} has several outputs; choose a layer with one")
-    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
-    if activation != "linear" and not isinstance(layer.input, (list, tuple)):
-        linear = type(layer).from_config({**layer.get_config(), "activation": "linear", "name": f"{layer_id}_linear"})
-        linear.build(layer.input.shape)
-        linear.set_weights(layer.get_weights())
+    linear = without_activation(layer)
+    if linear is not None:
         return keras.Model(inputs, layer.input), linear
     return keras.Model(inputs, layer.output), lambda values: values
 

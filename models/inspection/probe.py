@@ -129,6 +129,29 @@ class Probe:
         return [Activation(layer_id, self.layer_types[layer_id], values[layer_id]) for layer_id in self.layer_ids]
 
 
+def without_activation(layer: Any) -> Any:
+    """A copy of `layer` (same weights) with its activation function left out, or None when it has none: the
+    values before a ReLU (which give a gradient even where the unit is silent) or a softmax (logits, which do
+    not saturate at 1)."""
+    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    if activation == "linear" or isinstance(layer.input, (list, tuple)):
+        return None
+    linear = type(layer).from_config({**layer.get_config(), "activation": "linear", "name": f"{layer.name}_linear"})
+    linear.build(layer.input.shape)
+    linear.set_weights(layer.get_weights())
+    return linear
+
+
+def logits_model(model: keras.Model) -> tuple[keras.Model, bool]:
+    """The model up to its last layer's values before a softmax or sigmoid (True), or the model itself (False)."""
+    last = model.layers[-1]
+    activation = getattr(getattr(last, "activation", None), "__name__", "linear")
+    linear = without_activation(last) if activation in ("softmax", "sigmoid") else None
+    if linear is None:
+        return model, False
+    return keras_module().Model(single_input(model), linear(last.input)), True
+
+
 def shape_fits(shape: tuple, expected: tuple) -> bool:
     """True when `shape` matches `expected`, where None in `expected` (a variable length) matches anything."""
     return len(shape) == len(expected) and all(e is None or e == d for d, e in zip(shape, expected, strict=True))

@@ -109,7 +109,9 @@ class PredictionsTab(InspectionTab):
         if data.predicted_class is not None and data.cam is not None:
             chosen = self.class_combo.currentData()
             target = labels[chosen if chosen is not None else data.predicted_class]
-            notes.insert(0, f"Grad-CAM of {data.cam_layer} for '{target}'.")
+            silent = float(np.max(data.cam)) <= 0  # every region's weighted maps sum below zero: ReLU leaves none
+            notes.insert(0, f"Grad-CAM of {data.cam_layer} for '{target}'" + (
+                ": zero everywhere — no region of this layer raises the class's score." if silent else "."))
         self.cam_note.setText(" ".join(n for n in notes if n))
         if image is not None:
             self.attribution.set_image(image)

@@ -75,14 +75,15 @@ def test_hiding_the_top_attributed_pixels_lowers_the_score_more_than_hiding_rand
             assert result.values.shape == (28, 28) and 0 <= result.values.min() and result.values.max() <= 1
             ranking = result.values
         count = int(0.1 * ranking.size)
+        score = score_after_hiding(model, sample, np.zeros(ranking.shape, bool), result.class_index)  # probability
         top = np.zeros(ranking.size, bool)
         top[np.argsort(-ranking.ravel())[:count]] = True
-        top_drops.append(result.score - score_after_hiding(model, sample, top.reshape(ranking.shape),
+        top_drops.append(score - score_after_hiding(model, sample, top.reshape(ranking.shape),
                                                            result.class_index))
         for _ in range(3):
             chosen = np.zeros(ranking.size, bool)
             chosen[rng.choice(ranking.size, count, replace=False)] = True
-            random_drops.append(result.score - score_after_hiding(model, sample, chosen.reshape(ranking.shape),
+            random_drops.append(score - score_after_hiding(model, sample, chosen.reshape(ranking.shape),
                                                                   result.class_index))
     top, random = float(np.mean(top_drops)), float(np.mean(random_drops))
     assert top > 1.5 * random and top > random + 0.02, (top, random)
@@ -148,3 +149,17 @@ def test_an_unknown_method_is_refused_in_words():
 
     with pytest.raises(InspectionError, match="unknown attribution method"):
         attribute(small_cnn(), np.zeros((28, 28, 1), np.float32), "LIME")
+
+
+def test_occlusion_reads_the_logit_of_a_softmax_model_which_does_not_saturate():
+    import keras
+
+    model = small_cnn()
+    sample = np.random.default_rng(6).uniform(0, 1, size=(28, 28, 1)).astype(np.float32)
+    features = keras.Model(model.inputs, model.layers[-1].input)
+    logits = np.asarray(features(sample[None])) @ model.layers[-1].kernel.numpy() + model.layers[-1].bias.numpy()
+    on_logits = occlusion(model, sample, class_index=3, patch=14, stride=14)
+    assert on_logits.on_logits and on_logits.score == pytest.approx(float(logits[0, 3]), abs=1e-5)
+    on_probability = occlusion(model, sample, class_index=3, patch=14, stride=14, on_logits=False)
+    probability = float(np.asarray(model(sample[None]))[0, 3])
+    assert not on_probability.on_logits and on_probability.score == pytest.approx(probability, abs=1e-6)
