@@ -115,19 +115,22 @@ class GradCam:
 
 
 def saliency(model: keras.Model, sample: np.ndarray, class_index: int | None = None) -> tuple[np.ndarray, int]:
-    """|d class score / d input|, the largest over colour channels, scaled to 0..1 (Simonyan et al., 2013)."""
+    """|d class score / d input|, the largest over colour channels, scaled to 0..1 (Simonyan et al., 2013); the
+    score before a final softmax, as in the paper (a confident probability has almost no gradient)."""
     import tensorflow as tf
 
     _single_output(model)
     if not single_input(model).dtype.startswith("float"):
         raise InspectionError("saliency needs a real-valued input; this model takes "
                               f"{single_input(model).dtype} tokens")
+    from models.inspection.probe import logits_model
+
+    scorer, _on_logits = logits_model(model)
     batch = tf.convert_to_tensor(batch_for(model, sample))
+    class_index = _chosen_class(np.asarray(model(batch, training=False)), class_index)
     with tf.GradientTape() as tape:
         tape.watch(batch)
-        predictions = model(batch, training=False)
-        class_index = _chosen_class(predictions.numpy(), class_index)
-        score = _class_score(predictions, class_index)
+        score = _class_score(scorer(batch, training=False), class_index)
     gradient = np.abs(tape.gradient(score, batch).numpy()[0])
     if gradient.ndim == 3:
         gradient = gradient.max(axis=-1)

@@ -133,10 +133,13 @@ class FeaturesTab(InspectionTab):
         self.result = result
         is_output = result.layer_id == (self.data.layer_ids() or [""])[-1]
         names = self.data.class_names if is_output else []
-        titles = [f"{names[c] if c < len(names) else c}: {final:.3g} ({start:.2g})"
+        titles = [f"{names[c] if c < len(names) else c}: {final:.2g} ({start:.2g})"
                   for c, start, final in zip(result.channels, result.start_activation, result.final_activation,
                                              strict=True)]
-        self.grid.set_tiles(result.images, titles=titles)
+        count = len(result.channels)  # columns that fill the view's shape, so the tiles come out as large as can be
+        aspect = max(self.grid.width(), 1) / max(self.grid.height(), 1)
+        columns = max(1, min(count, round(float(np.sqrt(count * aspect)))))
+        self.grid.set_tiles(result.images, titles=titles, columns=columns)
         which = "logit" if is_output and result.before_activation else "mean value"
         where = " before its activation function" if result.before_activation and not is_output else ""
         gain = float(np.median(result.final_activation - result.start_activation))

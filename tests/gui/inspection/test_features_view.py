@@ -43,7 +43,7 @@ def test_a_layer_grid_is_optimised_in_a_worker_and_captioned_with_its_activation
     assert result.images.shape[:3] == (4, 32, 32)
     assert np.all(result.final_activation > result.start_activation)
     assert progress and max(progress) == 32
-    assert f"{result.final_activation[0]:.3g}" in tab.grid._titles[0]
+    assert tab.grid._titles[0] == f"2: {result.final_activation[0]:.2g} ({result.start_activation[0]:.2g})"
     assert "before its activation function" in tab.status.text()
     assert set(tab.export_arrays()) == {"feature_images", "channels", "start_activation", "final_activation"}
     panel.shutdown()
