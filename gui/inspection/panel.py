@@ -43,6 +43,7 @@ from gui.inspection.hierarchy_runs import HierarchyRuns
 from gui.inspection.input_preview import EMPTY_HINT, InputPreview
 from gui.inspection.layer_strip import LayerStrip
 from gui.inspection.live_controls import LiveControls, epoch_text
+from gui.inspection.projection_runs import ProjectionRuns
 from gui.inspection.tabs import TABS, FeatureMapsTab, InspectionTab, PredictionsTab
 from gui.inspection.worker import InspectionWorker
 from gui.session import Session
@@ -194,6 +195,7 @@ class InspectionPanel(QWidget):
         self.explain_runs = ExplainRuns(self)  # a double-clicked value's arithmetic
         self.attribution_runs = AttributionRuns(self)  # the Predictions tab's attribution methods
         self.feature_runs = FeatureRuns(self)  # the Features view's optimised images
+        self.projection_runs = ProjectionRuns(self)  # the embedding projector
 
         body = QHBoxLayout()
         body.addWidget(self.side_scroll)
