@@ -46,6 +46,7 @@ class TrainingConfig:
     xla: bool = True  # Keras's "auto": XLA where the model allows it (what a plain model.fit does)
     steps_per_epoch: int = 0  # 0: the whole training set each epoch
     divergence_factor: float = 100.0  # stop when a batch loss exceeds this times the first one; 0: never
+    health_every: int = 20  # measure every layer's health every this many steps; 0: never
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,6 +100,7 @@ class TrainingConfig:
             (self.steps_per_epoch >= 0, "steps_per_epoch must be a whole number >= 0 (0: the whole training set)"),
             (self.divergence_factor == 0 or self.divergence_factor >= 1,
              "divergence_factor must be 0 (off) or at least 1 (100 is the default)"),
+            (self.health_every >= 0, "health_every must be a whole number >= 0 (0: off)"),
         ]
         for ok, message in checks:
             if not ok:
@@ -162,4 +164,6 @@ FORM: tuple[Param, ...] = (
     Param("divergence_factor", "float", 100.0, "Stop when a batch's loss exceeds this many times the first "
           "batch's loss (0: never)", min=0.0, max=1e12),
     Param("xla", "bool", True, "Compile with XLA where possible (Keras's default; slower start, faster steps)"),
+    Param("health_every", "int", 20, "Measure each layer's gradients, updates and activations every this many "
+          "steps, shown on the canvas (0: off)", min=0, max=100000),
 )

@@ -57,6 +57,8 @@ _CHECKS = {
               "an object of metric name: number"),
     "evaluation": (lambda v: v is None or isinstance(v, dict), "an object"),
     "model_file": (lambda v: isinstance(v, str), "text"),
+    "health": (lambda v: isinstance(v, dict) and _numbers(v.get("steps", []))
+               and isinstance(v.get("layers", {}), dict), "an object of steps and per-layer statistics"),
     "continued": (lambda v: isinstance(v, bool), "true or false"),
     "class_names": (lambda v: isinstance(v, list) and len(v) <= 100_000 and all(isinstance(n, str) and len(n) <= 200
                                                                                for n in v), "a list of names"),

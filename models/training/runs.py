@@ -40,6 +40,7 @@ def run_record(number: int, spec: ModelSpec, dataset_choice: dict[str, Any], con
         "final": {k: round(v, 6) for k, v in result.final.items()},
         "evaluation": result.evaluation,
         "model_file": model_file,
+        **({"health": result.health.to_dict()} if result.health.steps else {}),
     })
 
 

@@ -28,6 +28,7 @@ from models.checks.problems import BuildError
 from models.graph.project import model_to_dict
 from models.graph.spec import ModelSpec
 from models.training.config import TrainingConfig, learning_rate_at
+from models.training.health_history import HealthHistory
 from models.training.initial_weights import initial_weights, keep_initial
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,9 @@ class Reporter:
     def after_batch(self, model: Any, step: int) -> None:
         """Hook for work in the training thread between batches (live feature maps)."""
 
+    def on_health(self, step: int, health: dict[str, dict[str, float]]) -> None:
+        """Every `health_every` steps: {layer: {statistic: value}} measured on that step (layer_health.py)."""
+
     def skip_evaluation(self) -> bool:
         """True when the run ends because the app is closing: no time for the evaluation pass."""
         return False
@@ -87,6 +91,7 @@ class TrainingResult:
     model: Any = None
     evaluation: dict[str, Any] = field(default_factory=dict)
     stopped_at: dict[str, Any] = field(default_factory=dict)  # nan / diverged: step, epoch, batch, loss
+    health: HealthHistory = field(default_factory=HealthHistory)  # every layer's health every N steps
 
     @property
     def ok(self) -> bool:
@@ -161,9 +166,10 @@ def steps_in(split: Split, batch_size: int) -> int:
 
 # ----- the Keras callback that connects fit() to the Reporter ------------------------------------------------------
 def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int, steps_per_epoch: int,
-                   result: TrainingResult):
+                   result: TrainingResult, health_layout: Any = None):
     import keras
 
+    from models.training import layer_health
     from models.training.batch_values import epoch_values, own_values
 
     class ReporterCallback(keras.callbacks.Callback):
@@ -179,6 +185,18 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
             self.base_rate = float(config.learning_rate)
             self.rate = None  # the rate last assigned, kept in Python: reading the variable back costs a sync
             self.watch = DivergenceWatch(config.divergence_factor)
+            self.weights_before: dict[str, Any] = {}  # host copy before a health step: its update
+
+        def _health(self, logs: dict[str, Any]) -> None:
+            """On a health step, read the step's measures and the update it made; before one, copy the weights."""
+            every = health_layout.every
+            if self.step % every == 0 and layer_health.VALUES in logs:
+                after = layer_health.flat_weights(self.model, health_layout)
+                health = layer_health.read(logs, health_layout, self.weights_before, after)
+                result.health.add(self.step, health)
+                reporter.on_health(self.step, health)
+            if (self.step + 1) % every == 0:
+                self.weights_before = layer_health.flat_weights(self.model, health_layout)
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
@@ -206,6 +224,8 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
                 reporter.on_message(result.error)
                 self.model.stop_training = True
                 return
+            if health_layout is not None:
+                self._health(logs or {})
             reporter.after_batch(self.model, self.step)
             reporter.wait_if_paused()
             new_rate = reporter.new_learning_rate()
@@ -413,21 +433,23 @@ class Trainer:
         """Keras's own fit, connected to the Reporter by a callback."""
         import keras
 
-        from models.training import batch_values
+        from models.training import batch_values, layer_health
 
         config = self.config
-        callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result)]
+        batch_values.install(model)
+        health = layer_health.install(model, config.health_every)
+        callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result, health)]
         if config.early_stopping and validation is not None:
             callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
         elif config.early_stopping:
             self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
                                      "validation data: it is off for this run.")
-        batch_values.install(model)
         try:
             model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
                       steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
                       verbose=0)
         finally:
+            layer_health.uninstall(model)
             batch_values.uninstall(model)
 
     def _warm_start(self, model: Any) -> None:
