@@ -33,6 +33,7 @@ from models.graph.catalog import CATALOG
 from models.graph.spec import ModelSpec
 from models.guidance import Situation, next_step
 from models.training.config import TrainingConfig
+from models.training.health_history import HealthHistory
 
 
 class Editor(QObject):
@@ -95,6 +96,7 @@ class Editor(QObject):
                                                                     else 8000))
         self.training.state_changed.connect(self._training_state)
         self.training.model_ready.connect(self._model_ready)
+        self.training.health_changed.connect(self.canvas.show_health)
         self.training.runs.compare_requested.connect(self.compare_with_run)
         self.document.dataset_changed.connect(self._update_next_step)
         # one batch size: the Summary's memory estimate uses the training setting, and changing it there changes it
@@ -232,6 +234,8 @@ class Editor(QObject):
     def _on_project_replaced(self) -> None:
         self._refresh_title()
         self.canvas.show_model()
+        runs = self.document.project.runs  # the last run's layer health, kept with it
+        self.canvas.show_health(HealthHistory.from_dict(runs[-1].get("health")) if runs else None)
 
     # ----- the start page ------------------------------------------------------------------------------
     def _connect_start_page(self) -> None:

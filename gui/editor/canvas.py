@@ -85,6 +85,7 @@ class CanvasView(CanvasEdits, CanvasZoom, QGraphicsView):
         self.setAcceptDrops(True)
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self.nodes: dict[str, NodeItem] = {}
+        self.health: dict = {}  # node id: CardHealth of the run shown
         self.edges: list[EdgeItem] = []
         self.indicator = DropIndicator()
         self.scene().addItem(self.indicator)
@@ -119,6 +120,7 @@ class CanvasView(CanvasEdits, CanvasZoom, QGraphicsView):
                 if item is not None:
                     self.scene().removeItem(item)
                 item = self.nodes[node_id] = NodeItem(node, spec.shared.get(node_id))
+                item.set_health(self.health.get(node_id))
                 self.scene().addItem(item)
             else:
                 item.update_node(node, spec.shared.get(node_id))
@@ -211,6 +213,14 @@ class CanvasView(CanvasEdits, CanvasZoom, QGraphicsView):
         for node_id, item in self.nodes.items():
             item.update_report(report.nodes.get(node_id))
         self.groups.refresh_facts(self.document.spec, report)
+
+    def show_health(self, history) -> None:
+        """Every layer's health in the run shown (a HealthHistory, live or kept with a run; None clears)."""
+        from gui.editor.card_health import card_health_from
+
+        self.health = card_health_from(history)
+        for node_id, item in self.nodes.items():
+            item.set_health(self.health.get(node_id))
 
     # ----- groups ------------------------------------------------------------------------------------------
     def set_group_collapsed(self, name: str, collapsed: bool) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
+from gui.editor.card_health import SPARK_WIDTH, CardHealth, paint_card_health
 from gui.editor.palette import category_color
 from gui.widgets.colors import ERROR
 from models.checks.shapes import fmt
@@ -48,6 +49,7 @@ class NodeItem(QGraphicsItem):
         self.shape_text = ""
         self.problem = None
         self.diff: tuple[str, list[str]] | None = None  # ("added" | "changed", lines) against a compared run
+        self.health: CardHealth | None = None  # the layer's health in the run shown (every N steps)
         self._base_tip = ""
         self.update_node(node, shares)
 
@@ -87,11 +89,20 @@ class NodeItem(QGraphicsItem):
             self._show_tip()
             self.update()
 
+    def set_health(self, health: CardHealth | None) -> None:
+        """The layer's health in the run shown (None: none measured)."""
+        if health != self.health:
+            self.health = health
+            self._show_tip()
+            self.update()
+
     def _show_tip(self) -> None:
         extra = ""
         if self.diff is not None:
             status, lines = self.diff
             extra = f"<br><b>{status} against the compared run</b>" + "".join(f"<br>{line}" for line in lines)
+        if self.health is not None:
+            extra += self.health.tooltip()
         self.setToolTip(self._base_tip + extra)
 
     def diff_tag(self) -> str:
@@ -176,6 +187,9 @@ class NodeItem(QGraphicsItem):
             return  # zoomed far out (a 771-layer graph fitted): text would be a few unreadable pixels
 
         badge_room = 30 if self.problem is not None else 10
+        if self.health is not None:
+            paint_card_health(painter, self.health, rect, CARD_WIDTH - badge_room)
+            badge_room += SPARK_WIDTH + 6
         font = QFont(painter.font())
         font.setPointSizeF(9.5)
         font.setBold(True)

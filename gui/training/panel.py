@@ -51,6 +51,7 @@ from gui.widgets.slots import guarded
 from gui.widgets.status_line import StatusLine
 from models.checks.data_fit import ADAPT_HINT
 from models.training.config import FORM, ConfigError, TrainingConfig
+from models.training.health_history import HealthHistory
 from models.training.progress import outcome_summary, outcome_text
 from models.training.repeats import MAX_SEEDS, RepeatPlan
 from models.training.run_table import next_run_number
@@ -71,6 +72,7 @@ class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
     message = Signal(str)
     finished = Signal(object)
     model_ready = Signal(bool)
+    health_changed = Signal(object)  # the run's HealthHistory as it grows (an empty one when a run starts)
 
     def __init__(self, document: ProjectDocument, session: Session | None = None,
                  parent: QWidget | None = None) -> None:
@@ -78,6 +80,7 @@ class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
         self.document = document
         self.session = session or Session(self)  # the loaded data, the trained model, the run in progress
         self.current_run = CurrentWorker(self)  # the run in progress; a replaced or recorded one is not heard
+        self.health = HealthHistory()  # the layers' health in the run in progress
         self.model_loads = CurrentWorker(self)  # the last run's model, loading with the project
         self.result: TrainingResult | None = None
         self.repeat: RepeatPlan | None = None  # "Run with N seeds": the seeds still to train
@@ -306,6 +309,8 @@ class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
         """Start a training worker (a run, or a sweep's runs) with the live curves, progress and controls;
         `finish(worker, result)` records what it did, when it ends or when the window closes mid-run."""
         self._finish_run = finish
+        self.health = HealthHistory()
+        self.health_changed.emit(self.health)  # the cards forget the last run's health
         if self.checks.is_running():  # two trainings at once would halve both; the run matters more
             self.cancel_checks()
             self.checks.retire()
@@ -414,6 +419,11 @@ class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
             return
         self.plots.add_batches(self.worker.take_batches())
         self.plots.redraw()
+        measured = self.worker.take_health() if hasattr(self.worker, "take_health") else []
+        for step, health in measured:
+            self.health.add(step, health)
+        if measured:
+            self.health_changed.emit(self.health)
         progress = self.worker.progress
         now = time.monotonic()
         if now - self._progress_shown < PROGRESS_TEXT_S:

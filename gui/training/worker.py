@@ -49,6 +49,10 @@ class QtReporter(Reporter):
         with worker.lock:
             worker.pending_batches.append((step, time.monotonic(), logs))
 
+    def on_health(self, step: int, health: dict[str, dict[str, float]]) -> None:
+        with self.worker.lock:  # drained with the batches: never a signal per measurement
+            self.worker.pending_health.append((step, health))
+
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         live = self.worker.live
         if live is not None:
@@ -119,6 +123,7 @@ class TrainWorker(Worker):
         self.dataset_choice = dict(dataset_choice)
         self.lock = threading.Lock()
         self.pending_batches: list[tuple[int, float, dict[str, float]]] = []
+        self.pending_health: list[tuple[int, dict[str, dict[str, float]]]] = []
         self.pending_rate: float | None = None
         self.stop_event = threading.Event()
         self.closing = False  # stopping because the window or project closes: skip evaluation and saving
@@ -134,6 +139,11 @@ class TrainWorker(Worker):
         with self.lock:
             batches, self.pending_batches = self.pending_batches, []
         return batches
+
+    def take_health(self) -> list[tuple[int, dict[str, dict[str, float]]]]:
+        with self.lock:
+            health, self.pending_health = self.pending_health, []
+        return health
 
     def pause(self) -> None:
         self.running_event.clear()

@@ -123,6 +123,9 @@ def write_outputs(out_dir: Path, result: TrainingResult, config: TrainingConfig,
                                           for k in keys)])
     (out_dir / "history.json").write_text(json.dumps(json_safe(result.history), indent=2, allow_nan=False),
                                           encoding="utf-8")
+    if result.health.steps:  # every layer's health every N steps, as the window's canvas shows it
+        (out_dir / "health.json").write_text(json.dumps(result.health.to_dict(), indent=1, allow_nan=False),
+                                             encoding="utf-8")
     model_path = ""
     if result.model is not None and result.ok:
         model_path = str(save_keras(result.model, out_dir / "model.keras"))

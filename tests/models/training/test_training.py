@@ -194,7 +194,7 @@ def run_main(*args, timeout=300):
 def small_project(tmp_path) -> Path:
     project = load_template("mlp")
     project.dataset = {"source": "toy2d", "options": {"kind": "moons", "samples": 200}}
-    project.training = {"epochs": 2, "batch_size": 32}
+    project.training = {"epochs": 2, "batch_size": 32, "health_every": 5}
     path = tmp_path / "small.strata.json"
     project.save(path)
     return path
@@ -209,6 +209,8 @@ def test_headless_train_writes_history_model_and_summary(tmp_path):
     assert summary["status"] == "completed" and summary["epochs_done"] == 2
     assert len(json.loads((out / "history.json").read_text())["loss"]) == 2
     assert (out / "history.csv").read_text().splitlines()[0].startswith("epoch,")
+    health = json.loads((out / "health.json").read_text())  # 10 steps, measured every 5
+    assert health["steps"] == [5, 10] and len(health["layers"]["dense_1"]["gradient_norm"]) == 2
     import keras
 
     from models.checks.validate import validate
