@@ -56,6 +56,8 @@ def test_two_layers_are_projected_side_by_side_and_a_clicked_point_is_pinned(qtb
     assert list(first.labels) == [int(validation.sample(i)[1]) for i in range(count)]
     assert "nearest neighbours" in tab.captions[0].text() and "%" in tab.captions[1].text()
     assert progress and max(progress) == 2 * (count + 1)
+    arrays = tab.export_arrays()
+    assert arrays["conv2d_1_points"].shape == (count, 2) and list(arrays["dense_3_labels"]) == list(second.labels)
     # hover the point of sample 7, then click it
     plot = tab.plots[0]
     x, y = (float(v) for v in first.points[7])
