@@ -51,10 +51,9 @@ def attribute(model: Any, sample: np.ndarray, method: str, class_index: int | No
         change = result.score - result.baseline_score
         total = float(result.values.sum())
         error = abs(total - change) / max(abs(change), 1e-9)
-        text = (f"Integrated Gradients from a {baseline} baseline, {steps} steps: |attribution| per pixel. The "
-                f"attributions add up to {total:.4g}; the score went from {result.baseline_score:.4g} to "
-                f"{result.score:.4g} ({change:+.4g}), {error:.1%} apart"
-                + ("; more steps bring them closer." if error > 0.05 else "."))
+        text = (f"Integrated Gradients ({baseline} baseline, {steps} steps), |attribution| per pixel. They add up "
+                f"to {total:.4g}; the score went from {result.baseline_score:.4g} to {result.score:.4g} "
+                f"({change:+.4g}): {error:.1%} apart" + ("; more steps bring them closer." if error > 0.05 else "."))
         return AttributionView(method, scaled_magnitude(result.values), result.values, result.class_index, text,
                                {"steps": steps, "baseline": baseline})
     if method == "SmoothGrad":

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui.inspection.attribution_controls import AttributionControls
 from gui.inspection.plots import BoundaryPlot, TopKBars
@@ -30,7 +30,7 @@ class PredictionsTab(InspectionTab):
         self.cam = OverlayImage()
         self.saliency = OverlayImage()
         self.attribution = OverlayImage()
-        self.attribution_title = QLabel("Attribution: choose a method and Compute")
+        self.attribution_title = QLabel("Attribution: press Compute")
         self.attribution_view: AttributionView | None = None
         self._attribution_for = None
         self.attribution_controls = AttributionControls()
@@ -41,30 +41,41 @@ class PredictionsTab(InspectionTab):
         self.attribution_note.setWordWrap(True)
         controls = control_row("Grad-CAM layer", self.cam_layer_combo, "for class", self.class_combo)
         images = QHBoxLayout()
-        for title, view in (("Grad-CAM: where the chosen layer looked", self.cam),
-                            ("Saliency: pixels that move the score most", self.saliency),
-                            (self.attribution_title, self.attribution)):
+        for title, tip, view in (("Grad-CAM", "Where the chosen layer looked for the class", self.cam),
+                                 ("Saliency", "The pixels that move the class's score most", self.saliency),
+                                 (self.attribution_title, "", self.attribution)):
             column = QVBoxLayout()
             title_label = title if isinstance(title, QLabel) else QLabel(title)
-            title_label.setWordWrap(True)
+            if tip:
+                title_label.setToolTip(tip)
+                view.setToolTip(tip)
             column.addWidget(title_label)
             column.addWidget(view, 1)
             images.addLayout(column, 1)
-        left = QVBoxLayout()
+        left_column = QWidget()
+        left = QVBoxLayout(left_column)
+        left.setContentsMargins(0, 0, 4, 0)
         self.bars_title = QLabel("Top classes")
         left.addWidget(self.bars_title)
         left.addWidget(self.bars)
+        left.addWidget(self.cam_note)  # under the classes, where a short dock still has room
+        left.addWidget(self.attribution_note)
         left.addStretch(1)
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(left, 1)
+        scroller = QScrollArea()  # a short dock scrolls the classes and notes rather than overlapping them
+        scroller.setWidget(left_column)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.viewport().setAutoFillBackground(False)  # the tab's own background, not the scroll area's
+        left_column.setAutoFillBackground(False)
+        layout.addWidget(scroller, 1)  # the images get three quarters: they are what the tab is for
         right = QVBoxLayout()
         right.addLayout(controls)
         right.addWidget(self.attribution_controls)
         right.addLayout(images, 1)
-        right.addWidget(self.cam_note)
-        right.addWidget(self.attribution_note)
-        layout.addLayout(right, 2)
+        layout.addLayout(right, 3)
         self.cam_layer_combo.currentIndexChanged.connect(self._cam_choice_changed)
         self.class_combo.currentIndexChanged.connect(self._cam_choice_changed)
 
@@ -140,7 +151,7 @@ class PredictionsTab(InspectionTab):
 
     def clear_attribution(self) -> None:
         self.attribution_view, self._attribution_for = None, None
-        self.attribution_title.setText("Attribution: choose a method and Compute")
+        self.attribution_title.setText("Attribution: press Compute")
         self.attribution_note.setText("")
         self.attribution.set_overlay(None)
 
