@@ -160,7 +160,8 @@ def gui_fit(panel: TrainingPanel, dataset, probe_gaps: bool) -> tuple[float, lis
     return steady_rate(times, -(-dataset.train.count // BATCH)), gaps[5:], latencies
 
 
-def measure(repeats: int, live_maps: bool = True, device: str = "auto", health_every: int = 20) -> dict:
+def measure(repeats: int, live_maps: bool = True, device: str = "auto", health_every: int = 20,
+            health_ab: bool = False) -> dict:
     """Alternating plain and GUI runs; medians and the GUI's latencies. Used by bench/inspection.py too."""
     create_application([])
     dataset = load_shapes(size=28, count_per_class=COUNT_PER_CLASS, seed=0)
@@ -184,6 +185,7 @@ def measure(repeats: int, live_maps: bool = True, device: str = "auto", health_e
         inspection.updated.disconnect(loop.quit)
     QApplication.processEvents()
     plain_rates, gui_rates, all_gaps, all_latencies, snapshots = [], [], [], [], []
+    unhealthy_rates: list[float] = []  # --health-ab: GUI runs with health off, interleaved with the others
     if inspection is not None:
         inspection.updated.connect(lambda: snapshots.append(inspection.data.source))
     plain_fit(dataset, config)  # warm-up: imports, kernels
@@ -194,6 +196,12 @@ def measure(repeats: int, live_maps: bool = True, device: str = "auto", health_e
             plain_rates.append(plain_fit(dataset, config))
             rate, _gaps, latencies = gui_fit(panel, dataset, probe_gaps=False)
             gui_rates.append(rate)
+            if health_ab:
+                if inspection is not None:
+                    wait_for(inspection.updated, 30_000)
+                document.project.training["health_every"] = 0
+                unhealthy_rates.append(gui_fit(panel, dataset, probe_gaps=False)[0])
+                document.project.training["health_every"] = health_every
         else:
             _rate, gaps, latencies = gui_fit(panel, dataset, probe_gaps=True)
             all_gaps += gaps
@@ -207,7 +215,7 @@ def measure(repeats: int, live_maps: bool = True, device: str = "auto", health_e
     return {"plain": plain_rates, "gui": gui_rates, "gaps": all_gaps, "latencies": all_latencies,
             "ratio": max(gui_rates) / max(plain_rates),
             "median_ratio": statistics.median(gui_rates) / statistics.median(plain_rates),
-            "live_refreshes": sum(s.startswith("live") for s in snapshots)}
+            "live_refreshes": sum(s.startswith("live") for s in snapshots), "health_off": unhealthy_rates}
 
 
 def main() -> int:
@@ -216,17 +224,23 @@ def main() -> int:
     parser.add_argument("--no-live-maps", action="store_true", help="leave the Inspection panel out")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
                         help="where both paths train (gpu: the first GPU; an error without one)")
+    parser.add_argument("--health-ab", action="store_true",
+                        help="also run the GUI path with health off after each run, for health's own cost")
     parser.add_argument("--health-every", type=int, default=20,
                         help="layer health every N steps in the GUI path (20, the default of a run; 0: off)")
     args = parser.parse_args()
     result = measure(args.repeats, live_maps=not args.no_live_maps, device=args.device,
-                     health_every=args.health_every)
+                     health_every=args.health_every, health_ab=args.health_ab)
     ratio, all_gaps, all_latencies = result["ratio"], result["gaps"], result["latencies"]
     p99, worst = float(np.percentile(all_gaps, 99)), max(all_gaps)
     curve = float(np.median(all_latencies)), float(np.percentile(all_latencies, 99))
     for name, rates in (("plain model.fit", result["plain"]), ("Strata GUI path", result["gui"])):
         print(f"{name}:  {statistics.median(rates):7.1f} steps/s  ({', '.join(f'{r:.1f}' for r in rates)})")
     print(f"live feature-map refreshes drawn: {result['live_refreshes']}")
+    if result["health_off"]:
+        off = result["health_off"]
+        print(f"GUI path with health off: {statistics.median(off):7.1f} steps/s  ({', '.join(f'{r:.1f}' for r in off)})"
+              f"; health on / off, ratio of medians {statistics.median(result['gui']) / statistics.median(off):.3f}")
     checks = [
         (f"overhead ratio of medians {result['median_ratio']:.3f} (budget >= 0.95, aim 0.98); best runs "
          f"{ratio:.3f}", result["median_ratio"] >= 0.95),

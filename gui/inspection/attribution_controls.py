@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.inspection.tabs.base import control_row
+from gui.inspection.task_controls import TaskControls
 from models.inspection.attribution_methods import BASELINES
 from models.inspection.attribution_views import METHODS
 
@@ -35,10 +34,9 @@ def _spin(low: int, high: int, value: int, step: int = 1, suffix: str = "") -> Q
 
 
 class AttributionControls(QWidget):
-    """Emits `compute_requested(method, settings)` and `cancel_requested()`; `opacity_changed(0..1)`."""
+    """Emits `compute_requested(method, settings)` and `opacity_changed(0..1)`; `task` has Compute / Cancel."""
 
     compute_requested = Signal(str, dict)
-    cancel_requested = Signal()
     opacity_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -69,12 +67,9 @@ class AttributionControls(QWidget):
             page.setLayout(row)
             self.settings_stack.addWidget(page)
         self.method_combo.currentIndexChanged.connect(self.settings_stack.setCurrentIndex)
-        self.compute_button = QPushButton("Compute")
-        self.compute_button.clicked.connect(self._compute)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
+        self.task = TaskControls(self)
+        self.compute_button, self.cancel_button, self.progress = self.task.widgets()
+        self.task.compute_clicked.connect(self._compute)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
@@ -92,7 +87,6 @@ class AttributionControls(QWidget):
                              self.opacity_slider)
         layout.addLayout(first)
         layout.addLayout(second)
-        self.set_running(False)
 
     def opacity(self) -> float:
         return self.opacity_slider.value() / 100
@@ -115,17 +109,6 @@ class AttributionControls(QWidget):
             self.stride_spin.setMaximum(side)
             self.patch_spin.setValue(max(1, side // 8))
             self.stride_spin.setValue(max(1, side // 16))
-
-    def set_running(self, running: bool) -> None:
-        self.compute_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
-        self.progress.setVisible(running)
-        if running:
-            self.progress.setRange(0, 0)  # busy until the first batch reports
-
-    def set_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
 
     def _compute(self) -> None:
         self.compute_requested.emit(self.method_combo.currentText(), self.settings())

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from gui.model_tasks import ProgressTask
-from gui.threads import CurrentWorker
+from gui.inspection.task_controls import TaskRunner
 from models.inspection.probe import InspectionError
 
 
@@ -15,11 +14,9 @@ class AttributionRuns(QObject):
         super().__init__(panel)
         self.panel = panel
         self.tab = panel.predictions
-        self.controls = self.tab.attribution_controls
-        self.runs = CurrentWorker(self)
+        self.runner = TaskRunner(self.tab.attribution_controls.task, self.tab.show_attribution_status, self)
         self.tab.attribution_key = self.key
-        self.controls.compute_requested.connect(self.compute)
-        self.controls.cancel_requested.connect(self.cancel)
+        self.tab.attribution_controls.compute_requested.connect(self.compute)
 
     def key(self) -> tuple:
         """The model and input an attribution is of: the tab forgets its map when either changes."""
@@ -29,44 +26,27 @@ class AttributionRuns(QObject):
     def compute(self, method: str, settings: dict) -> None:
         pinned = self.panel.input
         if pinned is None:
-            self.tab.show_attribution_failure("Load an image first.")
+            self.tab.show_attribution_status("Load an image first.")
             return
         if self.panel._training():
-            self.tab.show_attribution_failure("Attributions are computed when training is not running (the "
-                                              "weights change under them); stop or wait for the run.")
+            self.tab.show_attribution_status("Attributions are computed when training is not running (the "
+                                             "weights change under them); stop or wait for the run.")
             return
         if method == "Grad-CAM++":
             settings = {**settings, "layer": self.tab.cam_layer_combo.currentData() or ""}
         make_model, sample, class_index = self.panel.shown_model(), pinned.sample, self.tab.class_combo.currentData()
+        key = self.key()
 
         def work(report):
             from models.inspection.attribution_views import attribute
 
             return attribute(make_model(), sample, method, class_index, settings, progress=report)
 
-        task = ProgressTask(work, f"Computing {method}", (InspectionError,), self)
-        key = self.key()
-        self.runs.replace(task, done=lambda view: self._done(view, key), failed=self._failed, cancelled=self._cancelled,
-                          progress=self.controls.set_progress)
-        self.controls.set_running(True)
-        self.tab.show_attribution_status(f"Computing {method}…")
-        task.start()
-
-    def cancel(self) -> None:
-        if self.runs.worker is not None:
-            self.runs.worker.request_stop()
+        self.runner.run(work, f"Computing {method}", f"Computing {method}…", lambda view: self._done(view, key),
+                        (InspectionError,))
 
     def _done(self, view, key: tuple) -> None:
-        self.controls.set_running(False)
         if key == self.key():
             self.tab.show_attribution(view, key)
         else:
             self.tab.show_attribution_status("The image or the model changed while computing: Compute again.")
-
-    def _failed(self, message: str) -> None:
-        self.controls.set_running(False)
-        self.tab.show_attribution_failure(message)
-
-    def _cancelled(self) -> None:
-        self.controls.set_running(False)
-        self.tab.show_attribution_status("Cancelled.")

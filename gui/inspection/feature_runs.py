@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from gui.model_tasks import ProgressTask
-from gui.threads import CurrentWorker
+from gui.inspection.task_controls import TaskRunner
 from models.inspection.probe import InspectionError
 
 
@@ -15,9 +14,8 @@ class FeatureRuns(QObject):
         super().__init__(panel)
         self.panel = panel
         self.tab = panel.tab_views["Features"]
-        self.runs = CurrentWorker(self)
+        self.runner = TaskRunner(self.tab.task, self.tab.show_status, self)
         self.tab.compute_requested.connect(self.compute)
-        self.tab.cancel_requested.connect(self.cancel)
 
     def compute(self, layer: str, channels: list, settings: dict) -> None:
         if self.panel._training():
@@ -38,25 +36,5 @@ class FeatureRuns(QObject):
                                       steps=settings["steps"], decorrelate=settings["decorrelate"],
                                       value_range=value_range, progress=report)
 
-        task = ProgressTask(work, "Visualizing features", (InspectionError,), self)
-        self.runs.replace(task, done=self._done, failed=self._failed, cancelled=self._cancelled,
-                          progress=self.tab.set_progress)
-        self.tab.set_running(True)
-        self.tab.show_status(f"Optimising {len(channels)} image(s) for {layer}…")
-        task.start()
-
-    def cancel(self) -> None:
-        if self.runs.worker is not None:
-            self.runs.worker.request_stop()
-
-    def _done(self, result) -> None:
-        self.tab.set_running(False)
-        self.tab.show_result(result)
-
-    def _failed(self, message: str) -> None:
-        self.tab.set_running(False)
-        self.tab.show_status(message)
-
-    def _cancelled(self) -> None:
-        self.tab.set_running(False)
-        self.tab.show_status("Cancelled.")
+        self.runner.run(work, "Visualizing features", f"Optimising {len(channels)} image(s) for {layer}…",
+                        self.tab.show_result, (InspectionError,))

@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from datasets.base import DatasetError
-from gui.model_tasks import ProgressTask
-from gui.threads import CurrentWorker
+from gui.inspection.task_controls import TaskRunner
 from models.inspection.probe import InspectionError
 
 
@@ -16,9 +15,8 @@ class ProjectionRuns(QObject):
         super().__init__(panel)
         self.panel = panel
         self.tab = panel.tab_views["Embeddings"]
-        self.runs = CurrentWorker(self)
+        self.runner = TaskRunner(self.tab.task, self.tab.show_status, self)
         self.tab.compute_requested.connect(self.compute)
-        self.tab.cancel_requested.connect(self.cancel)
         self.tab.pin_requested.connect(self.pin)
 
     def compute(self, layers: list, method: str, count: int) -> None:
@@ -47,28 +45,8 @@ class ProjectionRuns(QObject):
                 projections.append(project_layer(model, layer, samples, labels, method, progress=part))
             return projections, samples, split
 
-        task = ProgressTask(work, "Projecting activations", (InspectionError, DatasetError), self)
-        self.runs.replace(task, done=self._done, failed=self._failed, cancelled=self._cancelled,
-                          progress=self.tab.set_progress)
-        self.tab.set_running(True)
-        self.tab.show_status(f"Projecting {count} {split} samples with {method}…")
-        task.start()
-
-    def cancel(self) -> None:
-        if self.runs.worker is not None:
-            self.runs.worker.request_stop()
+        self.runner.run(work, "Projecting activations", f"Projecting {count} {split} samples with {method}…",
+                        lambda result: self.tab.show_projections(*result), (InspectionError, DatasetError))
 
     def pin(self, index: int) -> None:
         self.panel.load_dataset_sample(index, self.tab.split)
-
-    def _done(self, result) -> None:
-        self.tab.set_running(False)
-        self.tab.show_projections(*result)
-
-    def _failed(self, message: str) -> None:
-        self.tab.set_running(False)
-        self.tab.show_status(message)
-
-    def _cancelled(self) -> None:
-        self.tab.set_running(False)
-        self.tab.show_status("Cancelled.")

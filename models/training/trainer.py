@@ -166,7 +166,7 @@ def steps_in(split: Split, batch_size: int) -> int:
 
 # ----- the Keras callback that connects fit() to the Reporter ------------------------------------------------------
 def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int, steps_per_epoch: int,
-                   result: TrainingResult, health_layout: Any = None):
+                   result: TrainingResult, health_layout: Any = None, floor: float = 0.0):
     import keras
 
     from models.training import layer_health
@@ -184,7 +184,7 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
             self.epoch = 0
             self.base_rate = float(config.learning_rate)
             self.rate = None  # the rate last assigned, kept in Python: reading the variable back costs a sync
-            self.watch = DivergenceWatch(config.divergence_factor)
+            self.watch = DivergenceWatch(config.divergence_factor, floor)
             self.weights_before: dict[str, Any] = {}  # host copy before a health step: its update
 
         def _health(self, logs: dict[str, Any]) -> None:
@@ -250,13 +250,23 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
     return ReporterCallback()
 
 
+def guess_loss(loss: str, dataset: Dataset) -> float:
+    """The cross-entropy of a uniform guess over the classes (ln K), for a classification loss; else 0. A run
+    that starts from trained weights begins far below it, and one ordinary batch must not read as divergence."""
+    classes = int(getattr(dataset.info, "num_classes", 0) or 0)
+    if "crossentropy" in loss and classes >= 2:
+        return math.log(classes)
+    return 0.0
+
+
 class DivergenceWatch:
     """Stops a run whose batch loss is NaN/inf ("nan") or exceeds `factor` times its first value ("diverged").
     A loss from softmax outputs rarely becomes NaN: it explodes to millions instead, and a run that "completes"
     there has learned nothing. `factor` 0 turns the second check off."""
 
-    def __init__(self, factor: float) -> None:
+    def __init__(self, factor: float, floor: float = 0.0) -> None:
         self.factor = float(factor)
+        self.floor = float(floor)  # the reference is never below this (a warm start's first loss can be ~0.003)
         self.reference: float | None = None  # the first step's loss (its size: a loss can be negative)
 
     def check(self, loss: float | None, step: int, epoch: int, batch: int, rate: float) -> tuple[str, str] | None:
@@ -268,12 +278,13 @@ class DivergenceWatch:
             return "nan", (f"The loss became {'NaN' if math.isnan(loss) else 'infinite'} {where}. Training stopped. "
                            f"{hint}")
         if self.reference is None:
-            if loss != 0:
-                self.reference = abs(loss)
+            if loss != 0 or self.floor > 0:
+                self.reference = max(abs(loss), self.floor)
             return None
         if self.factor > 0 and abs(loss) > self.factor * self.reference:
             return "diverged", (f"Training diverged: the loss reached {loss:.4g} {where}, more than "
-                                f"{self.factor:g} times its first value ({self.reference:.4g}). Training stopped. "
+                                f"{self.factor:g} times its first value ({self.reference:.4g}"
+                                f"{', or a guess' if self.reference == self.floor else ''}). Training stopped. "
                                 f"{hint}")
         return None
 
@@ -413,7 +424,8 @@ class Trainer:
                     self.reporter.on_message(note)
             self.reporter.before_training(model)
             if loop is not None:
-                loop.fit(result, DivergenceWatch(config.divergence_factor))
+                loop.fit(result, DivergenceWatch(config.divergence_factor,
+                                                 guess_loss(resolve_loss(config, dataset, model), dataset)))
             else:
                 self._fit(model, train, validation, total_steps, steps_per_epoch, result)
         result.model = model
@@ -438,7 +450,8 @@ class Trainer:
         config = self.config
         batch_values.install(model)
         health = layer_health.install(model, config.health_every)
-        callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result, health)]
+        floor = guess_loss(resolve_loss(config, self.dataset, model), self.dataset)
+        callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result, health, floor)]
         if config.early_stopping and validation is not None:
             callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
         elif config.early_stopping:

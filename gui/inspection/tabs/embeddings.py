@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gui.inspection.projection_plot import ProjectionPlot
 from gui.inspection.tabs.base import InspectionTab, combo_items, control_row
+from gui.inspection.task_controls import TaskControls
 from gui.widgets.colors import muted_style
 from gui.widgets.images import image_for_view, to_qimage
 from models.inspection.projection import MAX_SAMPLES, METHODS, Projection, method_unavailable
@@ -40,10 +39,9 @@ def separation_text(projection: Projection) -> str:
 
 
 class EmbeddingsTab(InspectionTab):
-    """Emits `compute_requested(layer ids, method, samples)`, `cancel_requested()`, `pin_requested(index)`."""
+    """Emits `compute_requested(layer ids, method, samples)` and `pin_requested(index)`; `task` has Compute / Cancel."""
 
     compute_requested = Signal(list, str, int)
-    cancel_requested = Signal()
     pin_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -66,12 +64,9 @@ class EmbeddingsTab(InspectionTab):
         self.samples_spin.setValue(1000)
         self.samples_spin.setToolTip("Validation samples to project (t-SNE and UMAP take a few seconds per "
                                      "thousand)")
-        self.compute_button = QPushButton("Compute")
-        self.compute_button.clicked.connect(self._compute)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
+        self.task = TaskControls(self)
+        self.compute_button, self.cancel_button, self.progress = self.task.widgets()
+        self.task.compute_clicked.connect(self._compute)
         self.status = QLabel("Load the project's dataset, choose a layer and press Compute: each validation sample "
                              "becomes a point, placed by what the layer makes of it.")
         self.status.setWordWrap(True)
@@ -110,7 +105,6 @@ class EmbeddingsTab(InspectionTab):
         layout.addLayout(plots, 1)
         self.plots[1].hide()
         self.captions[1].hide()
-        self.set_running(False)
 
     def layer_ids(self) -> list[str]:
         return [layer_id for layer_id in self.data.layer_ids()
@@ -138,17 +132,6 @@ class EmbeddingsTab(InspectionTab):
             self.compute_requested.emit(layers, self.method_combo.currentText(), self.samples_spin.value())
 
     # ----- from the panel's thread ------------------------------------------------------------------------
-    def set_running(self, running: bool) -> None:
-        self.compute_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
-        self.progress.setVisible(running)
-        if running:
-            self.progress.setRange(0, 0)
-
-    def set_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
     def show_status(self, text: str) -> None:
         self.status.setText(text)
 

@@ -9,14 +9,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.inspection.tabs.base import InspectionTab, combo_items, control_row
+from gui.inspection.task_controls import TaskControls
 from gui.inspection.views import TileGrid
 from gui.widgets.colors import muted_style
 from models.inspection.feature_visualization import FeatureImages
@@ -33,10 +32,9 @@ def _spin(low: int, high: int, value: int, step: int = 1) -> QSpinBox:
 
 
 class FeaturesTab(InspectionTab):
-    """Emits `compute_requested(layer id, channels, settings)` and `cancel_requested()`."""
+    """Emits `compute_requested(layer id, channels, settings)`; `task` has Compute / Cancel."""
 
     compute_requested = Signal(str, list, dict)
-    cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,12 +51,9 @@ class FeaturesTab(InspectionTab):
         self.decorrelate_box.setChecked(True)
         self.decorrelate_box.setToolTip("Optimise in decorrelated colours (Lucid's ImageNet colour basis) rather "
                                         "than raw RGB: colours stay natural")
-        self.compute_button = QPushButton("Compute")
-        self.compute_button.clicked.connect(self._compute)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
+        self.task = TaskControls(self)
+        self.compute_button, self.cancel_button, self.progress = self.task.widgets()
+        self.task.compute_clicked.connect(self._compute)
         self.status = QLabel("Choose a layer and press Compute: for each channel, an image found by gradient "
                              "ascent that drives the channel as high as it can.")
         self.status.setWordWrap(True)
@@ -75,7 +70,6 @@ class FeaturesTab(InspectionTab):
         layout.addWidget(self.status)
         layout.addWidget(self.grid, 1)
         self.layer_combo.currentIndexChanged.connect(lambda _index: self._layer_changed())
-        self.set_running(False)
 
     def layer_ids(self) -> list[str]:
         """Layers with a channel axis worth a picture: convolutions and the like, Dense units, the classes."""
@@ -115,17 +109,6 @@ class FeaturesTab(InspectionTab):
         self.compute_requested.emit(layer, self.chosen_channels(), settings)
 
     # ----- from the panel's thread ------------------------------------------------------------------------
-    def set_running(self, running: bool) -> None:
-        self.compute_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
-        self.progress.setVisible(running)
-        if running:
-            self.progress.setRange(0, 0)
-
-    def set_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
     def show_status(self, text: str) -> None:
         self.status.setText(text)
 

@@ -146,9 +146,6 @@ class PredictionsTab(InspectionTab):
     def show_attribution_status(self, text: str) -> None:
         self.attribution_note.setText(text)
 
-    def show_attribution_failure(self, text: str) -> None:
-        self.attribution_note.setText(text)
-
     def clear_attribution(self) -> None:
         self.attribution_view, self._attribution_for = None, None
         self.attribution_title.setText("Attribution: press Compute")

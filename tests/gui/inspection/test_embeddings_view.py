@@ -58,21 +58,25 @@ def test_two_layers_are_projected_side_by_side_and_a_clicked_point_is_pinned(qtb
     assert progress and max(progress) == 2 * (count + 1)
     arrays = tab.export_arrays()
     assert arrays["conv2d_1_points"].shape == (count, 2) and list(arrays["dense_3_labels"]) == list(second.labels)
-    # hover the point of sample 7, then click it
+    # hover the point that stands most apart (no neighbour under the pointer), then click it
+    points = first.points
+    gaps = np.linalg.norm(points[:, None] - points[None], axis=-1) + np.eye(len(points)) * 1e9
+    chosen = int(np.argmax(gaps.min(axis=1)))
     plot = tab.plots[0]
-    x, y = (float(v) for v in first.points[7])
+    x, y = (float(v) for v in points[chosen])
     plot.plot.vb.setRange(xRange=(x - 1e-3, x + 1e-3), yRange=(y - 1e-3, y + 1e-3), padding=0)  # it alone
     position = settled_point(plot, x, y)
     viewport = plot.graphics.viewport()
     move = QMouseEvent(QEvent.Type.MouseMove, QPointF(position), QPointF(viewport.mapToGlobal(position)),
                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(viewport, move)  # (a docked plot in an inactive window: sent directly)
-    assert "sample 7" in plot.readout_text() and "validation sample 7" in tab.hover_label.text()
+    assert f"sample {chosen}" in plot.readout_text()
+    assert f"validation sample {chosen}:" in tab.hover_label.text()
     assert tab.thumbnail.pixmap() is not None and not tab.thumbnail.pixmap().isNull()
-    with qtbot.waitSignal(panel.updated, timeout=TIMEOUT):
-        qtbot.mouseClick(plot.graphics.viewport(), Qt.MouseButton.LeftButton, pos=position)
-    assert "validation sample 7" in panel.input.name
-    np.testing.assert_allclose(panel.input.sample, validation.sample(7)[0], atol=1e-6)
+    qtbot.mouseClick(plot.graphics.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    qtbot.waitUntil(lambda: panel.input is not None and f"validation sample {chosen}" in panel.input.name,
+                    timeout=TIMEOUT)
+    np.testing.assert_allclose(panel.input.sample, validation.sample(chosen)[0], atol=1e-6)
 
 
 def test_without_the_dataset_the_projector_says_what_to_load(qtbot, main_window_factory):

@@ -314,3 +314,19 @@ def test_array_batches_are_not_autotuned_but_folder_pipelines_are():
     streamed = Split(pipeline=tf.data.Dataset.from_tensor_slices(
         (data.train.x, data.train.y)), count=len(data.train.x))
     assert _split_dataset(streamed, config, training=True).options().autotune.enabled is not False
+
+
+def test_a_warm_started_runs_tiny_first_loss_does_not_make_an_ordinary_batch_divergence():
+    from models.training.trainer import DivergenceWatch, guess_loss
+
+    shapes = load_shapes(size=16, count_per_class=5, seed=0)
+    floor = guess_loss("sparse_categorical_crossentropy", shapes)
+    assert floor == pytest.approx(np.log(5)) and guess_loss("mean_squared_error", shapes) == 0.0
+    watch = DivergenceWatch(100, floor)
+    assert watch.check(0.0029, 1, 0, 0, 1e-3) is None  # a trained model's first batch
+    assert watch.check(0.31, 2, 0, 1, 1e-3) is None  # 100x that, an ordinary batch: not divergence
+    status, message = watch.check(500.0, 3, 0, 2, 1e-3)
+    assert status == "diverged" and "or a guess" in message
+    plain = DivergenceWatch(100)  # without a floor (regression): the first loss is the reference
+    plain.check(0.0029, 1, 0, 0, 1e-3)
+    assert plain.check(0.31, 2, 0, 1, 1e-3)[0] == "diverged"
