@@ -27,6 +27,7 @@ from gui.inspection.panel import InspectionPanel
 from gui.session import Session
 from gui.start_page import StartPage
 from gui.training.panel import TrainingPanel
+from gui.widgets.slots import guarded
 from gui.widgets.visibility import on_screen
 from models import APP_NAME
 from models.graph.catalog import CATALOG
@@ -231,6 +232,7 @@ class Editor(QObject):
                                  data_chosen=bool(dataset.get("source")), training=self.training.is_training(),
                                  trained=self.training.can_continue())))
 
+    @guarded
     def _on_project_replaced(self) -> None:
         self._refresh_title()
         self.canvas.show_model()

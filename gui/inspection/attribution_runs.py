@@ -9,6 +9,18 @@ from gui.inspection.task_controls import TaskRunner
 from models.inspection.probe import InspectionError
 
 
+class SameObject:
+    """Equal only to a wrapper of the very same object."""
+
+    def __init__(self, obj) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SameObject) and other.obj is self.obj
+
+    __hash__ = None
+
+
 class AttributionRuns(QObject):
     def __init__(self, panel) -> None:
         super().__init__(panel)
@@ -19,9 +31,10 @@ class AttributionRuns(QObject):
         self.tab.attribution_controls.compute_requested.connect(self.compute)
 
     def key(self) -> tuple:
-        """The model and input an attribution is of: the tab forgets its map when either changes."""
+        """The model and input an attribution is of: the tab forgets its map when either changes (the input by
+        identity: an id can be reused once an older input is freed)."""
         source, _make_model, label = self.panel._model_source()
-        return source, label, id(self.panel.input)
+        return source, label, SameObject(self.panel.input)
 
     def compute(self, method: str, settings: dict) -> None:
         pinned = self.panel.input

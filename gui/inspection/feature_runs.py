@@ -24,14 +24,15 @@ class FeatureRuns(QObject):
             return
         pinned = self.panel.input
         dataset = self.panel._dataset()
-        rescale = dataset.info.preprocessing.rescale if dataset is not None else 1 / 255
-        value_range = (0.0, 255.0 * rescale) if pinned is None or pinned.sample.max() > 1.5 or rescale != 1 \
-            else (0.0, 1.0)
         make_model = self.panel.shown_model()
 
         def work(report):
             from models.inspection.feature_visualization import visualize_channels
+            from models.inspection.inputs import samples_of
 
+            # the range the model's inputs take: the data's own (0..1 or 0..255), else the pinned input's
+            values = samples_of(dataset, "train", 64)[0] if dataset is not None else pinned.sample
+            value_range = (min(0.0, float(values.min())), 1.0 if float(values.max()) <= 1.5 else 255.0)
             return visualize_channels(make_model(), layer, list(channels), size=settings["size"],
                                       steps=settings["steps"], decorrelate=settings["decorrelate"],
                                       value_range=value_range, progress=report)

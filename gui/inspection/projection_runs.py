@@ -3,11 +3,14 @@ show, each chosen layer pooled and projected, with progress and Cancel; a clicke
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject
 
 from datasets.base import DatasetError
 from gui.inspection.task_controls import TaskRunner
 from models.inspection.probe import InspectionError
+
+MEMORY_LIMIT = 512 * 2**20  # bytes of prepared samples the projector holds (for the hover thumbnails too)
 
 
 class ProjectionRuns(QObject):
@@ -29,6 +32,11 @@ class ProjectionRuns(QObject):
             self.tab.show_status("The projector runs when training is not running (the weights change under it).")
             return
         split = "validation" if dataset.validation is not None and dataset.validation.count else "train"
+        sample_bytes = 4 * max(1, int(np.prod([d or 1 for d in dataset.info.input_shape])))
+        fitting = max(50, MEMORY_LIMIT // sample_bytes)  # 5,000 photos of 224x224 would take 3 GB
+        note = f" (at most {fitting:,} samples of this size fit in memory)" if count > fitting else ""
+        count = min(count, fitting)
+        classes_known = dataset.info.task == "classification"
         make_model = self.panel.shown_model()
 
         def work(report):
@@ -42,10 +50,11 @@ class ProjectionRuns(QObject):
                 def part(done: int, total: int, position: int = position) -> None:
                     report(position * total + done, total * len(layers))
 
-                projections.append(project_layer(model, layer, samples, labels, method, progress=part))
+                projections.append(project_layer(model, layer, samples, labels, method, progress=part,
+                                                 classes_known=classes_known))
             return projections, samples, split
 
-        self.runner.run(work, "Projecting activations", f"Projecting {count} {split} samples with {method}…",
+        self.runner.run(work, "Projecting activations", f"Projecting {count} {split} samples with {method}{note}…",
                         lambda result: self.tab.show_projections(*result), (InspectionError, DatasetError))
 
     def pin(self, index: int) -> None:

@@ -50,9 +50,12 @@ def _single_output(model: keras.Model) -> Any:
     return model.outputs[0]
 
 
-def _class_score(predictions, class_index: int):
-    if predictions.shape[-1] == 1:  # one sigmoid unit: class 1 is p, class 0 is 1 - p
-        return predictions[:, 0] if class_index == 1 else 1 - predictions[:, 0]
+def _class_score(predictions, class_index: int, logits: bool = False):
+    """The class's column; for one sigmoid unit class 1 is p and class 0 is 1 - p, or on logits z and -z."""
+    if predictions.shape[-1] == 1:
+        if class_index == 1:
+            return predictions[:, 0]
+        return -predictions[:, 0] if logits else 1 - predictions[:, 0]
     return predictions[:, class_index]
 
 
@@ -102,7 +105,7 @@ class GradCam:
         with tf.GradientTape() as tape:
             maps, logits, predictions = self._models[layer_id](batch, training=False)
             class_index = _chosen_class(predictions.numpy(), class_index)
-            score = _class_score(logits, class_index)
+            score = _class_score(logits, class_index, logits=True)
         gradients = tape.gradient(score, maps)
         if gradients is None:
             raise InspectionError(f"the output does not depend on {layer_id}")
@@ -125,12 +128,12 @@ def saliency(model: keras.Model, sample: np.ndarray, class_index: int | None = N
                               f"{single_input(model).dtype} tokens")
     from models.inspection.probe import logits_model
 
-    scorer, _on_logits = logits_model(model)
+    scorer, on_logits = logits_model(model)
     batch = tf.convert_to_tensor(batch_for(model, sample))
     class_index = _chosen_class(np.asarray(model(batch, training=False)), class_index)
     with tf.GradientTape() as tape:
         tape.watch(batch)
-        score = _class_score(scorer(batch, training=False), class_index)
+        score = _class_score(scorer(batch, training=False), class_index, logits=on_logits)
     gradient = np.abs(tape.gradient(score, batch).numpy()[0])
     if gradient.ndim == 3:
         gradient = gradient.max(axis=-1)

@@ -49,13 +49,14 @@ def baseline_for(sample: np.ndarray, kind: str | np.ndarray) -> np.ndarray:
     raise InspectionError(f"baseline must be one of {', '.join(BASELINES)}")
 
 
-def _scores_and_gradients(model: Any, batch: np.ndarray, class_index: int) -> tuple[np.ndarray, np.ndarray]:
+def _scores_and_gradients(model: Any, batch: np.ndarray, class_index: int,
+                          logits: bool = False) -> tuple[np.ndarray, np.ndarray]:
     import tensorflow as tf
 
     inputs = tf.convert_to_tensor(batch.astype(np.float32))
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        scores = _class_score(model(inputs, training=False), class_index)
+        scores = _class_score(model(inputs, training=False), class_index, logits=logits)
         total = tf.reduce_sum(scores)
     return scores.numpy(), tape.gradient(total, inputs).numpy()
 
@@ -123,7 +124,7 @@ def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, pa
         raise InspectionError("occlusion needs an image input (height, width, channels)")
     chosen, _probability = _chosen(model, sample, class_index)
     scorer, on_logits = logits_model(model) if on_logits else (model, False)
-    score = float(_scores_and_gradients(scorer, sample[None], chosen)[0][0])
+    score = float(_scores_and_gradients(scorer, sample[None], chosen, on_logits)[0][0])
     filler = baseline_for(sample, fill)
     height, width = sample.shape[:2]
     corners = [(r, c) for r in range(0, max(height - patch, 0) + 1, stride)
@@ -135,7 +136,7 @@ def occlusion(model: Any, sample: np.ndarray, class_index: int | None = None, pa
         batch = np.repeat(sample[None], len(part), axis=0)
         for index, (r, c) in enumerate(part):
             batch[index, r:r + patch, c:c + patch] = filler[r:r + patch, c:c + patch]
-        scores, _ = _scores_and_gradients(scorer, batch, chosen)
+        scores, _ = _scores_and_gradients(scorer, batch, chosen, on_logits)
         for (r, c), occluded in zip(part, scores, strict=True):
             drop[r:r + patch, c:c + patch] += score - float(occluded)
             covered[r:r + patch, c:c + patch] += 1
@@ -164,7 +165,7 @@ def grad_cam_plus_plus(model: Any, sample: np.ndarray, layer_id: str | None = No
     with tf.GradientTape() as tape:
         maps, logits, predictions = probe(batch, training=False)
         chosen = _chosen_class(predictions.numpy(), class_index)
-        class_score = _class_score(logits, chosen)
+        class_score = _class_score(logits, chosen, logits=True)
     score = float(np.asarray(class_score)[0])
     gradients = tape.gradient(class_score, maps)
     if gradients is None:

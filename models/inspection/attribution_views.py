@@ -74,7 +74,7 @@ def attribute(model: Any, sample: np.ndarray, method: str, class_index: int | No
     if method == "Occlusion":
         patch, stride = int(settings.get("patch", 8)), int(settings.get("stride", 4))
         result = methods.occlusion(model, sample, class_index, patch=patch, stride=stride, progress=progress)
-        what = "logit (its score before the softmax)" if result.on_logits else "score"
+        what = "logit (its score before the final softmax or sigmoid)" if result.on_logits else "score"
         text = (f"Occlusion: how much the class's {what}, {result.score:.4g}, drops when a {patch}x{patch} square, "
                 f"moved by {stride} px, is covered with the image's mean; ")
         largest = float(result.values.max())

@@ -164,6 +164,8 @@ class Inspector:
 
             try:
                 set_model_weights(tools.model, request.weights)
+                if tools.cam is not None:  # its logits layer is a copy with the weights of its first epoch
+                    tools.cam = GradCam(tools.model)
             except ValueError as error:
                 raise InspectionError(f"The weights of that epoch do not fit the model: {error}") from error
         return tools

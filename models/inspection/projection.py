@@ -92,7 +92,7 @@ def neighbour_accuracy(features: np.ndarray, labels: np.ndarray, k: int = 5) -> 
     from sklearn.neighbors import NearestNeighbors
 
     k = max(1, min(k, len(features) - 1))
-    nearest = NearestNeighbors(n_neighbors=k + 1).fit(features).kneighbors(features, return_distance=False)[:, 1:]
+    nearest = NearestNeighbors(n_neighbors=k).fit(features).kneighbors(return_distance=False)  # never itself
     votes = labels[nearest]
     predicted = np.array([np.bincount(row).argmax() for row in votes])
     return float(np.mean(predicted == labels))
@@ -111,8 +111,10 @@ def class_labels(labels: np.ndarray) -> np.ndarray:
 
 
 def project_layer(model, layer_id: str, samples: np.ndarray, labels: np.ndarray, method: str = "PCA",
-                  seed: int = 0, progress: Callable[[int, int], None] | None = None) -> Projection:
-    """Pool `layer_id` over `samples` (at most MAX_SAMPLES), project, and measure the classes' separation."""
+                  seed: int = 0, progress: Callable[[int, int], None] | None = None,
+                  classes_known: bool = True) -> Projection:
+    """Pool `layer_id` over `samples` (at most MAX_SAMPLES), project, and measure the classes' separation
+    (`classes_known` False: the labels are not classes, e.g. integer regression targets)."""
     reason = method_unavailable(method)
     if reason:
         raise InspectionError(reason)
@@ -125,7 +127,7 @@ def project_layer(model, layer_id: str, samples: np.ndarray, labels: np.ndarray,
 
     features = pooled_features(model, layer_id, samples, progress=pooled_progress)
     points, explained = project(features, method, seed)
-    classes = class_labels(labels)
+    classes = class_labels(labels) if classes_known else np.zeros(0, np.int64)
     separation = majority = None
     if len(classes) == len(features) and len(np.unique(classes)) > 1:
         separation = neighbour_accuracy(features, classes)

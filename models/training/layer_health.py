@@ -35,6 +35,12 @@ class HealthLayout:
     weighted: list[str] = field(default_factory=list)  # layers with trainable weights: gradient norms
     observed: list[str] = field(default_factory=list)  # layers whose outputs are measured
     relu: set[str] = field(default_factory=set)  # ... of which these have ReLU units
+    calls: int = 0  # steps the hooked train function has taken in this fit
+
+
+    def next_step_measures(self) -> bool:
+        """Whether the next step is a measuring one (copy the weights before it, for its update)."""
+        return (self.calls + 1) % self.every == 0
 
 
 def _is_relu(layer: Any) -> bool:
@@ -113,7 +119,10 @@ def install(model: Any, every: int) -> HealthLayout | None:
 
     def apply_gradients(grads_and_vars, *args, **kwargs):
         pairs = list(grads_and_vars)
-        seen.setdefault(threading.get_ident(), {})["gradients"] = pairs
+        mine = seen.setdefault(threading.get_ident(), {})
+        mine["gradients"] = pairs
+        scale = getattr(optimizer, "dynamic_scale", None)  # mixed precision: read before the step changes it
+        mine["scale"] = tf.identity(scale) if scale is not None else None
         return original_apply(pairs, *args, **kwargs)
 
     original_train_step = model.train_step
@@ -124,9 +133,8 @@ def install(model: Any, every: int) -> HealthLayout | None:
         logs = original_train_step(data)
         if not isinstance(logs, dict):
             return logs
-        scale = getattr(optimizer, "dynamic_scale", None)  # mixed precision: the gradients are of the scaled loss
-        logs = dict(logs)
-        logs[VALUES] = _measure(layout, owner, mine.get("gradients", []), mine.get("outputs", {}), scale)
+        logs = dict(logs)  # under mixed precision the gradients are of the scaled loss: divided by its scale
+        logs[VALUES] = _measure(layout, owner, mine.get("gradients", []), mine.get("outputs", {}), mine.get("scale"))
         return logs
 
     def make_train_function(force: bool = False):
@@ -135,11 +143,15 @@ def install(model: Any, every: int) -> HealthLayout | None:
         if model.train_function is not None and not force:
             return model.train_function
         plain, measuring = model._make_function(original_train_step), model._make_function(train_step)
-        calls = [0]
+        layout.calls = 0
 
         def train_function(iterator):
-            calls[0] += 1
-            return (measuring if calls[0] % every == 0 else plain)(iterator)
+            layout.calls += 1
+            try:
+                return (measuring if layout.calls % every == 0 else plain)(iterator)
+            except (StopIteration, tf.errors.OutOfRangeError):
+                layout.calls -= 1  # the data ended (an epoch of unknown length): no step was taken
+                raise
 
         model.train_function = train_function
         return train_function

@@ -58,7 +58,10 @@ _CHECKS = {
     "evaluation": (lambda v: v is None or isinstance(v, dict), "an object"),
     "model_file": (lambda v: isinstance(v, str), "text"),
     "health": (lambda v: isinstance(v, dict) and _numbers(v.get("steps", []))
-               and isinstance(v.get("layers", {}), dict), "an object of steps and per-layer statistics"),
+               and isinstance(v.get("layers", {}), dict)
+               and all(isinstance(series, dict) and all(_numbers(values) for values in series.values())
+                       for series in v.get("layers", {}).values()),
+               "an object of steps and per-layer statistics (lists of numbers)"),
     "continued": (lambda v: isinstance(v, bool), "true or false"),
     "class_names": (lambda v: isinstance(v, list) and len(v) <= 100_000 and all(isinstance(n, str) and len(n) <= 200
                                                                                for n in v), "a list of names"),

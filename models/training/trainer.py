@@ -189,13 +189,13 @@ def _make_callback(reporter: Reporter, config: TrainingConfig, total_steps: int,
 
         def _health(self, logs: dict[str, Any]) -> None:
             """On a health step, read the step's measures and the update it made; before one, copy the weights."""
-            every = health_layout.every
-            if self.step % every == 0 and layer_health.VALUES in logs:
+            if layer_health.VALUES in logs:  # the step that measured, whichever it was
                 after = layer_health.flat_weights(self.model, health_layout)
                 health = layer_health.read(logs, health_layout, self.weights_before, after)
                 result.health.add(self.step, health)
                 reporter.on_health(self.step, health)
-            if (self.step + 1) % every == 0:
+                self.weights_before = {}
+            if health_layout.next_step_measures():
                 self.weights_before = layer_health.flat_weights(self.model, health_layout)
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -254,6 +254,8 @@ def guess_loss(loss: str, dataset: Dataset) -> float:
     """The cross-entropy of a uniform guess over the classes (ln K), for a classification loss; else 0. A run
     that starts from trained weights begins far below it, and one ordinary batch must not read as divergence."""
     classes = int(getattr(dataset.info, "num_classes", 0) or 0)
+    if "binary_crossentropy" in loss:
+        return math.log(2)  # per output unit: a guess of 0.5
     if "crossentropy" in loss and classes >= 2:
         return math.log(classes)
     return 0.0
@@ -448,16 +450,16 @@ class Trainer:
         from models.training import batch_values, layer_health
 
         config = self.config
-        batch_values.install(model)
-        health = layer_health.install(model, config.health_every)
         floor = guess_loss(resolve_loss(config, self.dataset, model), self.dataset)
-        callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result, health, floor)]
-        if config.early_stopping and validation is not None:
-            callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
-        elif config.early_stopping:
+        if config.early_stopping and validation is None:
             self.reporter.on_message("Early stopping watches the validation loss, and this dataset has no "
                                      "validation data: it is off for this run.")
         try:
+            batch_values.install(model)
+            health = layer_health.install(model, config.health_every)
+            callbacks = [_make_callback(self.reporter, config, total_steps, steps_per_epoch, result, health, floor)]
+            if config.early_stopping and validation is not None:
+                callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
             model.fit(train, validation_data=validation, epochs=config.epochs, shuffle=False,  # shuffled above
                       steps_per_epoch=steps_per_epoch if config.steps_per_epoch else None, callbacks=callbacks,
                       verbose=0)

@@ -116,6 +116,8 @@ def test_a_run_keeps_its_health_every_n_steps():
     assert set(latest) >= {"conv2d_1", "dense_3"} and latest["conv2d_1"]["update_ratio"] > 0
     record = run_record(1, project.spec, project.dataset, config, result)
     assert record["health"]["steps"] == [3, 6, 9] and run_problem(record) is None
+    broken = {**record, "health": {"steps": [3], "layers": {"dense_3": {"gradient_norm": ["x"]}}}}
+    assert "health" in run_problem(broken)  # a hand-edited file is refused in words, not read into a crash
     assert HealthHistory.from_dict(record["health"]).series("dense_3", "gradient_norm")[0] == pytest.approx(
         result.health.series("dense_3", "gradient_norm")[0], rel=1e-3)
     assert "train_step" not in result.model.__dict__  # a plain Keras model again
@@ -129,3 +131,29 @@ def test_a_long_history_is_thinned_and_keeps_its_latest_point():
     assert len(history.series("a", "gradient_norm")) == len(history.steps)
     assert history.latest()["a"]["gradient_norm"] == 2 * MAX_POINTS + 1
     assert HealthHistory.from_dict({"steps": "broken"}).steps == []
+
+
+def test_epochs_of_unknown_length_keep_the_measured_steps_in_step():
+    """Data of unknown length (an image folder) ends each epoch with one more call that finds no batch: it is not
+    a step, and the measuring steps stay every N-th."""
+    import keras
+    import tensorflow as tf
+
+    model = compiled_model()
+    x, y = batch()
+    data = tf.data.Dataset.from_tensor_slices((np.repeat(x, 5, axis=0), np.repeat(y, 5))).batch(8)
+    data = data.filter(lambda _x, _y: True)  # its length is unknown now
+    assert data.cardinality().numpy() == tf.data.UNKNOWN_CARDINALITY
+    layer_health.install(model, every=3)
+    measured: list[int] = []
+
+    class Watch(keras.callbacks.Callback):
+        step = 0
+
+        def on_train_batch_end(self, _batch, logs=None):
+            Watch.step += 1
+            if layer_health.VALUES in (logs or {}):
+                measured.append(Watch.step)
+
+    model.fit(data, epochs=3, verbose=0, callbacks=[Watch()], shuffle=False)
+    assert Watch.step == 15 and measured == [3, 6, 9, 12, 15]
