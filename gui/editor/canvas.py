@@ -124,6 +124,8 @@ class CanvasView(CanvasEdits, CanvasZoom, QGraphicsView):
                 self.scene().addItem(item)
             else:
                 item.update_node(node, spec.shared.get(node_id))
+                if item.health is None:
+                    self.health.pop(node_id, None)  # an edited layer's health is not shown again
         self.groups.update(spec)
         if select:
             self.groups.open_for(select)

@@ -58,6 +58,9 @@ class NodeItem(QGraphicsItem):
         """`shares`: the layer this one calls again (shared weights), said on the card."""
         summary = layer_summary(node) + (f" · same layer as {shares}" if shares else "")
         if summary != self.summary:
+            if self.summary and self.health is not None:  # edited since the run: its health was another layer's
+                self.health = None
+                self._show_tip()
             self.summary = summary
             self.update()
 

@@ -1,5 +1,6 @@
 """A run's layer health over time: the steps it was measured at and, per layer, each statistic's values — what
-the canvas draws as sparklines and what the run keeps in the project file (thinned to at most MAX_POINTS)."""
+the canvas draws as sparklines and what the run keeps in the project file (thinned to at most MAX_POINTS, and
+fewer for a big graph: at most MAX_VALUES numbers in all, so a 771-layer import's run stays under a megabyte)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_POINTS = 400
+MAX_VALUES = 100_000
+MIN_POINTS = 20
 
 
 @dataclass
@@ -26,8 +29,13 @@ class HealthHistory:
             for values in series.values():
                 if len(values) < count + 1:
                     values.append(math.nan)
-        if len(self.steps) > MAX_POINTS:
+        if len(self.steps) > self.point_limit():
             self._thin()
+
+    def point_limit(self) -> int:
+        """How many measurements are kept: MAX_POINTS, or fewer when there are many series to keep."""
+        series = sum(len(stats) for stats in self.layers.values())
+        return max(MIN_POINTS, min(MAX_POINTS, MAX_VALUES // max(series, 1)))
 
     def _thin(self) -> None:
         """Every other point (the latest kept): a long run's history stays small."""

@@ -39,6 +39,8 @@ def test_the_cards_show_each_layers_health_during_and_after_a_run(qtbot, main_wi
     assert canvas.nodes["flatten_1"].health.line_label == "output spread (std)"  # no weights: its output
     image = canvas.grab()  # painted without error, sparkline and foot included
     assert not image.isNull()
+    window.editor.set_param("dense_1", "units", 64)  # edited since the run: its health was another layer's
+    assert canvas.nodes["dense_1"].health is None and canvas.nodes["conv2d_1"].health is not None
     # the run keeps it: saved and opened again, the cards show the last run's health
     path = tmp_path / "health.strata.json"
     window.editor.document.save(path)

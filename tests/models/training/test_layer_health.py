@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from models.training import layer_health
-from models.training.health_history import MAX_POINTS, HealthHistory
+from models.training.health_history import MAX_POINTS, MAX_VALUES, MIN_POINTS, HealthHistory
 
 
 def compiled_model(dead_bias: float = 0.0):
@@ -157,3 +157,14 @@ def test_epochs_of_unknown_length_keep_the_measured_steps_in_step():
 
     model.fit(data, epochs=3, verbose=0, callbacks=[Watch()], shuffle=False)
     assert Watch.step == 15 and measured == [3, 6, 9, 12, 15]
+
+
+def test_a_big_graphs_history_keeps_fewer_points_so_a_run_stays_small():
+    history = HealthHistory()
+    layers = {f"layer_{i}": {"gradient_norm": 1.0, "activation_mean": 0.0, "activation_std": 1.0}
+              for i in range(771)}  # NASNetMobile's layer count
+    for step in range(1, 301):
+        history.add(step, layers)
+    kept = len(history.steps)
+    assert MIN_POINTS <= kept <= max(MIN_POINTS, MAX_VALUES // (771 * 3)) and history.steps[-1] == 300
+    assert kept * 771 * 3 <= max(MAX_VALUES, MIN_POINTS * 771 * 3)
