@@ -8,6 +8,7 @@ model itself outputs only the attended values.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,10 +152,22 @@ def _call(node: LayerNode, layer: keras.layers.Layer, inputs: list[Any]) -> tupl
     return layer(inputs[0]), None
 
 
+# Keras draws every initial weight from one global seed generator: two threads building at once (the Trainer
+# and the Inspection worker) would each take the other's draws, and a seeded run would start from other
+# weights. Every build holds this lock; the Trainer seeds and builds inside it.
+BUILD_LOCK = threading.RLock()
+
+
 def build(spec: ModelSpec, report: ValidationReport | None = None,
           should_stop: Callable[[], bool] | None = None) -> BuiltModel:
     """Build the Keras model; raises BuildError with plain messages when the spec has problems, and
     BuildStopped, between two layers, once `should_stop()` says so (a large model takes seconds to build)."""
+    with BUILD_LOCK:
+        return _build(spec, report, should_stop)
+
+
+def _build(spec: ModelSpec, report: ValidationReport | None,
+           should_stop: Callable[[], bool] | None) -> BuiltModel:
     report = report or validate(spec)
     if not report.valid:
         raise BuildError(report)

@@ -38,7 +38,10 @@ def load_keras(path: Path) -> Any:
     problem = file_problem(path, "model")
     if problem:
         raise OSError(problem)
-    model = keras.models.load_model(Path(path))
+    from models.building.builder import BUILD_LOCK
+
+    with BUILD_LOCK:  # its layers draw initial weights before the file's replace them: not a seeded run's draws
+        model = keras.models.load_model(Path(path))
     load_initial(model, Path(path))  # a run's weights before training, when they were kept beside it
     return model
 

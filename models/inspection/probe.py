@@ -136,8 +136,12 @@ def without_activation(layer: Any) -> Any:
     activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
     if activation == "linear" or isinstance(layer.input, (list, tuple)):
         return None
-    linear = type(layer).from_config({**layer.get_config(), "activation": "linear", "name": f"{layer.name}_linear"})
-    linear.build(layer.input.shape)
+    from models.building.builder import BUILD_LOCK
+
+    with BUILD_LOCK:  # building draws initial weights (replaced at once): never inside a seeded run's build
+        linear = type(layer).from_config({**layer.get_config(), "activation": "linear",
+                                          "name": f"{layer.name}_linear"})
+        linear.build(layer.input.shape)
     linear.set_weights(layer.get_weights())
     return linear
 

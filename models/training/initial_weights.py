@@ -66,7 +66,10 @@ def model_with(model: Any, weights: list[np.ndarray]) -> Any:
     """A copy of `model`'s architecture holding `weights` (the model itself is left as it is)."""
     import keras
 
-    copy = keras.models.clone_model(model)
+    from models.building.builder import BUILD_LOCK
+
+    with BUILD_LOCK:  # a clone draws initial weights (replaced at once): never inside a seeded run's build
+        copy = keras.models.clone_model(model)
     copy.set_weights(weights)
     return copy
 

@@ -476,10 +476,16 @@ class Trainer:
                                  f"{len(copied) + len(fresh)} layers with weights{left}")
 
     def _build(self) -> Any:
-        from models.building.builder import BuildStopped, build
+        """The model, its initial weights from the run's seed alone: seeded and built under the lock every
+        build takes (another thread building at the same time would draw from the same generator)."""
+        import keras
+
+        from models.building.builder import BUILD_LOCK, BuildStopped, build
 
         try:
-            return build(self.spec, should_stop=self.reporter.should_stop).model
+            with BUILD_LOCK:
+                keras.utils.set_random_seed(self.config.seed)
+                return build(self.spec, should_stop=self.reporter.should_stop).model
         except BuildStopped:
             raise StoppedBeforeTraining() from None
 
