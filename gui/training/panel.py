@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.document import ProjectDocument
-from gui.model_tasks import ModelTask
 from gui.session import Session
 from gui.threads import CurrentWorker, abandon
+from gui.training.model_loads import TrainedModelLoads
 from gui.training.overlays import overlay_runs
 from gui.training.plots import TrainingPlots
 from gui.training.preflight_runs import PreflightRuns
@@ -65,7 +65,7 @@ REDRAW_MS = 83  # 12 Hz: within the 10-30 Hz the issue asks, and a point is draw
 PROGRESS_TEXT_S = 0.25
 
 
-class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
+class TrainingPanel(RepeatRuns, PreflightRuns, TrainedModelLoads, QWidget):
     """Signals: `state_changed(str)` (idle | training | paused), `message(str)`, `finished(TrainingResult)`."""
 
     state_changed = Signal(str)
@@ -419,7 +419,7 @@ class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
             return
         self.plots.add_batches(self.worker.take_batches())
         self.plots.redraw()
-        measured = self.worker.take_health() if hasattr(self.worker, "take_health") else []
+        measured = self.worker.take_health()  # a sweep's worker is a TrainWorker too
         for step, health in measured:
             self.health.add(step, health)
         if measured:
@@ -560,42 +560,10 @@ class TrainingPanel(RepeatRuns, PreflightRuns, QWidget):
         self._show_runs()
         self._reload_trained_model()
 
-    def _reload_trained_model(self) -> None:
-        """The last run's saved model comes back with the project (loaded in a thread)."""
-        self.model_loads.retire()  # a load for the previous project is not heard
-        from models.training.run_models import run_model_path
-
-        runs, path = self.document.project.runs, self.document.path
-        record = runs[-1] if runs and isinstance(runs[-1], dict) else {}
-        target = run_model_path(path, record.get("model_file"))
-        if target is None:  # none, missing, or a path outside the project's folder (never followed)
-            return
-        from models.building.export import load_keras
-
-        model_file = record["model_file"]
-        task = ModelTask(lambda: load_keras(target), f"Loading {model_file}", self, delete_when_finished=True)
-        self.model_loads.replace(task, done=lambda model: self.take_model(model, record), failed=self._fail)
-        task.start()
-
     @property
     def worker(self) -> TrainWorker | None:
         """The run in progress (None when none is, or once it has been recorded)."""
         return self.current_run.worker
-
-    @property
-    def loader(self) -> ModelTask | None:
-        """The last run's model, while it loads."""
-        return self.model_loads.worker
-
-    def take_model(self, model, record: dict) -> None:
-        """The model of one of the project's runs (loaded with the project, or imported) becomes the trained model:
-        Inspection shows it, training continues from it, exports write it."""
-        if not any(r is record for r in self.document.project.runs) or self.trained_model is not None:
-            return  # a newer model trained meanwhile
-        self.session.state.trained_model = model
-        self.session.state.trained_fingerprint = record.get("model_fingerprint", "")
-        self._log(f"Loaded the trained model of {record.get('id')}")
-        self._model_ready(True)
 
     @guarded
     def _export(self, kind: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from models.inspection.probe import InspectionError, single_input, without_activation
+from models.inspection.probe import InspectionError, has_activation, single_input, without_activation
 
 # Lucid's colour correlation of ImageNet (the square root of its covariance, from its SVD), normalised by its
 # largest column norm: optimising in these decorrelated colours keeps colours natural.
@@ -64,9 +64,7 @@ def objective_model(model: Any, layer_id: str) -> tuple[Any, Callable[[Any], Any
 
 def before_activation(model: Any, layer_id: str) -> bool:
     """Whether the visualization of `layer_id` maximises its values before its activation function."""
-    layer = model.get_layer(layer_id)
-    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
-    return activation != "linear" and not isinstance(layer.input, (list, tuple))
+    return has_activation(model.get_layer(layer_id))
 
 
 def visualize_channels(model: Any, layer_id: str, channels: list[int], size: int = 64, steps: int = 256,

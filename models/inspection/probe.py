@@ -129,12 +129,18 @@ class Probe:
         return [Activation(layer_id, self.layer_types[layer_id], values[layer_id]) for layer_id in self.layer_ids]
 
 
+def has_activation(layer: Any) -> bool:
+    """Whether `layer` applies an activation function of its own to a single input (what
+    `without_activation` can leave out)."""
+    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    return activation != "linear" and not isinstance(layer.input, (list, tuple))
+
+
 def without_activation(layer: Any) -> Any:
     """A copy of `layer` (same weights) with its activation function left out, or None when it has none: the
     values before a ReLU (which give a gradient even where the unit is silent) or a softmax (logits, which do
     not saturate at 1)."""
-    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
-    if activation == "linear" or isinstance(layer.input, (list, tuple)):
+    if not has_activation(layer):
         return None
     from models.building.builder import BUILD_LOCK
 

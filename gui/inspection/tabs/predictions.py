@@ -104,7 +104,8 @@ class PredictionsTab(InspectionTab):
             self.cam_layer_combo.setCurrentIndex(max(0, self.cam_layer_combo.findData(data.cam_layer)))
             self.cam_layer_combo.blockSignals(False)
         image = data.input.original if data.input is not None and data.input.original.ndim in (2, 3) else None
-        if self._attribution_for != self.attribution_key():  # another input or model: the map is of something else
+        if self.attribution_view is not None and self._attribution_for != self.attribution_key():  # of another
+            # input or model: forgotten (the key is only worked out while there is a map to check)
             self.clear_attribution()
         sample = data.input.sample if data.input is not None else None
         if sample is not None and np.ndim(sample) == 3:
